@@ -1,0 +1,407 @@
+package ingest
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/cityimpact/cityimpact/panel"
+	"github.com/xuri/excelize/v2"
+)
+
+type unitInfo struct {
+	key   string
+	line  int32
+	attrs []string // by attrKeys slot; nil when the table has no attribute columns
+}
+
+type indInfo struct {
+	name    string
+	line    int32 // first line
+	freq    panel.Freq
+	mixLine int32 // first line with another frequency, 0 if none
+	mixFreq panel.Freq
+	mixCol  int
+}
+
+// chunk parses the records of one piece of a table. Each parallel worker
+// has its own; keys are interned per chunk and re-mapped when chunks are
+// merged in file order. Records are stored by column (unit, indicator,
+// period ordinal, value) with their lines, as long as the data are needed.
+type chunk struct {
+	o     *Options
+	s     *schema
+	file  string
+	sheet string // XLSX sheet name, for cell references
+	// padShort accepts rows shorter than the header (XLSX leaves out
+	// trailing empty cells).
+	padShort bool
+	maxE  int
+
+	unitIdx map[string]int32
+	units   []unitInfo
+	indIdx  map[string]int32
+	inds    []indInfo
+	perIdx  map[string]panel.Period
+
+	lastUnit, lastInd, lastPer []byte
+	lastU, lastI               int32
+	lastP                      panel.Period
+
+	u, ind, ord []int32
+	val         []float64
+	// lines[r] is the line of record r; while nil, record r is on line
+	// base+r (one record per line, the common case), saving the slice.
+	lines []int32
+	base  int32
+
+	errs  []*DataError
+	extra int // errors beyond maxE
+	fields [][]byte
+}
+
+func newChunk(o *Options, s *schema, file string, sizeHint int) *chunk {
+	c := &chunk{o: o, s: s, file: file, maxE: o.maxErrors(),
+		unitIdx: map[string]int32{}, indIdx: map[string]int32{}, perIdx: map[string]panel.Period{},
+		lastU: -1, lastI: -1,
+		u: make([]int32, 0, sizeHint), ind: make([]int32, 0, sizeHint), ord: make([]int32, 0, sizeHint),
+		val: make([]float64, 0, sizeHint), fields: make([][]byte, len(s.header))}
+	if s.layout == Wide {
+		for i, n := range s.indNames {
+			c.indIdx[n] = int32(i)
+			c.inds = append(c.inds, indInfo{name: n, line: 1})
+		}
+	}
+	return c
+}
+
+// sbytes views s as bytes without copying; the bytes must not be modified.
+func sbytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+func (c *chunk) full() bool { return len(c.errs) >= c.maxE }
+
+func (c *chunk) addErr(e *DataError) {
+	if len(c.errs) >= c.maxE {
+		c.extra++
+		return
+	}
+	c.errs = append(c.errs, e)
+}
+
+func (c *chunk) errAt(line int32, col int, err error) {
+	if len(c.errs) >= c.maxE {
+		c.extra++
+		return
+	}
+	e := &DataError{File: c.file, Line: int(line), Err: err}
+	if col >= 0 && col < len(c.s.header) {
+		e.Column = c.s.header[col]
+		if c.sheet != "" {
+			e.Cell = cellRef(c.sheet, col, int(line))
+		}
+	}
+	c.errs = append(c.errs, e)
+}
+
+func cellRef(sheet string, col, row int) string {
+	ref, err := excelize.CoordinatesToCellName(col+1, row)
+	if err != nil {
+		return sheet
+	}
+	return sheet + "!" + ref
+}
+
+func (c *chunk) add(u, ind int32, p panel.Period, v float64, line int32) {
+	n := len(c.val)
+	switch {
+	case c.lines != nil:
+		c.lines = append(c.lines, line)
+	case n == 0:
+		c.base = line
+	case line != c.base+int32(n):
+		c.lines = make([]int32, n, cap(c.val))
+		for i := range c.lines {
+			c.lines[i] = c.base + int32(i)
+		}
+		c.lines = append(c.lines, line)
+	}
+	c.u = append(c.u, u)
+	c.ind = append(c.ind, ind)
+	c.ord = append(c.ord, p.Ord)
+	c.val = append(c.val, v)
+}
+
+func (c *chunk) line(r int) int32 {
+	if c.lines != nil {
+		return c.lines[r]
+	}
+	return c.base + int32(r)
+}
+
+// unit interns the unit key in column col.
+func (c *chunk) unit(f []byte, line int32, col int) int32 {
+	if c.lastU >= 0 && bytes.Equal(f, c.lastUnit) {
+		return c.lastU
+	}
+	if i, ok := c.unitIdx[string(f)]; ok {
+		c.lastUnit, c.lastU = f, i
+		return i
+	}
+	k := trimSpace(f)
+	if len(k) == 0 {
+		c.errAt(line, col, fmt.Errorf("%w: no unit", ErrEmptyKey))
+		return -1
+	}
+	if !utf8.Valid(k) {
+		c.errAt(line, col, fmt.Errorf("%w: unit %q is not UTF-8 (is the file GBK? set the encoding)", ErrEncoding, k))
+		return -1
+	}
+	key := string(k)
+	if i, ok := c.unitIdx[key]; ok { // same key with spaces around it
+		c.unitIdx[string(f)] = i
+		return i
+	}
+	i := int32(len(c.units))
+	c.unitIdx[key] = i
+	if len(f) != len(k) {
+		c.unitIdx[string(f)] = i
+	}
+	ui := unitInfo{key: key, line: line}
+	if c.s.hasAttrs() {
+		ui.attrs = make([]string, len(attrKeys))
+	}
+	c.units = append(c.units, ui)
+	c.lastUnit, c.lastU = f, i
+	return i
+}
+
+// indicator interns the indicator name in column col (long layout).
+func (c *chunk) indicator(f []byte, line int32, col int) int32 {
+	if c.lastI >= 0 && bytes.Equal(f, c.lastInd) {
+		return c.lastI
+	}
+	if i, ok := c.indIdx[string(f)]; ok {
+		c.lastInd, c.lastI = f, i
+		return i
+	}
+	k := trimSpace(f)
+	if len(k) == 0 {
+		c.errAt(line, col, fmt.Errorf("%w: no indicator", ErrEmptyKey))
+		return -1
+	}
+	if !utf8.Valid(k) {
+		c.errAt(line, col, fmt.Errorf("%w: indicator %q is not UTF-8 (is the file GBK? set the encoding)", ErrEncoding, k))
+		return -1
+	}
+	key := string(k)
+	if i, ok := c.indIdx[key]; ok {
+		c.indIdx[string(f)] = i
+		return i
+	}
+	i := int32(len(c.inds))
+	c.indIdx[key] = i
+	if len(f) != len(k) {
+		c.indIdx[string(f)] = i
+	}
+	c.inds = append(c.inds, indInfo{name: key, line: line})
+	c.lastInd, c.lastI = f, i
+	return i
+}
+
+// period parses the period in column col; ok is false after an error.
+func (c *chunk) period(f []byte, line int32, col int) (panel.Period, bool) {
+	if c.lastP.Freq != panel.FreqUnknown && bytes.Equal(f, c.lastPer) {
+		return c.lastP, true
+	}
+	if p, ok := c.perIdx[string(f)]; ok {
+		c.lastPer, c.lastP = f, p
+		return p, true
+	}
+	t := normaliseText(f)
+	p, err := panel.ParsePeriod(string(t))
+	if err != nil {
+		cause := ErrBadPeriod
+		if strings.Contains(err.Error(), "out of range") {
+			cause = ErrPeriodRange
+		}
+		c.errAt(line, col, fmt.Errorf("%w: %q", cause, f))
+		return p, false
+	}
+	if lo, hi := c.o.yearRange(); p.Year() < lo || p.Year() > hi {
+		c.errAt(line, col, fmt.Errorf("%w: %q (years %d-%d)", ErrPeriodRange, f, lo, hi))
+		return p, false
+	}
+	c.perIdx[string(f)] = p
+	c.lastPer, c.lastP = f, p
+	return p, true
+}
+
+// checkFreq records the first frequency of indicator i and the first line
+// where another one appears.
+func (c *chunk) checkFreq(i int32, f panel.Freq, line int32, col int) {
+	in := &c.inds[i]
+	switch {
+	case in.freq == panel.FreqUnknown:
+		in.freq = f
+		if in.line == 1 && c.s.layout == Wide {
+			in.line = line
+		}
+	case in.freq != f && in.mixLine == 0:
+		in.mixLine, in.mixFreq, in.mixCol = line, f, col
+	}
+}
+
+func (s *schema) hasAttrs() bool {
+	for _, a := range s.attr {
+		if a >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// attrs records the unit attributes on a line; a value that differs from
+// the one an earlier line gave is an error.
+func (c *chunk) attrs(u int32, f [][]byte, line int32) {
+	ui := &c.units[u]
+	for col, slot := range c.s.attr {
+		if slot < 0 {
+			continue
+		}
+		v := trimSpace(f[col])
+		if len(v) == 0 {
+			continue
+		}
+		switch old := ui.attrs[slot]; {
+		case old == "":
+			ui.attrs[slot] = string(v)
+		case old != string(v):
+			c.errAt(line, col, fmt.Errorf("%w: unit %q has %s %q here and %q on line %d", ErrAttrConflict, ui.key, attrKeys[slot], v, old, ui.line))
+		}
+	}
+}
+
+// splitLine splits an unquoted CSV line at commas into c.fields and
+// reports whether the count matched the header.
+func (c *chunk) splitLine(line []byte) (int, bool) {
+	f := c.fields
+	n, start := 0, 0
+	for i := 0; i < len(line); i++ {
+		if line[i] == ',' {
+			if n < len(f) {
+				f[n] = line[start:i]
+			}
+			n++
+			start = i + 1
+		}
+	}
+	if n < len(f) {
+		f[n] = line[start:]
+	}
+	n++
+	return n, n == len(f)
+}
+
+// row handles one record (long or wide) given its fields.
+func (c *chunk) row(f [][]byte, line int32) {
+	s := c.s
+	var u int32 = -1
+	if s.unit >= 0 {
+		u = c.unit(f[s.unit], line, s.unit)
+	}
+	var p panel.Period
+	pok := false
+	if s.period >= 0 {
+		p, pok = c.period(f[s.period], line, s.period)
+	}
+	if u >= 0 && c.units[u].attrs != nil {
+		c.attrs(u, f, line)
+	}
+	if s.layout == Long {
+		i := c.indicator(f[s.indicator], line, s.indicator)
+		v, err := parseValue(f[s.value], c.o)
+		if err != nil {
+			c.errAt(line, s.value, err)
+			return
+		}
+		if u < 0 || i < 0 || !pok {
+			return
+		}
+		c.checkFreq(i, p.Freq, line, s.period)
+		c.add(u, i, p, v, line)
+		return
+	}
+	for col, i := range s.inds {
+		if i < 0 {
+			continue
+		}
+		v, err := parseValue(f[col], c.o)
+		if err != nil {
+			c.errAt(line, col, err)
+			continue
+		}
+		if u < 0 || !pok {
+			continue
+		}
+		c.checkFreq(int32(i), p.Freq, line, s.period)
+		c.add(u, int32(i), p, v, line)
+	}
+}
+
+// parsePlain parses CSV text without quotes, starting at line startLine.
+func (c *chunk) parsePlain(data []byte, startLine int) {
+	line := int32(startLine)
+	for len(data) > 0 && !c.full() {
+		var l []byte
+		if nl := bytes.IndexByte(data, '\n'); nl >= 0 {
+			l, data = data[:nl], data[nl+1:]
+		} else {
+			l, data = data, nil
+		}
+		if len(l) > 0 && l[len(l)-1] == '\r' {
+			l = l[:len(l)-1]
+		}
+		if len(l) == 0 {
+			line++
+			continue
+		}
+		if n, ok := c.splitLine(l); !ok {
+			c.errAt(line, -1, fmt.Errorf("%w: %d fields, header has %d", ErrFieldCount, n, len(c.fields)))
+		} else {
+			c.row(c.fields, line)
+		}
+		line++
+	}
+}
+
+// rowStrings handles one record given as strings (quoted CSV, XLSX, Parquet).
+func (c *chunk) rowStrings(rec []string, line int32) {
+	if len(rec) != len(c.fields) {
+		if len(rec) > len(c.fields) {
+			extra := false
+			for _, x := range rec[len(c.fields):] {
+				if strings.TrimSpace(x) != "" {
+					extra = true
+				}
+			}
+			if extra {
+				c.errAt(line, -1, fmt.Errorf("%w: %d fields, header has %d", ErrFieldCount, len(rec), len(c.fields)))
+				return
+			}
+		}
+	}
+	if len(rec) < len(c.fields) && !c.padShort {
+		c.errAt(line, -1, fmt.Errorf("%w: %d fields, header has %d", ErrFieldCount, len(rec), len(c.fields)))
+		return
+	}
+	for i := range c.fields {
+		if i < len(rec) {
+			c.fields[i] = sbytes(rec[i])
+		} else {
+			c.fields[i] = nil
+		}
+	}
+	c.row(c.fields, line)
+}
