@@ -46,7 +46,7 @@ func (s *Store) Datasets(ctx context.Context) ([]Dataset, error) {
 // Versions returns the versions of dataset name, oldest first.
 func (s *Store) Versions(ctx context.Context, name string) ([]Version, error) {
 	var out []Version
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx *sql.Conn) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM datasets WHERE name = ?`, name).Scan(&n); err != nil {
 			return err
@@ -180,7 +180,7 @@ func (s IndicatorSummary) MarshalJSON() ([]byte, error) {
 // shape, period range, indicators with their missing shares, treatments.
 func (s *Store) Show(ctx context.Context, name string, version int) (Summary, error) {
 	var sum Summary
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx *sql.Conn) error {
 		vid, _, err := versionID(ctx, tx, name, version)
 		if err != nil {
 			return err

@@ -467,10 +467,22 @@ const hookEvery = 1 << 16
 func (s *Store) appendObservations(ctx context.Context, a *duckdb.Appender, vid int32, panels []*panel.Panel) error {
 	rows := 0
 	idx := int32(0)
+	// Keys are boxed once, not once per row: only the values allocate.
+	vidV := driver.Value(vid)
+	var unitV, ordV []driver.Value
 	for _, pn := range panels {
 		T := pn.T
+		unitV = unitV[:0]
+		for u := range pn.Units {
+			unitV = append(unitV, int32(u))
+		}
+		ordV = ordV[:0]
+		for t := 0; t < T; t++ {
+			ordV = append(ordV, pn.Start.Ord+int32(t))
+		}
 		for _, ind := range pn.Indicators() {
 			col := pn.Col(ind)
+			indV := driver.Value(idx)
 			for u := range pn.Units {
 				base := u * T
 				for t := 0; t < T; t++ {
@@ -478,7 +490,7 @@ func (s *Store) appendObservations(ctx context.Context, a *duckdb.Appender, vid 
 					if x := col[base+t]; !math.IsNaN(x) {
 						val = x
 					}
-					if err := a.AppendRow(vid, idx, int32(u), pn.Start.Ord+int32(t), val); err != nil {
+					if err := a.AppendRow(vidV, indV, unitV[u], ordV[t], val); err != nil {
 						return err
 					}
 					rows++

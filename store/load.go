@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 
 	"github.com/cityimpact/cityimpact/panel"
@@ -40,18 +42,19 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// readTx runs f in a read transaction, so that every query sees one
-// snapshot even while another goroutine imports or deletes.
-func (s *Store) readTx(ctx context.Context, f func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+// readTx runs f on one connection inside a transaction, so that every
+// query sees one snapshot even while another goroutine imports or deletes.
+func (s *Store) readTx(ctx context.Context, f func(c *sql.Conn) error) error {
+	c, err := s.db.Conn(ctx)
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
-	if err := f(tx); err != nil {
+	defer c.Close()
+	if _, err := c.ExecContext(ctx, `BEGIN TRANSACTION`); err != nil {
 		return err
 	}
-	return tx.Commit()
+	defer rollback(c) // read only: nothing to commit
+	return f(c)
 }
 
 // Load returns the panels of dataset name at version (0: the latest), one
@@ -61,7 +64,7 @@ func (s *Store) readTx(ctx context.Context, f func(tx *sql.Tx) error) error {
 // caller owns them.
 func (s *Store) Load(ctx context.Context, name string, version int) ([]*panel.Panel, error) {
 	var out []*panel.Panel
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx *sql.Conn) error {
 		vid, _, err := versionID(ctx, tx, name, version)
 		if err != nil {
 			return err
@@ -79,7 +82,7 @@ func (s *Store) Load(ctx context.Context, name string, version int) ([]*panel.Pa
 	return out, nil
 }
 
-func loadVersion(ctx context.Context, tx *sql.Tx, vid int) ([]*panel.Panel, error) {
+func loadVersion(ctx context.Context, tx *sql.Conn, vid int) ([]*panel.Panel, error) {
 	units, err := loadUnits(ctx, tx, vid)
 	if err != nil {
 		return nil, err
@@ -127,13 +130,7 @@ func loadVersion(ctx context.Context, tx *sql.Tx, vid int) ([]*panel.Panel, erro
 		panels = append(panels, p)
 	}
 	// cols[idx] is the column of indicator dictionary entry idx.
-	type colRef struct {
-		col   []float64
-		start int32
-		T     int
-		n     int // units
-	}
-	var cols []colRef
+	var cols [][]float64
 	err = scanRows(ctx, tx, `SELECT idx, code, freq, imputation FROM indicators WHERE version_id = ? ORDER BY idx`, []any{vid},
 		func(r *sql.Rows) error {
 			var idx int
@@ -153,7 +150,7 @@ func loadVersion(ctx context.Context, tx *sql.Tx, vid int) ([]*panel.Panel, erro
 				}
 				p.Imputation[code] = imp
 			}
-			cols = append(cols, colRef{c, p.Start.Ord, p.T, p.NUnits()})
+			cols = append(cols, c)
 			return nil
 		})
 	if err != nil {
@@ -184,30 +181,54 @@ func loadVersion(ctx context.Context, tx *sql.Tx, vid int) ([]*panel.Panel, erro
 	if err != nil {
 		return nil, err
 	}
-	// The observations: cells absent from the table stay NaN.
-	err = scanRows(ctx, tx, `SELECT ind, unit, ord, value FROM observations WHERE version_id = ?`, []any{vid},
-		func(r *sql.Rows) error {
-			var ind, unit int
-			var ord int32
-			var v sql.NullFloat64
-			if err := r.Scan(&ind, &unit, &ord, &v); err != nil {
+	// The observations: cells absent from the table stay NaN. They are
+	// read through the driver directly, skipping database/sql's per-value
+	// conversions, which would otherwise dominate the load time.
+	err = tx.Raw(func(dc any) error {
+		q, ok := dc.(driver.QueryerContext)
+		if !ok {
+			return fmt.Errorf("driver cannot query")
+		}
+		// cell = unit*T + (ord − start): the offset in the panel column.
+		rows, err := q.QueryContext(ctx, `SELECT o.ind, o.unit::BIGINT * p.periods + (o.ord - p.start_ord), o.value
+			FROM observations o
+			JOIN indicators i ON i.version_id = o.version_id AND i.idx = o.ind
+			JOIN panels p ON p.version_id = i.version_id AND p.freq = i.freq
+			WHERE o.version_id = $1`,
+			[]driver.NamedValue{{Ordinal: 1, Value: int64(vid)}})
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		dst := make([]driver.Value, 3)
+		for {
+			if err := rows.Next(dst); err == io.EOF {
+				return nil
+			} else if err != nil {
 				return err
 			}
-			if ind < 0 || ind >= len(cols) {
+			ind, ok1 := dst[0].(int32)
+			cell, ok2 := dst[1].(int64)
+			if !ok1 || !ok2 {
+				return fmt.Errorf("corrupt store: observation key types %T %T", dst[0], dst[1])
+			}
+			if ind < 0 || int(ind) >= len(cols) {
 				return fmt.Errorf("corrupt store: observation of indicator %d", ind)
 			}
-			c := cols[ind]
-			t := int(ord - c.start)
-			if unit < 0 || unit >= c.n || t < 0 || t >= c.T {
-				return fmt.Errorf("corrupt store: observation outside its panel (unit %d, period ordinal %d)", unit, ord)
+			col := cols[ind]
+			if cell < 0 || cell >= int64(len(col)) {
+				return fmt.Errorf("corrupt store: observation outside its panel (indicator %d, cell %d)", ind, cell)
 			}
-			if v.Valid {
-				c.col[unit*c.T+t] = v.Float64
-			} else {
-				c.col[unit*c.T+t] = math.NaN()
+			switch v := dst[2].(type) {
+			case float64:
+				col[cell] = v
+			case nil:
+				col[cell] = math.NaN()
+			default:
+				return fmt.Errorf("corrupt store: observation value of type %T", v)
 			}
-			return nil
-		})
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
