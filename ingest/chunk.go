@@ -38,7 +38,7 @@ type chunk struct {
 	// padShort accepts rows shorter than the header (XLSX leaves out
 	// trailing empty cells).
 	padShort bool
-	maxE  int
+	maxE     int
 
 	unitIdx map[string]int32
 	units   []unitInfo
@@ -57,8 +57,8 @@ type chunk struct {
 	lines []int32
 	base  int32
 
-	errs  []*DataError
-	extra int // errors beyond maxE
+	errs   []*DataError
+	extra  int // errors beyond maxE
 	fields [][]byte
 }
 
@@ -219,18 +219,9 @@ func (c *chunk) period(f []byte, line int32, col int) (panel.Period, bool) {
 		c.lastPer, c.lastP = f, p
 		return p, true
 	}
-	t := normaliseText(f)
-	p, err := panel.ParsePeriod(string(t))
+	p, err := parsePeriod(f, c.o)
 	if err != nil {
-		cause := ErrBadPeriod
-		if strings.Contains(err.Error(), "out of range") {
-			cause = ErrPeriodRange
-		}
-		c.errAt(line, col, fmt.Errorf("%w: %q", cause, f))
-		return p, false
-	}
-	if lo, hi := c.o.yearRange(); p.Year() < lo || p.Year() > hi {
-		c.errAt(line, col, fmt.Errorf("%w: %q (years %d-%d)", ErrPeriodRange, f, lo, hi))
+		c.errAt(line, col, err)
 		return p, false
 	}
 	c.perIdx[string(f)] = p
@@ -404,4 +395,23 @@ func (c *chunk) rowStrings(rec []string, line int32) {
 		}
 	}
 	c.row(c.fields, line)
+}
+
+// parsePeriod reads a period with [panel.ParsePeriod] after mapping
+// full-width characters to ASCII, and checks the year range of o.
+func parsePeriod(f []byte, o *Options) (panel.Period, error) {
+	t := normaliseText(f)
+	p, err := panel.ParsePeriod(string(t))
+	if err != nil {
+		// panel.ParsePeriod has no sentinel errors; its range error says "out of range".
+		cause := ErrBadPeriod
+		if strings.Contains(err.Error(), "out of range") {
+			cause = ErrPeriodRange
+		}
+		return p, fmt.Errorf("%w: %q", cause, f)
+	}
+	if lo, hi := o.yearRange(); p.Year() < lo || p.Year() > hi {
+		return p, fmt.Errorf("%w: %q (years %d-%d)", ErrPeriodRange, f, lo, hi)
+	}
+	return p, nil
 }

@@ -41,12 +41,12 @@ func normHeader(s string) string {
 
 // schema is the role of each column of a table.
 type schema struct {
-	header []string // as written
-	layout Layout
-	unit, period, indicator, value int // column indices, -1 if absent
-	attr  []int // column → attribute slot (attrKeys), -1 if not an attribute
-	inds  []int // wide: column → indicator index into indNames, -1 if not an indicator
-	indNames []string
+	header                         []string // as written
+	layout                         Layout
+	unit, period, indicator, value int   // column indices, -1 if absent
+	attr                           []int // column → attribute slot (attrKeys), -1 if not an attribute
+	inds                           []int // wide: column → indicator index into indNames, -1 if not an indicator
+	indNames                       []string
 }
 
 func findCol(h []string, want string, names []string, used []bool) int {
