@@ -481,8 +481,12 @@ type ExcludedError struct {
 }
 
 func (e *ExcludedError) Error() string {
-	return fmt.Sprintf("%q is %s, a prefecture-level %s, and autonomous prefectures, leagues and areas are excluded; include them to use it",
-		e.Key, e.City.String(), e.City.Kind)
+	what := map[Kind]string{AutonomousPrefecture: "an autonomous prefecture (自治州)", League: "a league (盟)", Area: "an area (地区)"}[e.City.Kind]
+	if what == "" {
+		what = "a " + e.City.Kind.String()
+	}
+	return fmt.Sprintf("%q is %s, %s, not a city; autonomous prefectures, leagues and areas are excluded unless included",
+		e.Key, e.City.String(), what)
 }
 
 // UserFacing reports that the error is caused by the user's input.

@@ -141,7 +141,10 @@ func (res *Resolver) keep(c City) bool {
 func (res *Resolver) unit(c City) panel.Unit {
 	u := c.UnitIn(res.opts.Grouping)
 	if o, ok := res.override[c.Code]; ok {
-		for _, f := range [...]struct{ dst *string; src string }{
+		for _, f := range [...]struct {
+			dst *string
+			src string
+		}{
 			{&u.NameZh, o.NameZh}, {&u.NameEn, o.NameEn}, {&u.Province, o.Province},
 			{&u.Region, o.Region}, {&u.Tier, o.Tier},
 		} {
