@@ -242,3 +242,55 @@ func TestVersionsIncrement(t *testing.T) {
 		t.Errorf("observations rows after deletes = %d; want %d", n, want[0][0].Rows()*2)
 	}
 }
+
+// TestConcurrent imports from several goroutines while others read: every
+// import gets its own version number and every read sees whole versions.
+func TestConcurrent(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, filepath.Join(t.TempDir(), "c.duckdb"))
+	p := testPanel(testUnits(50), panel.YearPeriod(2000), 20, 4, 0.1, 1)
+	if _, err := s.Import(ctx, ImportSpec{Dataset: "c", Panels: []*panel.Panel{p}}); err != nil {
+		t.Fatal(err)
+	}
+	const writers, readers = 4, 4
+	errs := make(chan error, writers+readers)
+	got := make(chan int, writers)
+	for range writers {
+		go func() {
+			v, err := s.Import(ctx, ImportSpec{Dataset: "c", Panels: []*panel.Panel{p}})
+			got <- v.Version
+			errs <- err
+		}()
+	}
+	for range readers {
+		go func() {
+			for range 5 {
+				ps, err := s.Load(ctx, "c", 0)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if d := samePanel(ps[0], p); d != "" {
+					errs <- errors.New(d)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range writers + readers {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	seen := map[int]bool{}
+	for range writers {
+		seen[<-got] = true
+	}
+	for v := 2; v <= writers+1; v++ {
+		if !seen[v] {
+			t.Errorf("versions %v; want 2..%d each once", seen, writers+1)
+			break
+		}
+	}
+}
