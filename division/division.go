@@ -52,6 +52,24 @@ func (k Kind) String() string {
 	return fmt.Sprintf("Kind(%d)", uint8(k))
 }
 
+// MarshalText returns the kind's label, so JSON shows "prefecture", not 3.
+func (k Kind) MarshalText() ([]byte, error) {
+	if k < 1 || int(k) >= len(kindNames) {
+		return nil, fmt.Errorf("division: invalid kind %d", uint8(k))
+	}
+	return []byte(kindNames[k]), nil
+}
+
+// UnmarshalText parses a kind label (see [ParseKind]).
+func (k *Kind) UnmarshalText(b []byte) error {
+	v, err := ParseKind(string(b))
+	if err != nil {
+		return err
+	}
+	*k = v
+	return nil
+}
+
 // IsCity reports whether k is a city (municipality or prefecture-level city)
 // rather than an autonomous prefecture, league or area.
 func (k Kind) IsCity() bool { return k >= Municipality && k <= PrefectureCity }
@@ -131,13 +149,13 @@ var Tiers = []string{TierMegacity, TierVeryLarge, TierLarge1, TierLarge2, TierMe
 
 // Province is one of the 31 province-level divisions of the mainland.
 type Province struct {
-	Code    string   // six-digit GB/T 2260 code, e.g. "330000"
-	NameZh  string   // 浙江省
-	ShortZh string   // 浙江
-	NameEn  string   // Zhejiang
-	Aliases []string // other accepted spellings, e.g. Xizang for Tibet
-	Region  string   // NBS 2011: east, central, west, northeast
-	Region3 string   // three-belt grouping: east, central, west
+	Code    string   `json:"code"`              // six-digit GB/T 2260 code, e.g. "330000"
+	NameZh  string   `json:"name_zh"`           // 浙江省
+	ShortZh string   `json:"short_zh"`          // 浙江
+	NameEn  string   `json:"name_en"`           // Zhejiang
+	Aliases []string `json:"aliases,omitempty"` // other accepted spellings, e.g. Xizang for Tibet
+	Region  string   `json:"region"`            // NBS 2011: east, central, west, northeast
+	Region3 string   `json:"region3"`           // three-belt grouping: east, central, west
 }
 
 // RegionIn returns the province's region under grouping g.
@@ -152,14 +170,14 @@ func (p Province) RegionIn(g Grouping) string {
 // prefecture-level city, or an autonomous prefecture, league or area (see
 // [Kind]).
 type City struct {
-	Code     string   // six-digit GB/T 2260 code; municipalities use the province code, e.g. "110000"
-	NameZh   string   // full name, e.g. 杭州市, 延边朝鲜族自治州
-	ShortZh  string   // short name, e.g. 杭州, 延边
-	NameEn   string   // conventional English name, e.g. Hangzhou, Xi'an, Hohhot
-	Aliases  []string // other accepted spellings, e.g. plain pinyin Huhehaote
-	Kind     Kind
-	Province Province
-	Tier     string // TierMegacity, TierVeryLarge or "" (no published class)
+	Code     string   `json:"code"`              // six-digit GB/T 2260 code; municipalities use the province code, e.g. "110000"
+	NameZh   string   `json:"name_zh"`           // full name, e.g. 杭州市, 延边朝鲜族自治州
+	ShortZh  string   `json:"short_zh"`          // short name, e.g. 杭州, 延边
+	NameEn   string   `json:"name_en"`           // conventional English name, e.g. Hangzhou, Xi'an, Hohhot
+	Aliases  []string `json:"aliases,omitempty"` // other accepted spellings, e.g. plain pinyin Huhehaote
+	Kind     Kind     `json:"kind"`
+	Province Province `json:"province"`
+	Tier     string   `json:"tier"` // TierMegacity, TierVeryLarge or "" (no published class)
 }
 
 // Region returns the city's region under the NBS 2011 four-way grouping.

@@ -1,6 +1,7 @@
 package division
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -260,5 +261,27 @@ func TestParseRejects(t *testing.T) {
 		if _, err := parse([]byte(tc.cities), []byte(tc.provs)); err == nil {
 			t.Errorf("%s: parse succeeded", name)
 		}
+	}
+}
+
+func TestCityJSON(t *testing.T) {
+	c, err := Lookup("杭州")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back City
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatalf("%s: %v", b, err)
+	}
+	if back.Kind != SubProvincial || back.Code != c.Code || back.Province.Code != "330000" ||
+		!strings.Contains(string(b), `"kind":"sub-provincial"`) {
+		t.Errorf("round trip %s gave %+v", b, back)
+	}
+	if _, err := json.Marshal(City{}); err == nil {
+		t.Error("marshalling the zero Kind succeeded")
 	}
 }

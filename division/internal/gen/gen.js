@@ -102,6 +102,7 @@ const enOverride = {
 const pyOverride = {
   "六安": "Lu'an",
   "喀什": "Kashi",
+  "昌都": "Changdu",
 };
 
 // Extra accepted spellings (besides the plain pinyin of an overridden name).
