@@ -35,6 +35,16 @@ type Dataset struct {
 	Truth *Truth
 }
 
+// OptionsError reports invalid Options (a bad year range, an unknown
+// indicator in an effect …).
+type OptionsError struct{ Err error }
+
+func (e *OptionsError) Error() string { return e.Err.Error() }
+func (e *OptionsError) Unwrap() error { return e.Err }
+
+// UserFacing reports that the error is caused by the caller's options.
+func (*OptionsError) UserFacing() bool { return true }
+
 // chunkUnits is the number of units per work item: output is reduced in
 // chunk order, so it must not depend on the number of workers.
 const chunkUnits = 32
@@ -56,7 +66,7 @@ type gen struct {
 	specs   []IndicatorSpec
 	years   int
 	months  int
-	cohort  []int   // adoption year per unit, 0 if never
+	cohort  []int // adoption year per unit, 0 if never
 	devs    []float64
 	eff     []*Effect // per indicator, nil if none
 	effIdx  []int     // per indicator, index into effect list or −1
@@ -74,7 +84,7 @@ type gen struct {
 func Generate(opts Options) (*Dataset, error) {
 	o, synth, err := opts.resolve()
 	if err != nil {
-		return nil, err
+		return nil, &OptionsError{err}
 	}
 	g := &gen{o: o, specs: o.Indicators, years: o.EndYear - o.StartYear + 1}
 	g.months = 12 * g.years

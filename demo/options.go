@@ -11,10 +11,11 @@ import (
 // Policy is the policy name of the generated treatments.
 const Policy = "smart_city_pilot"
 
-// ReferenceUnits is the panel size the default batch sizes refer to: about
-// 290 prefecture-level-and-above cities. For n units every batch size is
-// scaled by n/ReferenceUnits.
-const ReferenceUnits = 290
+// ReferenceUnits is the panel size batch sizes refer to: the 297 cities at
+// prefecture level and above (4 municipalities and 293 prefecture-level
+// cities) of DefaultUnits. For n units every batch size is scaled by
+// n/ReferenceUnits and rounded.
+const ReferenceUnits = 297
 
 // Batch is one wave of pilots. Size counts pilots at the scale of
 // ReferenceUnits cities; CountyShare of them are county-level pilots, which

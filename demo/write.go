@@ -98,6 +98,18 @@ func (d *Dataset) Write(dir string, format Format) (err error) {
 	return nil
 }
 
+// OutputError reports an output directory Write will not replace.
+type OutputError struct {
+	Dir     string
+	Problem string
+}
+
+func (e *OutputError) Error() string { return fmt.Sprintf("demo: output %s %s", e.Dir, e.Problem) }
+
+// UserFacing reports that the error is caused by the user's choice of
+// output directory.
+func (*OutputError) UserFacing() bool { return true }
+
 // checkReplaceable reports an error when dir exists and is not a directory
 // holding only files Write creates.
 func checkReplaceable(dir string) error {
@@ -109,7 +121,7 @@ func checkReplaceable(dir string) error {
 		return fmt.Errorf("demo: %w", err)
 	}
 	if !fi.IsDir() {
-		return fmt.Errorf("demo: output %s exists and is not a directory", dir)
+		return &OutputError{dir, "exists and is not a directory"}
 	}
 	ents, err := os.ReadDir(dir)
 	if err != nil {
@@ -117,7 +129,7 @@ func checkReplaceable(dir string) error {
 	}
 	for _, e := range ents {
 		if !slices.Contains(Files, e.Name()) || e.IsDir() {
-			return fmt.Errorf("demo: output directory %s holds %s, which gen did not write: choose an empty or new directory", dir, e.Name())
+			return &OutputError{dir, fmt.Sprintf("holds %s, which gen did not write: choose an empty or new directory", e.Name())}
 		}
 	}
 	return nil
