@@ -16,7 +16,7 @@ type Unit struct {
 	NameEn   string `json:"name_en,omitempty"`
 	Province string `json:"province,omitempty"` // province name in Chinese, e.g. 浙江省
 	Region   string `json:"region,omitempty"`   // east, central, west, northeast
-	Tier     string `json:"tier,omitempty"`     // megacity, very-large, large-1, large-2, medium, small, county
+	Tier     string `json:"tier,omitempty"`     // megacity, very-large, large-1, large-2, medium, small-1, small-2, county (see division.Tiers)
 }
 
 // Name returns the Chinese name, else the English name, else the code.
