@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"math"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/cityimpact/cityimpact/panel"
@@ -107,5 +109,31 @@ func TestShow(t *testing.T) {
 	}
 	if q := ps.Indicators[1]; q.Code != "pop" || q.Imputation != "unit-mean" || q.Missing != 0 {
 		t.Errorf("pop summary = %+v", q)
+	}
+}
+
+func TestHashFile(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		content string
+		lines   int64
+		sha     string // sha256sum of content (coreutils)
+	}{
+		{"", 0, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+		{"abc", 1, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"}, // FIPS 180-2 example
+		{"a\nb\n", 2, ""},
+		{"a\nb", 2, ""},
+	} {
+		path := filepath.Join(dir, "f")
+		if err := os.WriteFile(path, []byte(tc.content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		info, lines, err := HashFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lines != tc.lines || info.Bytes != int64(len(tc.content)) || (tc.sha != "" && info.SHA256 != tc.sha) {
+			t.Errorf("HashFile(%q) = %+v, %d lines; want %d lines, sha %s", tc.content, info, lines, tc.lines, tc.sha)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -27,24 +28,43 @@ type SourceInfo struct {
 	Name   string `json:"name"`   // file name as the user gave it
 	SHA256 string `json:"sha256"` // hex SHA-256 of the file's bytes
 	Bytes  int64  `json:"bytes"`
-	Rows   int64  `json:"rows"`   // data rows read from the file
-	Format string `json:"format"` // e.g. "long", "wide", "xlsx"
+	Rows   int64  `json:"rows"`   // data rows read from the file, 0 if unknown
+	Format string `json:"format"` // e.g. "csv long", "xlsx wide", "parquet"
 }
 
 // HashFile returns the SourceInfo of the file at path with Name, SHA256 and
-// Bytes filled in; the caller sets Rows and Format.
-func HashFile(path string) (SourceInfo, error) {
+// Bytes filled in, and the number of lines in it (newline bytes, plus one
+// for a last line without a newline): for a CSV file without quoted line
+// breaks, the data rows are lines − 1. The caller sets Rows and Format.
+func HashFile(path string) (info SourceInfo, lines int64, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return SourceInfo{}, fmt.Errorf("store: hash source: %w", err)
+		return SourceInfo{}, 0, fmt.Errorf("store: hash source: %w", err)
 	}
 	defer f.Close()
 	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return SourceInfo{}, fmt.Errorf("store: hash source %s: %w", path, err)
+	buf := make([]byte, 1<<16)
+	var n int64
+	last := byte('\n')
+	for {
+		k, rerr := f.Read(buf)
+		if k > 0 {
+			h.Write(buf[:k])
+			n += int64(k)
+			lines += int64(bytes.Count(buf[:k], []byte{'\n'}))
+			last = buf[k-1]
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return SourceInfo{}, 0, fmt.Errorf("store: hash source %s: %w", path, rerr)
+		}
 	}
-	return SourceInfo{Name: path, SHA256: hex.EncodeToString(h.Sum(nil)), Bytes: n}, nil
+	if last != '\n' {
+		lines++
+	}
+	return SourceInfo{Name: path, SHA256: hex.EncodeToString(h.Sum(nil)), Bytes: n}, lines, nil
 }
 
 // IndicatorInfo is optional metadata of an indicator: how it aggregates
