@@ -1,0 +1,596 @@
+package econ
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Design is a model in columns: the outcome, regressors, fixed effects,
+// weights and cluster variables, all of the same length n. Float columns
+// use NaN (or ±Inf) for missing values; code columns use -1. Fit does not
+// modify or retain any of the slices.
+type Design struct {
+	Y      []float64
+	YName  string
+	X      [][]float64
+	XNames []string
+	// Intercept adds a constant; ignored when there are fixed effects,
+	// which absorb it.
+	Intercept bool
+	// FE holds one group-code column per fixed-effect dimension; codes are
+	// any non-negative int32 (they need not be dense), -1 = missing.
+	FE      [][]int32
+	FENames []string
+	// Weights are observation weights (nil for none); they must be
+	// positive or NaN (missing); zero-weight rows are dropped.
+	Weights []float64
+	// Cluster holds the cluster codes for VCovCluster (one column per way).
+	Cluster      [][]int32
+	ClusterNames []string
+}
+
+// Coef is one estimated coefficient with its inference.
+type Coef struct {
+	Name     string
+	Estimate float64
+	SE       float64
+	T        float64
+	P        float64 // two-sided, Student t with Result.DFT degrees of freedom
+	CILow    float64
+	CIHigh   float64
+}
+
+// Result is a fitted fixed-effects OLS model.
+type Result struct {
+	YName string
+	Coefs []Coef
+	// VCov is the variance matrix of the estimates, in the order of Coefs.
+	VCov [][]float64
+	// VCovType names the estimator, e.g. "cluster(id)", "iid", "hc1",
+	// "cluster(Origin, Destination)".
+	VCovType string
+
+	NObs        int   // observations used
+	NMissing    int   // rows dropped for NaN/Inf/missing codes or zero weight
+	NSingletons int   // rows dropped as fixed-effect singletons
+	Rows        []int // indices of the rows used, into the Design columns
+	Residuals   []float64
+	Fitted      []float64
+
+	// Collinear lists regressors dropped as collinear, in formula order.
+	Collinear []string
+	FENames   []string
+	FELevels  []int // levels per fixed-effect dimension in the sample
+	Clusters  []int // number of clusters per way
+
+	RSS, TSS, TSSWithin float64
+	R2, AdjR2, R2Within float64 // R2Within is NaN without fixed effects
+	Sigma               float64 // sqrt(RSS/(n − K_full))
+	// K is the parameter count used in the small-sample factor; KFull
+	// counts all coefficients and fixed-effect levels (minus references).
+	K, KFull int
+	// DFT is the t distribution's degrees of freedom for p-values and CIs.
+	DFT float64
+	// Iterations is the largest number of demeaning sweeps of any column.
+	Iterations int
+	Notes      []string
+}
+
+// Coef returns the coefficient called name, or false.
+func (r *Result) Coef(name string) (Coef, bool) {
+	for _, c := range r.Coefs {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Coef{}, false
+}
+
+// Fit estimates the linear model of d by OLS (weighted least squares when
+// d.Weights is set) after projecting out the fixed effects, and computes the
+// variance chosen in opts. It returns a *[SampleError] if no observation is
+// usable or there are no residual degrees of freedom, a *[CollinearError]
+// if every regressor is collinear, and a *[ConvergenceError] if demeaning
+// does not converge.
+func Fit(d *Design, opts Options) (*Result, error) {
+	opts.defaults()
+	n := len(d.Y)
+	if len(d.X) != len(d.XNames) || len(d.FE) != len(d.FENames) || len(d.Cluster) != len(d.ClusterNames) {
+		return nil, errors.New("econ: design names and columns differ in number")
+	}
+	for j, x := range d.X {
+		if len(x) != n {
+			return nil, fmt.Errorf("econ: regressor %q has %d rows, outcome has %d", d.XNames[j], len(x), n)
+		}
+	}
+	for q, c := range d.FE {
+		if len(c) != n {
+			return nil, fmt.Errorf("econ: fixed effect %q has %d rows, outcome has %d", d.FENames[q], len(c), n)
+		}
+	}
+	for q, c := range d.Cluster {
+		if len(c) != n {
+			return nil, fmt.Errorf("econ: cluster %q has %d rows, outcome has %d", d.ClusterNames[q], len(c), n)
+		}
+	}
+	if d.Weights != nil && len(d.Weights) != n {
+		return nil, fmt.Errorf("econ: weights have %d rows, outcome has %d", len(d.Weights), n)
+	}
+	res := &Result{YName: d.YName, FENames: slices.Clone(d.FENames)}
+
+	// Variance choice and cluster columns.
+	vtype := opts.VCov
+	clusters, clusterNames := d.Cluster, d.ClusterNames
+	if vtype == VCovDefault {
+		if len(d.FE) > 0 {
+			vtype = VCovCluster
+			clusters, clusterNames = d.FE[:1], d.FENames[:1]
+		} else {
+			vtype = VCovIID
+		}
+	}
+	if vtype == VCovCluster && len(clusters) == 0 {
+		return nil, errors.New("econ: clustered variance needs at least one cluster variable")
+	}
+	if vtype != VCovCluster {
+		clusters, clusterNames = nil, nil
+	}
+
+	// Sample: drop missing, then singletons.
+	keep := make([]bool, n)
+	for i := range n {
+		ok := isFinite(d.Y[i])
+		for _, x := range d.X {
+			ok = ok && isFinite(x[i])
+		}
+		for _, c := range d.FE {
+			ok = ok && c[i] >= 0
+		}
+		for _, c := range clusters {
+			ok = ok && c[i] >= 0
+		}
+		if d.Weights != nil {
+			w := d.Weights[i]
+			if w < 0 || math.IsInf(w, 0) {
+				return nil, fmt.Errorf("econ: weight %v at row %d is not a positive finite number", w, i+1)
+			}
+			ok = ok && w > 0 // NaN compares false
+		}
+		keep[i] = ok
+		if !ok {
+			res.NMissing++
+		}
+	}
+	if opts.Singletons != SingletonsKeep && len(d.FE) > 0 {
+		res.NSingletons = dropSingletons(d.FE, keep, opts.Singletons == SingletonsIterate)
+	}
+	for i, k := range keep {
+		if k {
+			res.Rows = append(res.Rows, i)
+		}
+	}
+	rows := res.Rows
+	m := len(rows)
+	res.NObs = m
+	if res.NMissing > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d observations removed because of missing values", res.NMissing))
+	}
+	if res.NSingletons > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d fixed-effect singletons removed", res.NSingletons))
+	}
+	if m == 0 {
+		if res.NSingletons > 0 {
+			return nil, &SampleError{0, len(d.X), "every observation is a fixed-effect singleton"}
+		}
+		return nil, &SampleError{0, len(d.X), "no observation without missing values"}
+	}
+
+	// Compact the sample.
+	y := gather(d.Y, rows)
+	var w []float64
+	if d.Weights != nil {
+		w = gather(d.Weights, rows)
+	}
+	feCodes := make([][]int32, len(d.FE))
+	res.FELevels = make([]int, len(d.FE))
+	for q, c := range d.FE {
+		feCodes[q], res.FELevels[q] = denseCodes(c, rows)
+	}
+	clCodes := make([][]int32, len(clusters))
+	res.Clusters = make([]int, len(clusters))
+	for q, c := range clusters {
+		clCodes[q], res.Clusters[q] = denseCodes(c, rows)
+	}
+
+	// Demean (or centre, for an intercept without fixed effects).
+	hasFE := len(d.FE) > 0
+	centred := !hasFE && d.Intercept
+	cols := make([][]float64, 0, len(d.X)+1)
+	cols = append(cols, y)
+	for _, x := range d.X {
+		cols = append(cols, gather(x, rows))
+	}
+	raw := cols // undemeaned, for collinearity references and means
+	dm := cols
+	if hasFE || centred {
+		codes, ng := feCodes, res.FELevels
+		if centred {
+			codes, ng = [][]int32{make([]int32, m)}, []int{1}
+		}
+		fe := newFixedEffects(codes, ng, w)
+		dm = make([][]float64, len(cols))
+		for j := range dm {
+			dm[j] = make([]float64, m)
+		}
+		stats := fe.demeanColumns(dm, cols, opts.Tol, opts.MaxIter, opts.Workers)
+		var bad []string
+		for j, s := range stats {
+			res.Iterations = max(res.Iterations, s.Iter)
+			if !s.Converged {
+				name := d.YName
+				if j > 0 {
+					name = d.XNames[j-1]
+				}
+				bad = append(bad, name)
+			}
+		}
+		if len(bad) > 0 {
+			return nil, &ConvergenceError{bad, opts.MaxIter}
+		}
+	}
+
+	// Design for the QR: √w-scaled demeaned regressors, with the constant
+	// first when centred.
+	names := slices.Clone(d.XNames)
+	qrCols := make([][]float64, 0, len(d.X)+1)
+	refs := make([]float64, 0, len(d.X)+1)
+	xd := dm[1:]
+	if centred {
+		names = append([]string{"(Intercept)"}, names...)
+		one := make([]float64, m)
+		for i := range one {
+			one[i] = 1
+		}
+		xd = append([][]float64{one}, xd...)
+		raw = append([][]float64{raw[0], one}, raw[1:]...)
+	}
+	sw := make([]float64, m) // √w
+	for i := range sw {
+		sw[i] = 1
+		if w != nil {
+			sw[i] = math.Sqrt(w[i])
+		}
+	}
+	for j, x := range xd {
+		c := make([]float64, m)
+		var rs float64
+		for i := range c {
+			c[i] = x[i] * sw[i]
+			v := raw[j+1][i] * sw[i]
+			rs += v * v
+		}
+		qrCols = append(qrCols, c)
+		refs = append(refs, math.Sqrt(rs))
+	}
+	yq := make([]float64, m)
+	for i := range yq {
+		yq[i] = dm[0][i] * sw[i]
+	}
+	qr := householderQR(qrCols, yq, refs, opts.CollinTol)
+	kept := qr.keep
+	for j, name := range names {
+		if !slices.Contains(kept, j) {
+			res.Collinear = append(res.Collinear, name)
+		}
+	}
+	if len(res.Collinear) > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("variables removed because of collinearity: %v", res.Collinear))
+	}
+	if len(kept) == 0 {
+		if len(names) == 0 {
+			return nil, &SampleError{m, 0, "the model has no regressors"}
+		}
+		return nil, &CollinearError{Dropped: res.Collinear}
+	}
+	beta := qr.solve()
+	bread := qr.bread()
+	k := len(kept)
+	X := make([][]float64, k) // demeaned kept regressors, unweighted
+	for a, j := range kept {
+		X[a] = xd[j]
+	}
+	// Residuals from the demeaned data.
+	e := slices.Clone(dm[0])
+	for a := range k {
+		b := beta[a]
+		for i, v := range X[a] {
+			e[i] -= b * v
+		}
+	}
+	res.Residuals = e
+	res.Fitted = make([]float64, m)
+	for i := range e {
+		res.Fitted[i] = y[i] - e[i]
+	}
+
+	// Sums of squares.
+	var sumw, ybar float64
+	for i, v := range y {
+		wi := wt(w, i)
+		sumw += wi
+		ybar += wi * v
+	}
+	ybar /= sumw
+	for i, v := range y {
+		wi := wt(w, i)
+		res.RSS += wi * e[i] * e[i]
+		if hasFE || d.Intercept {
+			res.TSS += wi * (v - ybar) * (v - ybar)
+		} else {
+			res.TSS += wi * v * v
+		}
+		if hasFE {
+			res.TSSWithin += wi * dm[0][i] * dm[0][i]
+		}
+	}
+
+	// Parameter counts (fixest nparams and ssc K).
+	nfe := len(d.FE)
+	feParams := 0
+	if nfe > 0 {
+		for _, g := range res.FELevels {
+			feParams += g
+		}
+		if opts.SSC.FixefExact && nfe == 2 {
+			feParams -= components(feCodes[0], feCodes[1], res.FELevels[0], res.FELevels[1])
+		} else {
+			feParams -= nfe - 1
+		}
+	}
+	res.KFull = k + feParams
+	res.K = res.KFull
+	switch opts.SSC.FixefK {
+	case FixefNone:
+		res.K = k
+	case FixefNested:
+		if vtype == VCovCluster && nfe > 0 {
+			nested := make([]bool, nfe)
+			nn, sizeNested := 0, 0
+			for q := range nfe {
+				for _, cl := range clCodes {
+					if isNested(feCodes[q], res.FELevels[q], cl) {
+						nested[q] = true
+						break
+					}
+				}
+				if nested[q] {
+					nn++
+					sizeNested += res.FELevels[q]
+				}
+			}
+			switch {
+			case nn == nfe:
+				res.K = k + 1
+			case nn > 0:
+				res.K = res.KFull - (sizeNested - nn)
+			}
+		}
+	}
+	if m-res.KFull <= 0 {
+		return nil, &SampleError{m, res.KFull, "no residual degrees of freedom"}
+	}
+	if res.K >= m {
+		res.K = res.KFull
+	}
+
+	// R².
+	res.Sigma = math.Sqrt(res.RSS / float64(m-res.KFull))
+	res.R2 = 1 - res.RSS/res.TSS
+	dfInt := 0.0
+	if hasFE || d.Intercept {
+		dfInt = 1
+	}
+	res.AdjR2 = 1 - (1-res.R2)*(float64(m)-dfInt)/float64(m-res.KFull)
+	res.R2Within = math.NaN()
+	if hasFE {
+		res.R2Within = 1 - res.RSS/res.TSSWithin
+	}
+
+	// Variance.
+	V, note, err := vcov(vtype, X, e, w, bread, clCodes, res.Clusters, m, res.K, opts)
+	if err != nil {
+		return nil, err
+	}
+	if note != "" {
+		res.Notes = append(res.Notes, note)
+	}
+	res.VCovType = vtype.String()
+	if vtype == VCovCluster {
+		res.VCovType = "cluster(" + joinNames(clusterNames) + ")"
+	}
+	dft := float64(m - res.K)
+	if vtype == VCovCluster && opts.SSC.TDF == DFMin {
+		g := slices.Min(res.Clusters)
+		dft = float64(max(g-1, 1))
+	}
+	res.DFT = dft
+
+	// Back from the centred design to the intercept and slopes:
+	// (b0, β) = T (a, β) with T = [1, −x̄'; 0, I], V = T V Tᵀ.
+	if centred && kept[0] == 0 {
+		xbar := make([]float64, k)
+		for a := 1; a < k; a++ {
+			col := raw[kept[a]+1]
+			var s float64
+			for i, v := range col {
+				s += wt(w, i) * v
+			}
+			xbar[a] = s / sumw
+		}
+		beta[0] += ybar
+		for a := 1; a < k; a++ {
+			beta[0] -= xbar[a] * beta[a]
+		}
+		T := make([][]float64, k)
+		for a := range T {
+			T[a] = make([]float64, k)
+			T[a][a] = 1
+		}
+		for a := 1; a < k; a++ {
+			T[0][a] = -xbar[a]
+		}
+		V = mulABt(mulAB(T, V), T)
+	}
+	res.VCov = V
+	keptNames := make([]string, k)
+	for a, j := range kept {
+		keptNames[a] = names[j]
+	}
+	res.Coefs = inference(keptNames, beta, V, dft, opts.Level)
+	return res, nil
+}
+
+func joinNames(s []string) string {
+	out := ""
+	for i, v := range s {
+		if i > 0 {
+			out += ", "
+		}
+		out += v
+	}
+	return out
+}
+
+func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+func wt(w []float64, i int) float64 {
+	if w == nil {
+		return 1
+	}
+	return w[i]
+}
+
+func gather(x []float64, rows []int) []float64 {
+	out := make([]float64, len(rows))
+	for a, i := range rows {
+		out[a] = x[i]
+	}
+	return out
+}
+
+// denseCodes renumbers c[rows] to 0..G-1 in order of first appearance.
+func denseCodes(c []int32, rows []int) ([]int32, int) {
+	maxc := int32(-1)
+	for _, i := range rows {
+		maxc = max(maxc, c[i])
+	}
+	remap := make([]int32, int(maxc)+1)
+	for i := range remap {
+		remap[i] = -1
+	}
+	out := make([]int32, len(rows))
+	g := int32(0)
+	for a, i := range rows {
+		v := c[i]
+		if remap[v] < 0 {
+			remap[v] = g
+			g++
+		}
+		out[a] = remap[v]
+	}
+	return out, int(g)
+}
+
+// dropSingletons clears keep[i] for observations alone in a group of any
+// dimension (counted among kept rows), repeatedly if iterate, and returns
+// how many it cleared.
+func dropSingletons(fe [][]int32, keep []bool, iterate bool) int {
+	dropped := 0
+	counts := make([][]int32, len(fe))
+	for q, c := range fe {
+		maxc := int32(-1)
+		for _, v := range c {
+			maxc = max(maxc, v)
+		}
+		counts[q] = make([]int32, int(maxc)+1)
+	}
+	for {
+		for q, c := range fe {
+			clear(counts[q])
+			for i, v := range c {
+				if keep[i] {
+					counts[q][v]++
+				}
+			}
+		}
+		changed := 0
+		for i := range keep {
+			if !keep[i] {
+				continue
+			}
+			for q, c := range fe {
+				if counts[q][c[i]] == 1 {
+					keep[i] = false
+					changed++
+					break
+				}
+			}
+		}
+		dropped += changed
+		if changed == 0 || !iterate {
+			return dropped
+		}
+	}
+}
+
+// isNested reports whether every level of fe lies within one cluster.
+func isNested(fe []int32, ng int, cl []int32) bool {
+	owner := make([]int32, ng)
+	for i := range owner {
+		owner[i] = -1
+	}
+	for i, g := range fe {
+		switch owner[g] {
+		case -1:
+			owner[g] = cl[i]
+		case cl[i]:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// components returns the number of connected components of the bipartite
+// graph linking levels of a and b that share an observation: the number of
+// redundant coefficients among two fixed effects (Abowd, Creecy & Kramarz
+// 2002).
+func components(a, b []int32, na, nb int) int {
+	parent := make([]int32, na+nb)
+	for i := range parent {
+		parent[i] = int32(i)
+	}
+	var find func(int32) int32
+	find = func(x int32) int32 {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	for i := range a {
+		ra, rb := find(a[i]), find(int32(na)+b[i])
+		if ra != rb {
+			parent[ra] = rb
+		}
+	}
+	n := 0
+	for i := range parent {
+		if find(int32(i)) == int32(i) {
+			n++
+		}
+	}
+	return n
+}

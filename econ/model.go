@@ -1,0 +1,235 @@
+package econ
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+)
+
+// Estimate parses formula, evaluates it against data and fits it with
+// [Fit]. Formula errors (syntax, unknown columns, wrong column types) are
+// *[ParseError] values pointing at the formula column. Cluster variables
+// (opts.Cluster) and the weight column (opts.Weights) are looked up in data.
+func Estimate(data *Frame, formula string, opts Options) (*Result, error) {
+	f, err := ParseFormula(formula)
+	if err != nil {
+		return nil, err
+	}
+	d, err := f.Design(data)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Weights != "" {
+		wv, ok := data.Float(opts.Weights)
+		if !ok {
+			return nil, fmt.Errorf("econ: no numeric weight column %q", opts.Weights)
+		}
+		d.Weights = wv
+	}
+	for _, c := range opts.Cluster {
+		codes, _, ok := data.groups(c)
+		if !ok {
+			return nil, fmt.Errorf("econ: no cluster column %q", c)
+		}
+		d.Cluster = append(d.Cluster, codes)
+		d.ClusterNames = append(d.ClusterNames, c)
+	}
+	if len(opts.Cluster) > 0 && opts.VCov == VCovDefault {
+		opts.VCov = VCovCluster
+	}
+	return Fit(d, opts)
+}
+
+// Design evaluates the formula against data: the outcome, one column per
+// regressor (i() expands to one per kept level), and fixed-effect codes.
+// Names follow fixest: "log(x)", "x1:x2", "period::5:treat", "rel::-2".
+func (f *Formula) Design(data *Frame) (*Design, error) {
+	d := &Design{Intercept: f.Intercept}
+	var err error
+	d.Y, err = f.numeric(data, f.LHS)
+	if err != nil {
+		return nil, err
+	}
+	d.YName = f.LHS.String()
+	seen := map[string]bool{}
+	for _, t := range f.Terms {
+		cols, names, err := f.term(data, t)
+		if err != nil {
+			return nil, err
+		}
+		for j, name := range names {
+			if seen[name] {
+				continue
+			}
+			seen[name] = true
+			d.X = append(d.X, cols[j])
+			d.XNames = append(d.XNames, name)
+		}
+	}
+	for _, fe := range f.FE {
+		var codes []int32
+		for _, v := range fe.Vars {
+			c, _, ok := data.groups(v)
+			if !ok {
+				return nil, f.errAt(fe.Pos, "no variable %q in the data", v)
+			}
+			if codes == nil {
+				codes = c
+				continue
+			}
+			codes, _ = intersect([][]int32{codes, c})
+			// intersect treats -1 as a level; restore missing.
+			for i := range codes {
+				if c[i] < 0 {
+					codes[i] = -1
+				}
+			}
+		}
+		if len(fe.Vars) > 1 {
+			first, _, _ := data.groups(fe.Vars[0])
+			for i := range codes {
+				if first[i] < 0 {
+					codes[i] = -1
+				}
+			}
+		}
+		d.FE = append(d.FE, codes)
+		d.FENames = append(d.FENames, fe.Name())
+	}
+	return d, nil
+}
+
+func (f *Formula) errAt(pos int, format string, args ...any) error {
+	return &ParseError{Formula: f.Text, Col: pos, Msg: fmt.Sprintf(format, args...)}
+}
+
+// numeric evaluates a variable or log() expression.
+func (f *Formula) numeric(data *Frame, e *Expr) ([]float64, error) {
+	switch e.Kind {
+	case ExprVar:
+		x, ok := data.Float(e.Name)
+		if !ok {
+			if data.has(e.Name) {
+				return nil, f.errAt(e.Pos, "variable %q is categorical; use i(%s) for dummies", e.Name, e.Name)
+			}
+			return nil, f.errAt(e.Pos, "no variable %q in the data", e.Name)
+		}
+		return x, nil
+	case ExprLog:
+		x, err := f.numeric(data, e.Arg)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]float64, len(x))
+		for i, v := range x {
+			out[i] = math.Log(v) // log(0) = -Inf, log(<0) = NaN: dropped as missing
+		}
+		return out, nil
+	}
+	return nil, f.errAt(e.Pos, "i() is not allowed here")
+}
+
+// term evaluates a product term to one or more columns.
+func (f *Formula) term(data *Frame, t Term) ([][]float64, []string, error) {
+	var iexpr *Expr
+	var nums [][]float64
+	var names []string
+	for _, e := range t.Factors {
+		if e.Kind == ExprI {
+			if iexpr != nil || len(t.Factors) > 1 {
+				return nil, nil, f.errAt(e.Pos, "i() cannot be multiplied with ':' or '*'; use i(var, by)")
+			}
+			iexpr = e
+			continue
+		}
+		x, err := f.numeric(data, e)
+		if err != nil {
+			return nil, nil, err
+		}
+		nums = append(nums, x)
+		names = append(names, e.String())
+	}
+	if iexpr != nil {
+		return f.dummies(data, iexpr)
+	}
+	prod := nums[0]
+	if len(nums) > 1 {
+		prod = slices.Clone(nums[0])
+		for _, x := range nums[1:] {
+			for i := range prod {
+				prod[i] *= x[i]
+			}
+		}
+	}
+	name := names[0]
+	for _, s := range names[1:] {
+		name += ":" + s
+	}
+	return [][]float64{prod}, []string{name}, nil
+}
+
+// dummies evaluates i(var[, by][, ref]): for each level ℓ of var except the
+// references, the column 1{var = ℓ} (times by, if given).
+func (f *Formula) dummies(data *Frame, e *Expr) ([][]float64, []string, error) {
+	codes, labels, ok := data.groups(e.Name)
+	if !ok {
+		return nil, nil, f.errAt(e.Pos+2, "no variable %q in the data", e.Name)
+	}
+	var by []float64
+	if e.By != "" {
+		by, ok = data.Float(e.By)
+		if !ok {
+			return nil, nil, f.errAt(e.Pos, "i(): no numeric variable %q in the data", e.By)
+		}
+	}
+	drop := make([]bool, len(labels))
+	for _, r := range e.Refs {
+		found := false
+		for l, lab := range labels {
+			if lab == r || numEqual(lab, r) {
+				drop[l] = true
+				found = true
+			}
+		}
+		if !found {
+			return nil, nil, f.errAt(e.Pos, "i(%s): reference level %q does not occur", e.Name, r)
+		}
+	}
+	var cols [][]float64
+	var names []string
+	for l, lab := range labels {
+		if drop[l] {
+			continue
+		}
+		col := make([]float64, len(codes))
+		for i, c := range codes {
+			switch {
+			case c < 0:
+				col[i] = math.NaN()
+			case int(c) == l:
+				col[i] = 1
+				if by != nil {
+					col[i] = by[i]
+				}
+			default:
+				if by != nil && math.IsNaN(by[i]) {
+					col[i] = math.NaN()
+				}
+			}
+		}
+		name := e.Name + "::" + lab
+		if by != nil {
+			name += ":" + e.By
+		}
+		cols = append(cols, col)
+		names = append(names, name)
+	}
+	return cols, names, nil
+}
+
+func numEqual(a, b string) bool {
+	x, err1 := strconv.ParseFloat(a, 64)
+	y, err2 := strconv.ParseFloat(b, 64)
+	return err1 == nil && err2 == nil && x == y
+}
