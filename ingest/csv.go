@@ -62,6 +62,11 @@ func ReadCSV(r io.Reader, o Options) ([]*panel.Panel, error) {
 		}
 	}
 
+	for !eof && lastRecordEnd(first) < 0 { // the header record must be whole
+		if first, eof, err = readBlock(r, first, blockSize); err != nil {
+			return nil, fmt.Errorf("ingest: read %s: %w", file, err)
+		}
+	}
 	// The header is the first CSV record; it may be quoted.
 	hr := csv.NewReader(bytes.NewReader(first))
 	hr.FieldsPerRecord = -1

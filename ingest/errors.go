@@ -87,11 +87,14 @@ func (e *DuplicateError) Is(target error) bool { return target == ErrDuplicate }
 const DefaultMaxErrors = 20
 
 // DataErrors is the list of problems a reader found, sorted by file and
-// line and capped at [Options].MaxErrors; More counts further errors found
-// before reading stopped. A reader that returns DataErrors returns no data.
+// line and capped at [Options].MaxErrors. More counts further errors found
+// before reading stopped; Stopped reports that the cap was reached, so that
+// reading stopped early and the rest of the file was not checked. A reader
+// that returns DataErrors returns no data.
 type DataErrors struct {
-	Errs []*DataError
-	More int
+	Errs    []*DataError
+	More    int
+	Stopped bool
 }
 
 // Error lists one error per line and ends with "and N more errors" when
@@ -104,8 +107,11 @@ func (e *DataErrors) Error() string {
 		}
 		b.WriteString(d.Error())
 	}
-	if e.More > 0 {
-		fmt.Fprintf(&b, "\nand %d more errors (reading stopped after %d)", e.More, len(e.Errs))
+	switch {
+	case e.More > 0:
+		fmt.Fprintf(&b, "\nand %d more errors; reading stopped there", e.More)
+	case e.Stopped:
+		fmt.Fprintf(&b, "\nreading stopped after %d errors; there may be more", len(e.Errs))
 	}
 	return b.String()
 }
@@ -139,7 +145,7 @@ func (l *errList) add(e *DataError) {
 
 func (l *errList) full() bool { return len(l.errs) >= l.max }
 
-// result sorts the errors by line (stable, so same-line errors keep their
+// finishErrors sorts the errors by line (stable, so same-line errors keep their
 // order) and returns them as a *DataErrors, or nil when there are none.
 func finishErrors(all []*DataError, more, max int) error {
 	if len(all) == 0 {
@@ -150,5 +156,5 @@ func finishErrors(all []*DataError, more, max int) error {
 		more += len(all) - max
 		all = all[:max]
 	}
-	return &DataErrors{Errs: all, More: more}
+	return &DataErrors{Errs: all, More: more, Stopped: len(all) >= max}
 }
