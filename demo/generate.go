@@ -68,10 +68,10 @@ type gen struct {
 	months  int
 	cohort  []int // adoption year per unit, 0 if never
 	devs    []float64
-	eff     []*Effect // per indicator, nil if none
-	effIdx  []int     // per indicator, index into effect list or −1
-	sizeU   []float64 // per indicator: signed full effect in units
-	phase   []float64 // per indicator: seasonal phase
+	eff     []*Effect     // per indicator, nil if none
+	effIdx  []int         // per indicator, index into effect list or −1
+	sizeU   []float64     // per indicator: signed full effect in units
+	season  [][12]float64 // per indicator: sin(2π(m−1)/12 + phase) by month
 	cIndex  map[int]int
 	monthly []int // indicator indices that are monthly
 	monPos  []int // per indicator: position among monthly ones or −1
@@ -105,14 +105,17 @@ func Generate(opts Options) (*Dataset, error) {
 	g.eff = make([]*Effect, nk)
 	g.effIdx = make([]int, nk)
 	g.sizeU = make([]float64, nk)
-	g.phase = make([]float64, nk)
+	g.season = make([][12]float64, nk)
 	g.monPos = make([]int, nk)
 	byCode := map[string]int{}
 	for k, s := range g.specs {
 		byCode[s.Code] = k
 		g.effIdx[k] = -1
 		g.monPos[k] = -1
-		g.phase[k] = 2 * math.Pi * float64(streamOf(s.Code, "phase")>>11) / (1 << 53)
+		phase := 2 * math.Pi * float64(streamOf(s.Code, "phase")>>11) / (1 << 53)
+		for m := range 12 {
+			g.season[k][m] = math.Sin(2*math.Pi*float64(m)/12 + phase)
+		}
 		if s.Freq == panel.Month {
 			g.monPos[k] = len(g.monthly)
 			g.monthly = append(g.monthly, k)
@@ -322,7 +325,7 @@ func (g *gen) untreated(u, k int, w *work) {
 			continue
 		}
 		tt := float64(y) + (float64(m)-6.5)/12 - float64(s.FromYear)
-		season := s.Season * math.Sin(2*math.Pi*float64(m-1)/12+g.phase[k])
+		season := s.Season * g.season[k][m-1]
 		w.y0m[t] = s.finish(s.inverse(g0 + slope*tt + level + season + e))
 	}
 	rollup(s, w.y0m, w.y0a)

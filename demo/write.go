@@ -368,7 +368,7 @@ README.md      — this file
 
 - Units: %[5]d real cities%[6]s; %[7]d units have a synthetic tier (drawn by region); the others follow the 2020 census size classes, provincial-capital status or the registry.
 - Years: %[8]d–%[9]d; monthly indicators are rolled up to annual values by their aggregation (mean of the 12 complete months).
-- Missing cells: about %[10]g of cells, at random, plus a few cities missing one whole early year.
+- Missing cells: about %[10]g%% of cells, at random, plus a few cities missing one whole early year.
 - Pilot batches: %[11]s; county-level pilots treat their prefecture: %[12]v.
 - True effects (size > 0 = improvement): %[13]s; anticipation %[14]d years.
 - Assignment favours the east and larger cities: %[15]v; region-specific trends: %[16]v.
@@ -377,7 +377,7 @@ README.md      — this file
 
 `+"```json\n%[17]s\n```"+`
 `, o.Seed, len(d.Annual.Indicators()), monthlyLine, Policy, real, synthNote(syn), len(d.SyntheticTiers),
-		o.StartYear, o.EndYear, o.MissingShare, strings.Join(batches, "; "), o.CountyTreatsPrefecture,
+		o.StartYear, o.EndYear, 100*o.MissingShare, strings.Join(batches, "; "), o.CountyTreatsPrefecture,
 		strings.Join(effs, "; "), o.Anticipation, !o.RandomAssignment, !o.CommonTrends, optsJSON)
 	return err
 }
