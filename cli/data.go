@@ -1,0 +1,648 @@
+package cli
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/cityimpact/cityimpact/division"
+	"github.com/cityimpact/cityimpact/ingest"
+	"github.com/cityimpact/cityimpact/panel"
+	"github.com/cityimpact/cityimpact/store"
+)
+
+func init() {
+	register(&command{
+		name:    "data",
+		summary: "import, list, show, export and delete versioned datasets in the embedded DuckDB store",
+		run:     runData,
+	})
+}
+
+// DefaultDB is the store used when neither --db nor CITYIMPACT_DB is set.
+const DefaultDB = "cityimpact-data/cityimpact.duckdb"
+
+func dataDB(flagValue string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	if env := os.Getenv("CITYIMPACT_DB"); env != "" {
+		return env
+	}
+	return DefaultDB
+}
+
+const dataUsage = `data import --dataset NAME [flags] FILE...
+       cityimpact data list [--format table|json|csv]
+       cityimpact data show NAME[@VERSION] [--format table|json|csv]
+       cityimpact data export NAME[@VERSION] --out FILE.csv [--wide]
+       cityimpact data delete NAME@VERSION
+   (all take --db FILE; default $CITYIMPACT_DB or ` + DefaultDB + `)`
+
+func runData(env *Env, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fs := newFlags(env, "data", dataUsage, "cityimpact data import --dataset demo demo/panel.csv")
+		fs.Usage()
+		if len(args) == 0 {
+			return userErrorf("no subcommand (want import, list, show, export or delete)")
+		}
+		return errHelp
+	}
+	switch args[0] {
+	case "import":
+		return runDataImport(env, args[1:])
+	case "list":
+		return runDataList(env, args[1:])
+	case "show":
+		return runDataShow(env, args[1:])
+	case "export":
+		return runDataExport(env, args[1:])
+	case "delete":
+		return runDataDelete(env, args[1:])
+	}
+	return userErrorf("unknown subcommand %q (want import, list, show, export or delete)", args[0])
+}
+
+// dataParse parses flags that may come before, between or after the
+// positional arguments, and returns the positional ones.
+func dataParse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, errHelp) {
+				return nil, err
+			}
+			return nil, &UserError{err}
+		}
+		rest := fs.Args()
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// dataRef splits NAME[@VERSION]; version 0 means the latest.
+func dataRef(s string) (string, int, error) {
+	name, ver, found := strings.Cut(s, "@")
+	if !store.ValidName(name) {
+		return "", 0, userErrorf("bad dataset name %q (want letters, digits, '_', '-' or '.', optionally @VERSION)", name)
+	}
+	if !found || ver == "latest" {
+		return name, 0, nil
+	}
+	v, err := strconv.Atoi(ver)
+	if err != nil || v < 1 {
+		return "", 0, userErrorf("bad version %q in %q (want a number ≥ 1 or 'latest')", ver, s)
+	}
+	return name, v, nil
+}
+
+func dataOpen(path string) (*store.Store, error) {
+	s, err := store.Open(path)
+	if err != nil {
+		var se *store.SchemaError
+		if errors.As(err, &se) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+func dataCheckFormat(f string) error {
+	switch f {
+	case "table", "json", "csv":
+		return nil
+	}
+	return userErrorf("--format: unknown format %q (want table, json or csv)", f)
+}
+
+func runDataImport(env *Env, args []string) error {
+	fs := newFlags(env, "data import", "data import --dataset NAME [--db FILE] [--format auto|long|wide] [--encoding auto|utf8|gbk] [--sheet S] [--treatments T.csv] [--units registry|asis] [--description TEXT] FILE...",
+		"cityimpact data import --dataset demo --treatments pilots.csv panel_annual.csv panel_monthly.csv")
+	db := fs.String("db", "", "store file (default $CITYIMPACT_DB or "+DefaultDB+")")
+	dataset := fs.String("dataset", "", "dataset name; a new version is added if it exists (required)")
+	layout := fs.String("format", "auto", "table layout: auto, long (unit,period,indicator,value) or wide (unit,period,ind1,ind2,...)")
+	encoding := fs.String("encoding", "auto", "CSV text encoding: auto (UTF-8, else GBK/GB18030), utf8 or gbk")
+	sheet := fs.String("sheet", "", "XLSX sheet by name or 1-based number (default: the first)")
+	treatments := fs.String("treatments", "", "CSV of policy adoptions: policy,unit,start[,exit][,note]")
+	units := fs.String("units", "registry", "how unit keys are read: registry (codes or names of China's prefecture-level cities, with attributes) or asis (each key is a code)")
+	description := fs.String("description", "", "dataset description (kept from earlier versions if empty)")
+	files, err := dataParse(fs, args)
+	if err != nil {
+		return err
+	}
+	if *dataset == "" {
+		return userErrorf("--dataset is required")
+	}
+	if !store.ValidName(*dataset) {
+		return userErrorf("--dataset: bad name %q (want letters, digits, '_', '-' or '.')", *dataset)
+	}
+	if len(files) == 0 {
+		return userErrorf("no data files given")
+	}
+	var opts ingest.Options
+	switch *layout {
+	case "auto":
+	case "long":
+		opts.Layout = ingest.Long
+	case "wide":
+		opts.Layout = ingest.Wide
+	default:
+		return userErrorf("--format: unknown layout %q (want auto, long or wide)", *layout)
+	}
+	enc, ok := ingest.ParseEncoding(*encoding)
+	if !ok {
+		return userErrorf("--encoding: unknown encoding %q (want auto, utf8 or gbk)", *encoding)
+	}
+	opts.Encoding = enc
+	opts.Sheet = *sheet
+	switch *units {
+	case "registry":
+		res, err := division.NewResolver(division.ResolverOptions{IncludeAutonomous: true})
+		if err != nil {
+			return err
+		}
+		opts.Units = res
+	case "asis":
+	default:
+		return userErrorf("--units: unknown mode %q (want registry or asis)", *units)
+	}
+
+	var all [][]*panel.Panel
+	var sources []store.SourceInfo
+	var problems []string
+	for _, f := range files {
+		info, lines, err := store.HashFile(f)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
+				return &UserError{err}
+			}
+			return err
+		}
+		o := opts
+		o.Name = f
+		var ps []*panel.Panel
+		switch strings.ToLower(filepath.Ext(f)) {
+		case ".xlsx", ".xlsm":
+			ps, err = ingest.ReadXLSXFile(f, o)
+			info.Format = "xlsx " + *layout
+		case ".parquet":
+			ps, err = ingest.ReadParquetFile(f, o)
+			info.Format = "parquet " + *layout
+		default:
+			ps, err = ingest.ReadCSVFile(f, o)
+			info.Format = "csv " + *layout
+			info.Rows = max(lines-1, 0)
+		}
+		if err != nil {
+			var de *ingest.DataErrors
+			if errors.As(err, &de) {
+				problems = append(problems, err.Error())
+				continue
+			}
+			return err
+		}
+		env.Logf("read %s: %s", f, dataDescribe(ps))
+		all = append(all, ps)
+		sources = append(sources, info)
+	}
+	if len(problems) > 0 {
+		return userErrorf("%s\nnothing imported", strings.Join(problems, "\n"))
+	}
+	panels, err := dataMerge(files, all)
+	if err != nil {
+		return err
+	}
+	if *treatments != "" {
+		o := opts
+		o.Name = *treatments
+		adopt, err := ingest.ReadTreatmentsFile(*treatments, o)
+		if err != nil {
+			var de *ingest.DataErrors
+			if errors.As(err, &de) {
+				return userErrorf("%v\nnothing imported", err)
+			}
+			if errors.Is(err, os.ErrNotExist) {
+				return &UserError{err}
+			}
+			return err
+		}
+		if err := dataAttach(*treatments, panels, adopt); err != nil {
+			return err
+		}
+		info, lines, err := store.HashFile(*treatments)
+		if err != nil {
+			return err
+		}
+		info.Format, info.Rows = "treatments csv", max(lines-1, 0)
+		sources = append(sources, info)
+	}
+	s, err := dataOpen(dataDB(*db))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	notes := map[string]any{"format": *layout, "encoding": *encoding, "units": *units}
+	if *sheet != "" {
+		notes["sheet"] = *sheet
+	}
+	v, err := s.Import(env.Ctx, store.ImportSpec{Dataset: *dataset, Description: *description,
+		Sources: sources, Panels: panels, Notes: notes})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "imported %s@%d into %s: %d cells (%.1f%% missing), %s\n", v.Dataset, v.Version,
+		dataDB(*db), v.Cells, 100*dataShare(v.Missing, v.Cells), freqNames(v.Freqs))
+	return nil
+}
+
+func dataShare(a, b int64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+func freqNames(fs []panel.Freq) string {
+	s := make([]string, len(fs))
+	for i, f := range fs {
+		s[i] = f.String()
+	}
+	return strings.Join(s, ", ")
+}
+
+func dataDescribe(ps []*panel.Panel) string {
+	var parts []string
+	for _, p := range ps {
+		if p.T == 0 {
+			parts = append(parts, fmt.Sprintf("%s: %d units, no periods", p.Freq, p.NUnits()))
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s: %d units × %d periods (%s–%s) × %d indicators",
+			p.Freq, p.NUnits(), p.T, p.Start, p.End(), len(p.Indicators())))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// dataMerge combines the panels read from several files into one panel per
+// frequency: units and periods are the union, each indicator must come from
+// one file only.
+func dataMerge(files []string, all [][]*panel.Panel) ([]*panel.Panel, error) {
+	type part struct {
+		file string
+		p    *panel.Panel
+	}
+	// Unit attributes: a file that leaves one blank takes it from another;
+	// two different non-empty values are an error.
+	attrs := map[string]panel.Unit{}
+	for i, ps := range all {
+		for _, p := range ps {
+			for _, u := range p.Units {
+				m, err := dataMergeUnit(attrs[u.Code], u)
+				if err != nil {
+					return nil, userErrorf("%s: unit %q: %v", files[i], u.Code, err)
+				}
+				attrs[u.Code] = m
+			}
+		}
+	}
+	byFreq := map[panel.Freq][]part{}
+	var freqs []panel.Freq
+	for i, ps := range all {
+		for _, p := range ps {
+			for k, u := range p.Units {
+				p.Units[k] = attrs[u.Code] // same code: the panel's index stays valid
+			}
+			if p.T == 0 || len(p.Indicators()) == 0 {
+				continue
+			}
+			if _, ok := byFreq[p.Freq]; !ok {
+				freqs = append(freqs, p.Freq)
+			}
+			byFreq[p.Freq] = append(byFreq[p.Freq], part{files[i], p})
+		}
+	}
+	slices.Sort(freqs)
+	var out []*panel.Panel
+	for _, f := range freqs {
+		parts := byFreq[f]
+		if len(parts) == 1 {
+			out = append(out, parts[0].p)
+			continue
+		}
+		var units []panel.Unit
+		seen := map[string]bool{}
+		from := map[string]string{} // indicator → file
+		lo, hi := parts[0].p.Start.Ord, parts[0].p.End().Ord
+		for _, pt := range parts {
+			for _, u := range pt.p.Units {
+				if !seen[u.Code] {
+					seen[u.Code] = true
+					units = append(units, u)
+				}
+			}
+			for _, ind := range pt.p.Indicators() {
+				if other, dup := from[ind]; dup {
+					return nil, userErrorf("%s: indicator %q (%s) is also in %s; put each indicator in one file", pt.file, ind, f, other)
+				}
+				from[ind] = pt.file
+			}
+			lo, hi = min(lo, pt.p.Start.Ord), max(hi, pt.p.End().Ord)
+		}
+		m := panel.New(units, panel.Period{Freq: f, Ord: lo}, int(hi-lo)+1)
+		for _, pt := range parts {
+			off := int(pt.p.Start.Ord - lo)
+			for _, ind := range pt.p.Indicators() {
+				dst := m.Add(ind)
+				src := pt.p.Col(ind)
+				for u, unit := range pt.p.Units {
+					mu, _ := m.UnitIndex(unit.Code)
+					copy(dst[mu*m.T+off:mu*m.T+off+pt.p.T], src[u*pt.p.T:(u+1)*pt.p.T])
+				}
+				if imp := pt.p.Imputation[ind]; imp != "" {
+					if m.Imputation == nil {
+						m.Imputation = map[string]string{}
+					}
+					m.Imputation[ind] = imp
+				}
+			}
+		}
+		out = append(out, m)
+	}
+	if len(out) == 0 {
+		return nil, userErrorf("the files hold no values")
+	}
+	return out, nil
+}
+
+// dataMergeUnit fills the blank attributes of a from b; a conflict is an error.
+func dataMergeUnit(a, b panel.Unit) (panel.Unit, error) {
+	if a.Code == "" {
+		return b, nil
+	}
+	for _, f := range []struct {
+		name string
+		x, y *string
+	}{{"name_zh", &a.NameZh, &b.NameZh}, {"name_en", &a.NameEn, &b.NameEn}, {"province", &a.Province, &b.Province},
+		{"region", &a.Region, &b.Region}, {"tier", &a.Tier, &b.Tier}} {
+		switch {
+		case *f.x == "":
+			*f.x = *f.y
+		case *f.y != "" && *f.y != *f.x:
+			return a, fmt.Errorf("%s is %q here but %q in an earlier file", f.name, *f.y, *f.x)
+		}
+	}
+	return a, nil
+}
+
+// dataAttach gives every panel the adoptions of its units; an adoption of a
+// unit in no panel is an error.
+func dataAttach(file string, panels []*panel.Panel, adopt []panel.Adoption) error {
+	var bad []string
+	for _, a := range adopt {
+		found := false
+		for _, p := range panels {
+			if _, ok := p.UnitIndex(a.Unit); ok {
+				p.Treatments = append(p.Treatments, a)
+				found = true
+			}
+		}
+		if !found && len(bad) < ingest.DefaultMaxErrors {
+			bad = append(bad, fmt.Sprintf("%s: policy %q: unit %q has no data in the imported files", file, a.Policy, a.Unit))
+		}
+	}
+	if len(bad) > 0 {
+		return userErrorf("%s\nnothing imported", strings.Join(bad, "\n"))
+	}
+	return nil
+}
+
+func runDataList(env *Env, args []string) error {
+	fs := newFlags(env, "data list", "data list [--db FILE] [--format table|json|csv]", "cityimpact data list --format json")
+	db := fs.String("db", "", "store file (default $CITYIMPACT_DB or "+DefaultDB+")")
+	format := fs.String("format", "table", "output format: table, json or csv")
+	rest, err := dataParse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return userErrorf("unexpected argument %q", rest[0])
+	}
+	if err := dataCheckFormat(*format); err != nil {
+		return err
+	}
+	path := dataDB(*db)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return userErrorf("no store at %s (import data first: cityimpact data import --dataset NAME FILE...)", path)
+	}
+	s, err := dataOpen(path)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ds, err := s.Datasets(env.Ctx)
+	if err != nil {
+		return err
+	}
+	if *format == "json" {
+		return dataJSON(env.Stdout, ds)
+	}
+	rows := [][]string{{"name", "versions", "latest", "created", "description"}}
+	for _, d := range ds {
+		rows = append(rows, []string{d.Name, strconv.Itoa(d.Versions), strconv.Itoa(d.Latest),
+			d.Created.Format("2006-01-02 15:04:05Z"), d.Description})
+	}
+	return dataTable(env.Stdout, *format, rows)
+}
+
+func dataJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// dataTable writes rows (the first is the header) as an aligned table or CSV.
+func dataTable(w io.Writer, format string, rows [][]string) error {
+	if format == "csv" {
+		cw := csv.NewWriter(w)
+		cw.WriteAll(rows)
+		return cw.Error()
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	return tw.Flush()
+}
+
+func dataOpenExisting(db string) (*store.Store, error) {
+	path := dataDB(db)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, userErrorf("no store at %s (import data first: cityimpact data import --dataset NAME FILE...)", path)
+	}
+	return dataOpen(path)
+}
+
+func runDataShow(env *Env, args []string) error {
+	fs := newFlags(env, "data show", "data show NAME[@VERSION] [--db FILE] [--format table|json|csv]", "cityimpact data show demo@2")
+	db := fs.String("db", "", "store file (default $CITYIMPACT_DB or "+DefaultDB+")")
+	format := fs.String("format", "table", "output format: table, json or csv (csv: one row per indicator)")
+	rest, err := dataParse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return userErrorf("want one NAME[@VERSION], got %d arguments", len(rest))
+	}
+	if err := dataCheckFormat(*format); err != nil {
+		return err
+	}
+	name, ver, err := dataRef(rest[0])
+	if err != nil {
+		return err
+	}
+	s, err := dataOpenExisting(*db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	sum, err := s.Show(env.Ctx, name, ver)
+	if err != nil {
+		return err
+	}
+	if *format == "json" {
+		return dataJSON(env.Stdout, sum)
+	}
+	rows := [][]string{{"frequency", "indicator", "units", "from", "to", "cells", "missing", "missing_share", "min", "mean", "max", "aggregation", "unit", "imputation"}}
+	for _, p := range sum.Panels {
+		for _, is := range p.Indicators {
+			rows = append(rows, []string{p.Frequency, is.Code, strconv.Itoa(p.Units), p.From, p.To,
+				strconv.FormatInt(is.Cells, 10), strconv.FormatInt(is.Missing, 10),
+				strconv.FormatFloat(is.MissingShare, 'f', 4, 64),
+				dataNum(is.Min), dataNum(is.Mean), dataNum(is.Max), is.Aggregation, is.Unit, is.Imputation})
+		}
+	}
+	if *format == "csv" {
+		return dataTable(env.Stdout, "csv", rows)
+	}
+	w := env.Stdout
+	fmt.Fprintf(w, "dataset      %s@%d", sum.Dataset, sum.Version.Version)
+	if sum.Description != "" {
+		fmt.Fprintf(w, " — %s", sum.Description)
+	}
+	fmt.Fprintf(w, "\ncreated      %s\n", sum.Created.Format("2006-01-02 15:04:05Z"))
+	fmt.Fprintf(w, "cells        %d (%d missing, %.2f%%), %d units\n", sum.Cells, sum.Missing, 100*dataShare(sum.Missing, sum.Cells), sum.Units)
+	fmt.Fprintf(w, "imputation   %s\n", sum.Imputation)
+	for _, p := range sum.Panels {
+		fmt.Fprintf(w, "panel        %s: %d units × %d periods (%s–%s), %d indicators", p.Frequency, p.Units, p.Periods, p.From, p.To, len(p.Indicators))
+		if p.Treatments > 0 {
+			fmt.Fprintf(w, ", %d adoptions of %s", p.Treatments, strings.Join(p.Policies, ", "))
+		}
+		fmt.Fprintln(w)
+	}
+	for _, src := range sum.Sources {
+		fmt.Fprintf(w, "source       %s (%s, %d bytes, %d rows, sha256 %s)\n", src.Name, src.Format, src.Bytes, src.Rows, src.SHA256)
+	}
+	fmt.Fprintln(w)
+	return dataTable(w, "table", rows)
+}
+
+func dataNum(v float64) string {
+	if math.IsNaN(v) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'g', 6, 64)
+}
+
+func runDataExport(env *Env, args []string) error {
+	fs := newFlags(env, "data export", "data export NAME[@VERSION] --out FILE.csv [--wide] [--db FILE]", "cityimpact data export demo@1 --out demo.csv --wide")
+	db := fs.String("db", "", "store file (default $CITYIMPACT_DB or "+DefaultDB+")")
+	out := fs.String("out", "", "output CSV file, - for standard output (required)")
+	wide := fs.Bool("wide", false, "one column per indicator (default: long, one row per cell)")
+	rest, err := dataParse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return userErrorf("want one NAME[@VERSION], got %d arguments", len(rest))
+	}
+	if *out == "" {
+		return userErrorf("--out is required")
+	}
+	name, ver, err := dataRef(rest[0])
+	if err != nil {
+		return err
+	}
+	s, err := dataOpenExisting(*db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if *out == "-" {
+		return s.Export(env.Ctx, env.Stdout, name, ver, store.ExportOptions{Wide: *wide})
+	}
+	// Write beside the target and rename, so a failed export leaves no
+	// partial file behind.
+	tmp, err := os.CreateTemp(filepath.Dir(*out), "."+filepath.Base(*out)+".*")
+	if err != nil {
+		return &UserError{err}
+	}
+	defer os.Remove(tmp.Name())
+	if err := s.Export(env.Ctx, tmp, name, ver, store.ExportOptions{Wide: *wide}); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), *out); err != nil {
+		return err
+	}
+	env.Logf("wrote %s", *out)
+	return nil
+}
+
+func runDataDelete(env *Env, args []string) error {
+	fs := newFlags(env, "data delete", "data delete NAME@VERSION [--db FILE]", "cityimpact data delete demo@1")
+	db := fs.String("db", "", "store file (default $CITYIMPACT_DB or "+DefaultDB+")")
+	rest, err := dataParse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return userErrorf("want one NAME@VERSION, got %d arguments", len(rest))
+	}
+	name, ver, err := dataRef(rest[0])
+	if err != nil {
+		return err
+	}
+	if ver == 0 {
+		return userErrorf("name the version to delete: %s@N", name)
+	}
+	s, err := dataOpenExisting(*db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.Delete(env.Ctx, name, ver); err != nil {
+		return err
+	}
+	env.Logf("deleted %s@%d", name, ver)
+	return nil
+}

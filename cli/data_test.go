@@ -1,0 +1,142 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runDataCmd(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), append([]string{"data"}, args...), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestDataImportExport imports two files (long annual, wide monthly) by
+// registry names and codes, with treatments, and checks list, show and a
+// long export against the input written out by hand.
+func TestDataImportExport(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.duckdb")
+	annual := writeFile(t, dir, "annual.csv", "unit,period,indicator,value\n杭州市,2015,gdp,10\n杭州市,2016,gdp,11\n510100,2016,gdp,9\n")
+	monthly := writeFile(t, dir, "monthly.csv", "unit,period,power\n330100,2016-01,1.5\n330100,2016-02,\n")
+	treat := writeFile(t, dir, "t.csv", "policy,unit,start\nsmart-city,杭州,2013\n")
+	code, out, errs := runDataCmd(t, "import", "--db", db, "--dataset", "demo", annual, monthly, "--treatments", treat)
+	if code != ExitOK {
+		t.Fatalf("import: exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "demo@1") {
+		t.Errorf("import output %q does not name demo@1", out)
+	}
+	code, out, errs = runDataCmd(t, "list", "--db", db, "--format", "csv")
+	if code != ExitOK || out != "name,versions,latest,created,description\n"+out[strings.Index(out, "\n")+1:] || !strings.HasPrefix(strings.SplitN(out, "\n", 3)[1], "demo,1,1,") {
+		t.Errorf("list: exit %d, %q, %s", code, out, errs)
+	}
+	code, out, errs = runDataCmd(t, "show", "demo@1", "--db", db, "--format", "json")
+	if code != ExitOK {
+		t.Fatalf("show: exit %d: %s", code, errs)
+	}
+	var sum struct {
+		Units  int
+		Panels []struct {
+			Frequency, From, To string
+			Treatments          int
+		}
+		Sources []struct{ Name string }
+	}
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Units != 2 || len(sum.Panels) != 2 || sum.Panels[0].From != "2015" || sum.Panels[1].To != "2016-02" ||
+		sum.Panels[0].Treatments != 1 || sum.Panels[1].Treatments != 1 || len(sum.Sources) != 3 {
+		t.Errorf("show = %s", out)
+	}
+	code, out, errs = runDataCmd(t, "export", "demo", "--db", db, "--out", "-")
+	want := "unit,period,indicator,value\n330100,2015,gdp,10\n330100,2016,gdp,11\n510100,2015,gdp,\n510100,2016,gdp,9\n" +
+		"330100,2016-01,power,1.5\n330100,2016-02,power,\n"
+	if code != ExitOK || out != want {
+		t.Errorf("export: exit %d %s\n%s\nwant\n%s", code, errs, out, want)
+	}
+	// A file written by export imports again to the same data.
+	exp := filepath.Join(dir, "exp.csv")
+	if code, _, errs := runDataCmd(t, "export", "demo@1", "--db", db, "--out", exp); code != ExitOK {
+		t.Fatalf("export: %s", errs)
+	}
+	if code, _, errs := runDataCmd(t, "import", "--db", db, "--dataset", "demo", exp); code != ExitOK {
+		t.Fatalf("re-import: %s", errs)
+	}
+	if _, out2, _ := runDataCmd(t, "export", "demo@2", "--db", db, "--out", "-"); out2 != want {
+		t.Errorf("round trip through long CSV:\n%s\nwant\n%s", out2, want)
+	}
+}
+
+// TestDataImportBadFile checks that a bad file is reported by place, exits
+// 1 and writes nothing.
+func TestDataImportBadFile(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.duckdb")
+	good := writeFile(t, dir, "good.csv", "unit,period,gdp\n110000,2015,1\n")
+	if code, _, errs := runDataCmd(t, "import", "--db", db, "--dataset", "d", good); code != ExitOK {
+		t.Fatal(errs)
+	}
+	bad := writeFile(t, dir, "bad.csv", "unit,period,gdp\n110000,2015,1\n110000,2016,12x\n")
+	code, _, errs := runDataCmd(t, "import", "--db", db, "--dataset", "d", good, bad)
+	if code != ExitUser || !strings.Contains(errs, "bad.csv:3") || !strings.Contains(errs, "nothing imported") {
+		t.Errorf("exit %d, stderr %q; want exit 1 naming bad.csv:3", code, errs)
+	}
+	_, out, _ := runDataCmd(t, "list", "--db", db, "--format", "csv")
+	if !strings.Contains(out, "\nd,1,1,") {
+		t.Errorf("after a failed import: %q; want still one version", out)
+	}
+	for _, args := range [][]string{
+		{"show", "nope", "--db", db},
+		{"show", "d@7", "--db", db},
+		{"export", "d", "--db", db},
+		{"import", "--db", db, good},
+		{"delete", "d", "--db", db},
+		{"list", "--db", filepath.Join(dir, "none.duckdb")},
+	} {
+		if code, _, errs := runDataCmd(t, args...); code != ExitUser || errs == "" {
+			t.Errorf("%v: exit %d, stderr %q; want exit 1 with a message", args, code, errs)
+		}
+	}
+}
+
+// TestDataWideRoundTrip exports a one-frequency dataset wide and imports
+// it again as wide.
+func TestDataWideRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.duckdb")
+	in := writeFile(t, dir, "in.csv", "unit,period,gdp,pop\n110000,2015Q1,1,\n110000,2015Q2,2,5\n310000,2015Q2,-3.25,6\n")
+	if code, _, errs := runDataCmd(t, "import", "--db", db, "--dataset", "q", "--units", "asis", in); code != ExitOK {
+		t.Fatal(errs)
+	}
+	want := "unit,period,gdp,pop\n110000,2015Q1,1,\n110000,2015Q2,2,5\n310000,2015Q1,,\n310000,2015Q2,-3.25,6\n"
+	exp := filepath.Join(dir, "exp.csv")
+	if code, _, errs := runDataCmd(t, "export", "q", "--db", db, "--out", exp, "--wide"); code != ExitOK {
+		t.Fatal(errs)
+	}
+	if b, _ := os.ReadFile(exp); string(b) != want {
+		t.Errorf("wide export:\n%s\nwant\n%s", b, want)
+	}
+	if code, _, errs := runDataCmd(t, "import", "--db", db, "--dataset", "q", "--units", "asis", "--format", "wide", exp); code != ExitOK {
+		t.Fatal(errs)
+	}
+	if _, out, _ := runDataCmd(t, "export", "q@2", "--db", db, "--out", "-", "--wide"); out != want {
+		t.Errorf("after round trip:\n%s\nwant\n%s", out, want)
+	}
+}
