@@ -86,8 +86,8 @@ func TestParseValue(t *testing.T) {
 		{"--", o, math.NaN(), nil},
 		{"null", o, math.NaN(), nil},
 		{"#N/A", o, math.NaN(), nil},
-		{"１２．５", o, 12.5, nil},  // full-width digits and point
-		{"－３", o, -3, nil},       // full-width minus
+		{"１２．５", o, 12.5, nil},          // full-width digits and point
+		{"－３", o, -3, nil},              // full-width minus
 		{"1,234.5", o, 0, ErrNotNumber}, // needs AllowThousands
 		{"1,234.5", allow, 1234.5, nil},
 		{"12,3", allow, 0, ErrNotNumber}, // decimal comma: never
