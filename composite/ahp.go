@@ -80,15 +80,15 @@ const (
 )
 
 // AHPOptions configures [AHP]. The zero value uses the eigenvector, Saaty's
-// table, refuses CR > 0.10 and accepts reciprocals within 1%.
+// table, refuses CR > 0.10 and accepts reciprocals within 3%.
 type AHPOptions struct {
 	Method AHPMethod
 	RI     RITable
 	// MaxCR is the largest acceptable consistency ratio; 0 means 0.10
 	// (Saaty's rule), a negative value disables the check.
 	MaxCR float64
-	// ReciprocalTol bounds |a_ij·a_ji − 1|; 0 means 0.01, enough for
-	// judgements typed as 0.33 for 1/3.
+	// ReciprocalTol bounds |a_ij·a_ji − 1|; 0 means 0.03, enough for
+	// judgements rounded to two decimals (0.14 for 1/7 gives 0.98).
 	ReciprocalTol float64
 }
 
@@ -208,14 +208,14 @@ func AHP(a [][]float64, opt AHPOptions) (AHPResult, error) {
 }
 
 // validatePairwise checks that a is square, positive and finite, has a unit
-// diagonal and is reciprocal within tol (0 means 0.01).
+// diagonal and is reciprocal within tol (0 means 0.03).
 func validatePairwise(a [][]float64, tol float64) error {
 	n := len(a)
 	if n == 0 {
 		return &PairwiseError{I: -1, J: -1, Err: ErrNotSquare}
 	}
 	if tol == 0 {
-		tol = 0.01
+		tol = 0.03
 	}
 	for i, row := range a {
 		if len(row) != n {
