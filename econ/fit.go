@@ -301,13 +301,53 @@ func Fit(d *Design, opts Options) (*Result, error) {
 	for a, j := range kept {
 		X[a] = xd[j]
 	}
-	// Residuals from the demeaned data.
-	e := slices.Clone(dm[0])
-	for a := range k {
-		b := beta[a]
-		for i, v := range X[a] {
-			e[i] -= b * v
+	// Iterative refinement of the least-squares solution and residual
+	// together (Björck 1967; Björck 1996, §2.9.4), with residuals and
+	// cross-products in doubled precision. Without fixed effects it runs on
+	// the raw data: A_raw = A_c M with M = [1, x̄'; 0, I], so R·M factors
+	// the raw design and rounding in the centring is corrected too; p is
+	// then (b0, β) in the original parametrisation.
+	var full, xbar, rref []float64
+	if centred && kept[0] == 0 {
+		xbar = make([]float64, k)
+		rawKept := make([][]float64, k)
+		rawKept[0] = raw[1]
+		sumw := sumWeights(w, m)
+		for a := 1; a < k; a++ {
+			rawKept[a] = raw[kept[a]+1]
+			var s float64
+			for i, v := range rawKept[a] {
+				s += wt(w, i) * v
+			}
+			xbar[a] = s / sumw
 		}
+		full = slices.Clone(beta)
+		full[0] += weightedMean(y, w)
+		for a := 1; a < k; a++ {
+			full[0] -= xbar[a] * full[a]
+		}
+		reff := make([][]float64, k)
+		for a := range reff {
+			reff[a] = slices.Clone(qr.r[a])
+		}
+		for a := range k { // R·M: column b gets R[a][0]·x̄_b added
+			for b := 1; b < k; b++ {
+				reff[a][b] += qr.r[a][0] * xbar[b]
+			}
+		}
+		rref = qr.refine(reff, rawKept, y, sw, full, 3)
+		copy(beta[1:], full[1:])
+	} else {
+		rref = qr.refine(qr.r, X, dm[0], sw, beta, 3)
+	}
+	// Residuals from the demeaned data.
+	e := make([]float64, m)
+	if rref != nil {
+		for i := range e {
+			e[i] = rref[i] / sw[i]
+		}
+	} else {
+		residualExact(e, dm[0], X, beta)
 	}
 	res.Residuals = e
 	res.Fitted = make([]float64, m)
@@ -419,20 +459,8 @@ func Fit(d *Design, opts Options) (*Result, error) {
 
 	// Back from the centred design to the intercept and slopes:
 	// (b0, β) = T (a, β) with T = [1, −x̄'; 0, I], V = T V Tᵀ.
-	if centred && kept[0] == 0 {
-		xbar := make([]float64, k)
-		for a := 1; a < k; a++ {
-			col := raw[kept[a]+1]
-			var s float64
-			for i, v := range col {
-				s += wt(w, i) * v
-			}
-			xbar[a] = s / sumw
-		}
-		beta[0] += ybar
-		for a := 1; a < k; a++ {
-			beta[0] -= xbar[a] * beta[a]
-		}
+	if full != nil {
+		beta[0] = full[0]
 		T := make([][]float64, k)
 		for a := range T {
 			T[a] = make([]float64, k)
@@ -593,4 +621,25 @@ func components(a, b []int32, na, nb int) int {
 		}
 	}
 	return n
+}
+
+func sumWeights(w []float64, m int) float64 {
+	if w == nil {
+		return float64(m)
+	}
+	var s float64
+	for _, v := range w {
+		s += v
+	}
+	return s
+}
+
+func weightedMean(x, w []float64) float64 {
+	var s, sw float64
+	for i, v := range x {
+		wi := wt(w, i)
+		s += wi * v
+		sw += wi
+	}
+	return s / sw
 }

@@ -8,6 +8,8 @@ import "math"
 // the kept columns before it. It never forms A'A, so its accuracy depends
 // on cond(A), not cond(A)² (Golub & Van Loan 2013, §5.3).
 type qrFit struct {
+	vs    [][]float64 // reflector p is vs[p][p:]
+	betas []float64
 	keep []int       // indices of kept columns, in order
 	r    [][]float64 // r[a][b], upper triangular, len(keep)²
 	qty  []float64   // first len(keep) elements of Q'y
@@ -64,6 +66,7 @@ func householderQR(cols [][]float64, y []float64, ref []float64, tol float64) *q
 		betas = append(betas, beta)
 	}
 	apply(y)
+	f.vs, f.betas = vs, betas
 	f.qty = append([]float64(nil), y[:len(f.keep)]...)
 	// f.r holds columns; transpose into rows r[a][b] for a ≤ b.
 	k := len(f.keep)
@@ -123,4 +126,138 @@ func (f *qrFit) bread() [][]float64 {
 		}
 	}
 	return b
+}
+
+// applyQt overwrites x with Qᵀx; applyQ with Qx.
+func (f *qrFit) applyQt(x []float64) {
+	for p := range f.vs {
+		f.reflect(p, x)
+	}
+}
+
+func (f *qrFit) applyQ(x []float64) {
+	for p := len(f.vs) - 1; p >= 0; p-- {
+		f.reflect(p, x)
+	}
+}
+
+func (f *qrFit) reflect(p int, x []float64) {
+	v := f.vs[p][p:]
+	xs := x[p:]
+	var d float64
+	for i, vi := range v {
+		d += vi * xs[i]
+	}
+	d *= f.betas[p]
+	for i, vi := range v {
+		xs[i] -= d * vi
+	}
+}
+
+// refine improves the solution p of min ‖S(t − D p)‖, S = diag(sw), by
+// iterative refinement on the augmented system [I A; Aᵀ 0][r; p] = [b; 0]
+// with A = S D and b = S t (Björck 1967). R must factor A = Q R, with Q the
+// receiver's reflections (R may differ from f.r by a change of variables
+// of D); it returns the refined weighted residual r. The residuals f = b − r − A p and g = −Aᵀ r are computed with
+// error-free transformations; each step solves
+//
+//	Rᵀh = g,  c = Qᵀf,  δp = R⁻¹(c₁ − h),  δr = Q [h; c₂].
+func (f *qrFit) refine(R [][]float64, D [][]float64, t, sw, p []float64, steps int) []float64 {
+	n, k := len(t), len(p)
+	if k == 0 || len(f.vs) != k {
+		return nil
+	}
+	b := make([]float64, n)
+	for i := range b {
+		b[i] = t[i] * sw[i]
+	}
+	A := make([][]float64, k)
+	for a := range A {
+		A[a] = make([]float64, n)
+		for i, v := range D[a] {
+			A[a][i] = v * sw[i]
+		}
+	}
+	r := make([]float64, n)
+	residualExact(r, b, A, p)
+	fv := make([]float64, n)
+	g := make([]float64, k)
+	h := make([]float64, k)
+	dp := make([]float64, k)
+	for range steps {
+		// f = b − r − A p
+		for i := range fv {
+			fv[i] = b[i]
+		}
+		negR := [][]float64{r}
+		residualExact(fv, fv, negR, []float64{1})
+		residualExact(fv, fv, A, p)
+		// g = −Aᵀ r
+		for a := range A {
+			g[a] = -dotExact(A[a], r)
+		}
+		// Rᵀ h = g (forward substitution)
+		for a := range k {
+			s := g[a]
+			for c := range a {
+				s -= R[c][a] * h[c]
+			}
+			h[a] = s / R[a][a]
+		}
+		f.applyQt(fv)
+		for a := k - 1; a >= 0; a-- {
+			s := fv[a] - h[a]
+			for c := a + 1; c < k; c++ {
+				s -= R[a][c] * dp[c]
+			}
+			dp[a] = s / R[a][a]
+		}
+		copy(fv[:k], h)
+		f.applyQ(fv)
+		small := true
+		for a := range p {
+			p[a] += dp[a]
+			small = small && math.Abs(dp[a]) <= 1e-17*math.Abs(p[a])
+		}
+		for i := range r {
+			r[i] += fv[i]
+		}
+		if small {
+			break
+		}
+	}
+	return r
+}
+
+// dotExact returns Σ x_i y_i with doubled-precision accumulation.
+func dotExact(x, y []float64) float64 {
+	var s, c float64
+	for i := range x {
+		prod := x[i] * y[i]
+		perr := math.FMA(x[i], y[i], -prod)
+		t := s + prod
+		bp := t - s
+		c += (s - (t - bp)) + (prod - bp) + perr
+		s = t
+	}
+	return s + c
+}
+
+// residualExact stores in out y − Σ_a p_a cols[a] computed with
+// error-free transformations (Ogita, Rump & Oishi 2005, "Accurate sum and
+// dot product"): the result is as accurate as if computed in twice the
+// working precision, which is what makes iterative refinement work.
+func residualExact(out, y []float64, cols [][]float64, p []float64) {
+	for i := range y {
+		s, c := y[i], 0.0
+		for a, col := range cols {
+			prod := -p[a] * col[i]
+			perr := math.FMA(-p[a], col[i], -prod)
+			t := s + prod
+			bp := t - s
+			c += (s - (t - bp)) + (prod - bp) + perr
+			s = t
+		}
+		out[i] = s + c
+	}
 }
