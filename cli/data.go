@@ -16,6 +16,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/cityimpact/cityimpact/division"
+	"github.com/cityimpact/cityimpact/framework"
 	"github.com/cityimpact/cityimpact/ingest"
 	"github.com/cityimpact/cityimpact/panel"
 	"github.com/cityimpact/cityimpact/store"
@@ -143,6 +144,7 @@ func runDataImport(env *Env, args []string) error {
 	treatments := fs.String("treatments", "", "CSV of policy adoptions: policy,unit,start[,exit][,note]")
 	units := fs.String("units", "registry", "how unit keys are read: registry (codes or names of China's prefecture-level cities, with attributes) or asis (each key is a code)")
 	description := fs.String("description", "", "dataset description (kept from earlier versions if empty)")
+	fwName := fs.String("framework", "", "indicator framework (built-in template name or YAML file): indicators not in it are errors; their aggregation and unit are recorded")
 	files, err := dataParse(fs, args)
 	if err != nil {
 		return err
@@ -182,6 +184,29 @@ func runDataImport(env *Env, args []string) error {
 	case "asis":
 	default:
 		return userErrorf("--units: unknown mode %q (want registry or asis)", *units)
+	}
+
+	var meta []store.IndicatorInfo
+	if *fwName != "" {
+		var fw *framework.Framework
+		if framework.IsTemplate(*fwName) {
+			fw, err = framework.Template(*fwName)
+		} else {
+			fw, err = framework.LoadFile(*fwName)
+			if errors.Is(err, os.ErrNotExist) {
+				return userErrorf("--framework: %q is neither a built-in template (%s) nor a file", *fwName, strings.Join(framework.Templates(), ", "))
+			}
+		}
+		if err != nil {
+			return err
+		}
+		opts.Indicators = map[string]ingest.IndicatorSpec{}
+		for _, n := range fw.Leaves() {
+			// Any frequency: a monthly indicator may also come rolled up
+			// to years (demo data carry both).
+			opts.Indicators[n.Code] = ingest.IndicatorSpec{Freq: panel.FreqUnknown}
+			meta = append(meta, store.IndicatorInfo{Code: n.Code, Aggregation: string(n.Agg()), Unit: n.Unit})
+		}
 	}
 
 	var all [][]*panel.Panel
@@ -262,8 +287,11 @@ func runDataImport(env *Env, args []string) error {
 	if *sheet != "" {
 		notes["sheet"] = *sheet
 	}
+	if *fwName != "" {
+		notes["framework"] = *fwName
+	}
 	v, err := s.Import(env.Ctx, store.ImportSpec{Dataset: *dataset, Description: *description,
-		Sources: sources, Panels: panels, Notes: notes})
+		Sources: sources, Panels: panels, Indicators: meta, Notes: notes})
 	if err != nil {
 		return err
 	}

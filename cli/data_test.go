@@ -109,6 +109,9 @@ func TestDataImportBadFile(t *testing.T) {
 		{"import", "--db", db, good},
 		{"delete", "d", "--db", db},
 		{"list", "--db", filepath.Join(dir, "none.duckdb")},
+		{"import", "--db", db, "--dataset", "d", "--framework", "seed-2025", good}, // gdp is not a seed-2025 indicator
+		{"import", "--db", db, "--dataset", "d", "--framework", "no-such-template", good},
+		{"import", "--db", db, "--dataset", "d", filepath.Join(dir, "missing.csv")},
 	} {
 		if code, _, errs := runDataCmd(t, args...); code != ExitUser || errs == "" {
 			t.Errorf("%v: exit %d, stderr %q; want exit 1 with a message", args, code, errs)
