@@ -347,15 +347,22 @@ func rollup(s *IndicatorSpec, monthly, annual []float64) {
 	}
 }
 
-// profile is f(τ) of Effect.
-func profile(tau, ramp float64) float64 {
+// profile is f(τ) of Effect, or its Profile entry for event year idx
+// (counted from the start of anticipation).
+func profile(e *Effect, tau float64, idx int) float64 {
+	if len(e.Profile) > 0 {
+		if idx < 0 {
+			return 0
+		}
+		return e.Profile[min(idx, len(e.Profile)-1)]
+	}
 	switch {
 	case tau <= 0:
 		return 0
-	case ramp <= 0:
+	case e.Ramp <= 0:
 		return 1
 	}
-	return min(1, tau/ramp)
+	return min(1, tau/e.Ramp)
 }
 
 // multiplier returns the heterogeneity factor of effect e for unit u.
@@ -385,7 +392,7 @@ func (g *gen) treated(u, k int, w *work) {
 	if s.Freq == panel.Year {
 		for t := range g.years {
 			y := g.o.StartYear + t
-			d := full * profile(float64(y-A+1)+ant, e.Ramp)
+			d := full * profile(e, float64(y-A+1)+ant, y-A+g.o.Anticipation)
 			if d == 0 || (s.Since > 0 && y < s.Since) {
 				w.y1a[t] = w.y0a[t]
 				continue
@@ -396,7 +403,7 @@ func (g *gen) treated(u, k int, w *work) {
 	}
 	for t := range g.months {
 		y, m := g.o.StartYear+t/12, t%12+1
-		d := full * profile(float64(y-A)+float64(m)/12+ant, e.Ramp)
+		d := full * profile(e, float64(y-A)+float64(m)/12+ant, y-A+g.o.Anticipation)
 		if d == 0 || (s.Since > 0 && y < s.Since) {
 			w.y1m[t] = w.y0m[t]
 			continue

@@ -530,3 +530,26 @@ func TestSeedSpecsValid(t *testing.T) {
 		t.Errorf("%d indicators, %d monthly; want 35 and 7", len(seen), monthly)
 	}
 }
+
+// An explicit profile with anticipation: event years −1, 0, ≥1 get 0.5, 1
+// and 0.25 of the effect (exact for a count far from its bounds).
+func TestTruthProfile(t *testing.T) {
+	o := small(12, 80)
+	o.Anticipation = 1
+	o.Effects = []Effect{{Indicator: "digital_firms", Size: 40, Scale: InUnits, Profile: []float64{0.5, 1, 0.25}}}
+	d := mustGenerate(t, o)
+	for _, c := range d.Truth.Indicator("digital_firms").ByEventTime {
+		want := 0.0
+		switch {
+		case c.EventTime == -1:
+			want = 20
+		case c.EventTime == 0:
+			want = 40
+		case c.EventTime > 0:
+			want = 10
+		}
+		if c.ATT != want {
+			t.Errorf("e=%d: ATT %g, want %g", c.EventTime, c.ATT, want)
+		}
+	}
+}

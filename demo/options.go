@@ -64,7 +64,11 @@ const (
 //
 // where missing multipliers are 1. Annual "last" values are observed at
 // the end of the year (τ = e+1 for event time e), monthly values at the
-// end of each month. The treated outcome is the untreated one plus δ,
+// end of each month. If Profile is set it replaces f: the effect in event
+// year e (counted from e = −Anticipation) is Profile[e+Anticipation], the
+// last entry holding for later years, so fading or delayed effects can be
+// given (e.g. {0.2, 0.6, 1, 0.8, 0.5}); monthly values take their year's
+// entry. The treated outcome is the untreated one plus δ,
 // clipped to the valid range and rounded, so the realised effect (reported
 // in Truth) can be smaller than δ near a bound.
 type Effect struct {
@@ -72,6 +76,7 @@ type Effect struct {
 	Size      float64            `json:"size"`
 	Scale     EffectScale        `json:"scale"`
 	Ramp      float64            `json:"ramp_years"`
+	Profile   []float64          `json:"profile,omitempty"`
 	Region    map[string]float64 `json:"region,omitempty"`
 	Tier      map[string]float64 `json:"tier,omitempty"`
 	Cohort    map[int]float64    `json:"cohort,omitempty"`
@@ -230,6 +235,23 @@ func (o Options) resolve() (Options, []int, error) {
 			return o, nil, fmt.Errorf("demo: effect on %s: scale %q, want units or sd", e.Indicator, e.Scale)
 		case math.IsNaN(e.Size) || math.IsInf(e.Size, 0) || math.IsNaN(e.Ramp) || e.Ramp < 0:
 			return o, nil, fmt.Errorf("demo: effect on %s: size %g or ramp %g invalid", e.Indicator, e.Size, e.Ramp)
+		}
+		for _, v := range e.Profile {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return o, nil, fmt.Errorf("demo: effect on %s: profile value %g not finite", e.Indicator, v)
+			}
+		}
+		for _, m := range []map[string]float64{e.Region, e.Tier} {
+			for k, v := range m {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return o, nil, fmt.Errorf("demo: effect on %s: multiplier %s = %g not finite", e.Indicator, k, v)
+				}
+			}
+		}
+		for k, v := range e.Cohort {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return o, nil, fmt.Errorf("demo: effect on %s: cohort %d multiplier %g not finite", e.Indicator, k, v)
+			}
 		}
 		seen[e.Indicator] = true
 	}

@@ -366,7 +366,7 @@ truth.json     — the true effects (ATT by cohort and by years since adoption),
 README.md      — this file
 `+"```"+`
 
-- Units: %[5]d real cities%[6]s; %[7]d units have a synthetic tier (drawn by region); the others follow the 2020 census size classes, provincial-capital status or the registry.
+- Units: %[5]d real cities%[6]s; %[7]d units have a synthetic tier (drawn by region). Tiers that are not synthetic (2020 census 超大/特大 cities, provincial capitals and sub-provincial cities as large-1, or given by the caller): %[18]s.
 - Years: %[8]d–%[9]d; monthly indicators are rolled up to annual values by their aggregation (mean of the 12 complete months).
 - Missing cells: about %[10]g%% of cells, at random, plus a few cities missing one whole early year.
 - Pilot batches: %[11]s; county-level pilots treat their prefecture: %[12]v.
@@ -378,8 +378,30 @@ README.md      — this file
 `+"```json\n%[17]s\n```"+`
 `, o.Seed, len(d.Annual.Indicators()), monthlyLine, Policy, real, synthNote(syn), len(d.SyntheticTiers),
 		o.StartYear, o.EndYear, 100*o.MissingShare, strings.Join(batches, "; "), o.CountyTreatsPrefecture,
-		strings.Join(effs, "; "), o.Anticipation, !o.RandomAssignment, !o.CommonTrends, optsJSON)
+		strings.Join(effs, "; "), o.Anticipation, !o.RandomAssignment, !o.CommonTrends, optsJSON, d.realTiers())
 	return err
+}
+
+// realTiers lists the units whose tier is not synthetic, as "code name tier".
+func (d *Dataset) realTiers() string {
+	syn := make(map[string]bool, len(d.SyntheticTiers))
+	for _, c := range d.SyntheticTiers {
+		syn[c] = true
+	}
+	var out []string
+	for _, u := range d.Options.Units {
+		if !syn[u.Code] && !strings.HasPrefix(u.Code, "SYN") {
+			out = append(out, fmt.Sprintf("%s %s %s", u.Code, u.Name(), u.Tier))
+		}
+		if len(out) == 100 {
+			out = append(out, "…")
+			break
+		}
+	}
+	if len(out) == 0 {
+		return "none"
+	}
+	return strings.Join(out, ", ")
 }
 
 func synthNote(n int) string {
