@@ -29,17 +29,17 @@ func check(f *Framework) []Problem {
 	f.link()
 	c := &checker{seen: make(map[string]seenCode)}
 	if strings.TrimSpace(f.Code) == "" {
-		c.add(SeverityError, KindMissing, 0, "code", "", "framework code missing (e.g. code: my-framework)")
+		c.add(SeverityError, KindMissing, f.pos["code"].line, "code", "", "framework code missing (e.g. code: my-framework)")
 	}
 	if strings.TrimSpace(f.NameZh) == "" && strings.TrimSpace(f.NameEn) == "" {
-		c.add(SeverityError, KindMissing, 0, "name_zh", "", "framework name missing: give name_zh or name_en")
+		c.add(SeverityError, KindMissing, f.pos["name_zh"].line, "name_zh", "", "framework name missing: give name_zh or name_en")
 	}
 	if f.Schema != 0 && f.Schema != SchemaVersion {
-		c.add(SeverityError, KindSchema, 0, "schema", "", "schema version %d not supported (this program reads version %d)", f.Schema, SchemaVersion)
+		c.add(SeverityError, KindSchema, f.pos["schema"].line, "schema", "", "schema version %d not supported (this program reads version %d)", f.Schema, SchemaVersion)
 	}
 	switch {
 	case f.Goal == nil:
-		c.add(SeverityError, KindMissing, 0, "goal", "", "goal missing: the root node with the dimensions as children")
+		c.add(SeverityError, KindMissing, f.pos["goal"].line, "goal", "", "goal missing: the root node with the dimensions as children")
 	case len(f.Goal.Children) == 0:
 		c.add(SeverityError, KindMissing, f.Goal.line(""), "goal.children", f.Goal.Code, "the goal has no children: add dimensions and indicators under it")
 	default:

@@ -102,8 +102,9 @@ func decode(b []byte, filename string) (*Framework, []Problem) {
 		d.add(SeverityError, KindSyntax, root, "", "", "want a mapping with keys %s", strings.Join(headerKeys, ", "))
 		return nil, d.probs
 	}
-	f := &Framework{}
+	f := &Framework{pos: map[string]pos{"": {root.Line, root.Column}}}
 	d.mapping(root, "", "", headerKeys, func(key string, k, v *yaml.Node) {
+		f.pos[key] = pos{k.Line, k.Column}
 		switch key {
 		case "schema":
 			var s int
@@ -112,9 +113,6 @@ func decode(b []byte, filename string) (*Framework, []Problem) {
 				return
 			}
 			f.Schema = s
-			if s != SchemaVersion {
-				d.add(SeverityError, KindSchema, v, "schema", "", "schema version %d not supported (this program reads version %d)", s, SchemaVersion)
-			}
 		case "code":
 			f.Code = d.text(v, key, "")
 		case "name_zh":

@@ -74,6 +74,7 @@ type Framework struct {
 	Problems []Problem `json:"-"`
 
 	index map[string]*Node
+	pos   map[string]pos // YAML position of each header key
 }
 
 // Node is one node of the tree. A node whose Children is nil is an
@@ -82,7 +83,7 @@ type Framework struct {
 // The indicator fields (Unit through Quality) are empty on dimensions.
 type Node struct {
 	Code   string   `json:"code"`
-	Ref    string   `json:"ref,omitempty"`   // the identifier in the source document, e.g. "L1P1-A1"
+	Ref    string   `json:"ref,omitempty"` // the identifier in the source document, e.g. "L1P1-A1"
 	NameZh string   `json:"name_zh,omitempty"`
 	NameEn string   `json:"name_en,omitempty"`
 	Level  string   `json:"level,omitempty"`  // free label: dimension, 一级, category, kpi ...

@@ -296,8 +296,8 @@ func gbt2016(rows []row) (*framework.Framework, error) {
 	goal.Notes = fw["notes"]
 	return &framework.Framework{
 		Schema: framework.SchemaVersion, Code: "gbt33356-2016",
-		NameZh: "新型智慧城市评价指标(GB/T 33356-2016, 2016年国家评价)",
-		NameEn: "New-type smart city evaluation indicators (GB/T 33356-2016, 2016 national evaluation)",
+		NameZh:  "新型智慧城市评价指标(GB/T 33356-2016, 2016年国家评价)",
+		NameEn:  "New-type smart city evaluation indicators (GB/T 33356-2016, 2016 national evaluation)",
 		Edition: "2016",
 		Source:  fw["source"] + "; standard: " + std["source"],
 		Notes:   std["notes"] + ". Weights: first level in % of the total score (sum 100); L1's second level in % of the total score (sum = L1's 37), as the scheme publishes them.",
@@ -366,8 +366,8 @@ func gbt2018(rows []row) (*framework.Framework, error) {
 	}
 	return &framework.Framework{
 		Schema: framework.SchemaVersion, Code: "gbt33356-2018",
-		NameZh: "新型智慧城市评价指标(2018年第二次国家评价权重)",
-		NameEn: "New-type smart city evaluation indicators (2018 second national evaluation weights)",
+		NameZh:  "新型智慧城市评价指标(2018年第二次国家评价权重)",
+		NameEn:  "New-type smart city evaluation indicators (2018 second national evaluation weights)",
 		Edition: "2018",
 		Source:  fw["source"],
 		Notes:   "First-level weights in % of the total score (sum 100; 信息安全 is a deduction item, weight 0). Indicators and codes from the 2016 scheme (gbt33356-2016).",
@@ -410,8 +410,8 @@ func u4ssc(rows []row) (*framework.Framework, error) {
 	}
 	return &framework.Framework{
 		Schema: framework.SchemaVersion, Code: "u4ssc",
-		NameZh: "U4SSC智慧可持续城市关键绩效指标",
-		NameEn: "U4SSC key performance indicators for smart sustainable cities (ITU-T Y.4903)",
+		NameZh:  "U4SSC智慧可持续城市关键绩效指标",
+		NameEn:  "U4SSC key performance indicators for smart sustainable cities (ITU-T Y.4903)",
 		Edition: "ITU-T Y.4903/L.1603; Verification Manual 2022",
 		Source: "ITU U4SSC KPIs Verification Manual (2022) p.15 and the Collection Methodology (2017) KPI sheets; " +
 			"KPI list from TDT4290-SDG-Ontology/SDG-ontology-visualizer frontend/src/common/u4sscKPIMap.ts @e9d46ca",
@@ -453,8 +453,8 @@ func iso37120(rows []row) (*framework.Framework, error) {
 	}
 	return &framework.Framework{
 		Schema: framework.SchemaVersion, Code: "iso37120",
-		NameZh: "ISO 37120 城市服务和生活质量指标(框架)",
-		NameEn: "ISO 37120 indicators for city services and quality of life (skeleton)",
+		NameZh:  "ISO 37120 城市服务和生活质量指标(框架)",
+		NameEn:  "ISO 37120 indicators for city services and quality of life (skeleton)",
 		Edition: "ISO 37120:2018 themes; ISO 37120:2014 indicators",
 		Source:  std2018["source"] + "; " + std2014["source"],
 		Notes: "19 themes (clauses 5-23 of ISO 37120:2018). " + std2014["notes"] +
