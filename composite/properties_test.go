@@ -546,3 +546,32 @@ func TestGRAConstantColumnAndRho(t *testing.T) {
 	// Δ = 1, 0.5, 0 in column 0; Δmax = 1: ξ = 0.5/1.5, 0.5/1, 1; column 1 ξ = 1.
 	checkVec(t, "grades", g, []float64{0.5*(1.0/3) + 0.5, 0.5*0.5 + 0.5, 1}, 1e-15)
 }
+
+func TestWorkersDoNotChangeResults(t *testing.T) {
+	x := randMatrix(3, 5000, 9)
+	x[4][17] = math.NaN()
+	dirs := []Direction{1, -1, 1, 1, -1, 1, 1, -1, 1}
+	var e0, c0 []float64
+	for _, workers := range []int{1, 2, 3, 8} {
+		e, err := Entropy(nil, x, EntropyOptions{Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := TOPSIS(nil, x, nil, dirs, TOPSISOptions{Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e0 == nil {
+			e0, c0 = e, c
+			continue
+		}
+		if !slices.Equal(e, e0) {
+			t.Errorf("entropy with %d workers differs", workers)
+		}
+		for i := range c {
+			if c[i] != c0[i] && !(math.IsNaN(c[i]) && math.IsNaN(c0[i])) {
+				t.Fatalf("TOPSIS with %d workers differs at row %d", workers, i)
+			}
+		}
+	}
+}

@@ -21,6 +21,9 @@ type EntropyOptions struct {
 	// after a min-max step (e.g. 0.0001 or 1). Values with x + Shift < 0
 	// are refused; zeros are allowed under 0·ln 0 = 0.
 	Shift float64
+	// Workers bounds the goroutines used over columns; 0 means GOMAXPROCS.
+	// The result does not depend on it.
+	Workers int
 }
 
 // Entropy returns the entropy-method weights of the columns of x (Shannon
@@ -38,42 +41,52 @@ type EntropyOptions struct {
 // non-missing values ([ErrTooFewRows], [ErrAllMissing]), a negative
 // v_ij ([ErrNegative]), every column constant ([ErrDegenerate]).
 func Entropy(dst []float64, x [][]float64, opt EntropyOptions) ([]float64, error) {
-	shapeCols(x)
+	n := shapeCols(x)
 	dst = resize(dst, len(x))
-	for j, c := range x {
-		var sum, mn, mx float64 = 0, math.Inf(1), math.Inf(-1)
-		m := 0
-		for i, v := range c {
-			if math.IsNaN(v) {
-				continue
-			}
-			v += opt.Shift
-			if v < 0 {
-				return dst, colErr("entropy", j, i, ErrNegative)
-			}
-			m++
-			sum += v
-			mn, mx = min(mn, v), max(mx, v)
+	errs := make([]error, len(x))
+	// One pass per column: with S = Σ v_ij, Σ_i p_ij ln p_ij =
+	// (1/S) Σ_i v_ij ln v_ij − ln S, so no second pass or division is needed.
+	parallelFor(len(x), opt.Workers, max(1, 16384/max(n, 1)), func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			dst[j], errs[j] = entropyDiversity(x[j], j, opt.Shift)
 		}
-		if err := needRows("entropy", j, m, 2); err != nil {
+	})
+	for _, err := range errs {
+		if err != nil {
 			return dst, err
 		}
-		if mn == mx {
-			dst[j] = 0
-			continue
-		}
-		var h float64
-		for _, v := range c {
-			if math.IsNaN(v) {
-				continue
-			}
-			if p := (v + opt.Shift) / sum; p > 0 {
-				h -= p * math.Log(p)
-			}
-		}
-		dst[j] = 1 - h/math.Log(float64(m))
 	}
 	return dst, normaliseWeights(dst)
+}
+
+// entropyDiversity returns d_j = 1 − e_j of column c (index j for errors).
+func entropyDiversity(c []float64, j int, shift float64) (float64, error) {
+	var sum, vlogv float64
+	mn, mx := math.Inf(1), math.Inf(-1)
+	m := 0
+	for i, v := range c {
+		if math.IsNaN(v) {
+			continue
+		}
+		v += shift
+		if v < 0 {
+			return 0, colErr("entropy", j, i, ErrNegative)
+		}
+		m++
+		sum += v
+		if v > 0 {
+			vlogv += v * math.Log(v)
+		}
+		mn, mx = min(mn, v), max(mx, v)
+	}
+	if err := needRows("entropy", j, m, 2); err != nil {
+		return 0, err
+	}
+	if mn == mx {
+		return 0, nil
+	}
+	h := math.Log(sum) - vlogv/sum
+	return 1 - h/math.Log(float64(m)), nil
 }
 
 func needRows(method string, col, m, need int) error {
