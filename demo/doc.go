@@ -28,8 +28,9 @@
 // without replacement, favouring the east and larger cities unless
 // Options.RandomAssignment: the assignment is synthetic and says so in
 // every note. Tiers come from the registry (the 2020 census 超大/特大
-// cities), from provincial-capital or sub-provincial status, or are drawn
-// by region and reported in Dataset.SyntheticTiers.
+// cities); all others are synthetic, set by rule from provincial-capital
+// or sub-provincial status or drawn by region, and are listed in
+// Dataset.SyntheticTiers.
 //
 // About Options.MissingShare of cells are missing (NaN): a few units miss
 // a whole early year, the rest of the share falls on cells at random.

@@ -71,13 +71,18 @@ var tierWeights = map[string][5]float64{ // large-1, large-2, medium, small-1, s
 
 var syntheticTiers = [5]string{TierLarge1, TierLarge2, TierMedium, TierSmall1, TierSmall2}
 
+// smallCapitals are provincial capitals whose urban population is well
+// below the 3 million of a large-1 city.
+var smallCapitals = map[string]string{"540100": TierMedium, "630100": TierLarge2, "640100": TierLarge2, "460100": TierLarge2}
+
 // AssignTiers fills empty Tier fields of units in place and returns the
-// indices of the units whose tier it made up. Known tiers are kept. A code
-// the division registry knows gets the registry's tier (the 超大 and 特大
-// cities of the 2020 census); other provincial capitals (codes ending in
-// 0100) and sub-provincial cities get large-1; the rest draw large-1 …
-// small-2 with region-dependent probabilities from a stream of seed, so
-// those tiers are synthetic.
+// indices of the units whose tier it made up. Known tiers are kept, and a
+// code the division registry knows gets the registry's tier (the 超大 and
+// 特大 cities of the 2020 census). Every other tier is synthetic: by rule,
+// provincial capitals (codes ending in 0100) and sub-provincial cities
+// get large-1 (the smallest capitals large-2 or medium); the rest draw
+// large-1 … small-2 with region-dependent probabilities from a stream of
+// seed.
 func AssignTiers(units []panel.Unit, seed uint64) (synthetic []int) {
 	for i := range units {
 		u := &units[i]
@@ -88,6 +93,11 @@ func AssignTiers(units []panel.Unit, seed uint64) (synthetic []int) {
 		known := err == nil && c.Code == u.Code
 		if known && c.Tier != "" {
 			u.Tier = c.Tier
+			continue
+		}
+		synthetic = append(synthetic, i)
+		if t, ok := smallCapitals[u.Code]; ok && known {
+			u.Tier = t
 			continue
 		}
 		if known && (c.Kind == division.SubProvincial || strings.HasSuffix(u.Code, "0100")) {
@@ -108,7 +118,6 @@ func AssignTiers(units []panel.Unit, seed uint64) (synthetic []int) {
 			}
 			r -= p
 		}
-		synthetic = append(synthetic, i)
 	}
 	return synthetic
 }

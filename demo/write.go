@@ -366,7 +366,7 @@ truth.json     — the true effects (ATT by cohort and by years since adoption),
 README.md      — this file
 `+"```"+`
 
-- Units: %[5]d real cities%[6]s; %[7]d units have a synthetic tier (drawn by region). Tiers that are not synthetic (2020 census 超大/特大 cities, provincial capitals and sub-provincial cities as large-1, or given by the caller): %[18]s.
+- Units: %[5]d real cities%[6]s; %[7]d units have a synthetic tier (provincial capitals and sub-provincial cities large-1 by rule, the others drawn by region). Tiers that are not synthetic (the 2020 census 超大/特大 cities of the registry, or given by the caller): %[18]s.
 - Years: %[8]d–%[9]d; monthly indicators are rolled up to annual values by their aggregation (mean of the 12 complete months).
 - Missing cells: about %[10]g%% of cells, at random, plus a few cities missing one whole early year.
 - Pilot batches: %[11]s; county-level pilots treat their prefecture: %[12]v.
