@@ -337,3 +337,21 @@ func TestMigrateExistingFile(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestOpenErrors(t *testing.T) {
+	dir := t.TempDir()
+	notDB := filepath.Join(dir, "data.csv")
+	if err := os.WriteFile(notDB, []byte("unit,period,gdp\n110000,2015,1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var oe *OpenError
+	if _, err := Open(notDB); !errors.As(err, &oe) || !oe.UserFacing() || !errors.Is(err, errNotDuckDB) {
+		t.Errorf("Open of a CSV file = %v; want an OpenError", err)
+	}
+	if b, _ := os.ReadFile(notDB); string(b) != "unit,period,gdp\n110000,2015,1\n" {
+		t.Errorf("Open changed the CSV file: %q", b)
+	}
+	if _, err := Open(filepath.Join(notDB, "sub", "x.duckdb")); !errors.As(err, &oe) {
+		t.Errorf("Open under a file = %v; want an OpenError", err)
+	}
+}

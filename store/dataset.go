@@ -105,6 +105,7 @@ func readVersion(ctx context.Context, q querier, id int) (Version, error) {
 			return v, fmt.Errorf("corrupt store: version %d: %w", v.Version, err)
 		}
 		v.Freqs = append(v.Freqs, pf)
+		v.FreqNames = append(v.FreqNames, pf.String())
 	}
 	if notes != "{}" && notes != "" && notes != "null" {
 		if err := json.Unmarshal([]byte(notes), &v.Notes); err != nil {

@@ -94,7 +94,8 @@ type Version struct {
 	Created    time.Time      `json:"created"`
 	Cells      int64          `json:"cells"`   // observation cells over all panels
 	Missing    int64          `json:"missing"` // of which missing
-	Freqs      []panel.Freq   `json:"freqs"`
+	Freqs      []panel.Freq   `json:"-"`
+	FreqNames  []string       `json:"freqs"`      // Freqs as "year", "quarter", "month"
 	Imputation string         `json:"imputation"` // missing-value treatments applied, "none" if none
 	Sources    []SourceInfo   `json:"sources"`
 	Notes      map[string]any `json:"notes,omitempty"`
@@ -345,6 +346,7 @@ func (s *Store) write(ctx context.Context, conn *sql.Conn, spec *ImportSpec) (Ve
 	v := Version{Dataset: spec.Dataset, Version: next, Created: now, Sources: spec.Sources, Notes: spec.Notes}
 	for _, pn := range panels {
 		v.Freqs = append(v.Freqs, pn.Freq)
+		v.FreqNames = append(v.FreqNames, pn.Freq.String())
 		for _, ind := range pn.Indicators() {
 			col := pn.Col(ind)
 			v.Cells += int64(len(col))

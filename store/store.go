@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -42,13 +43,16 @@ func Open(path string) (*Store, error) {
 	if dsn != "" {
 		if dir := filepath.Dir(dsn); dir != "." {
 			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return nil, fmt.Errorf("store: open %s: %w", path, err)
+				return nil, &OpenError{Path: path, Err: err}
 			}
 		}
 	}
+	if err := checkFile(dsn); err != nil {
+		return nil, &OpenError{Path: path, Err: err}
+	}
 	c, err := duckdb.NewConnector(dsn, nil)
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", displayPath(path), err)
+		return nil, &OpenError{Path: displayPath(path), Err: err}
 	}
 	s := &Store{db: sql.OpenDB(c), conn: c, path: path}
 	if err := s.migrate(context.Background()); err != nil {
@@ -56,6 +60,36 @@ func Open(path string) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// errNotDuckDB is the cause of an OpenError for an existing file that is
+// not a DuckDB database.
+var errNotDuckDB = errors.New("not a DuckDB database file")
+
+// checkFile refuses an existing, non-empty file without DuckDB's magic
+// bytes ("DUCK" at offset 8 of the main header), so that a data file named
+// by mistake as the store is never touched.
+func checkFile(path string) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var head [12]byte
+	n, err := io.ReadFull(f, head[:])
+	if n == 0 && (err == io.EOF) {
+		return nil // empty: DuckDB initialises it
+	}
+	if err != nil || string(head[8:12]) != "DUCK" {
+		return errNotDuckDB
+	}
+	return nil
 }
 
 // Close closes the store. Uncommitted work is discarded.
@@ -72,6 +106,20 @@ func displayPath(p string) string {
 	}
 	return p
 }
+
+// OpenError reports a store file that cannot be opened: no permission, not
+// a DuckDB database, or locked by another process (DuckDB lets one process
+// at a time open a file for writing).
+type OpenError struct {
+	Path string
+	Err  error
+}
+
+func (e *OpenError) Error() string { return fmt.Sprintf("store: open %s: %v", e.Path, e.Err) }
+func (e *OpenError) Unwrap() error { return e.Err }
+
+// UserFacing reports true: the file or its use is the user's to fix.
+func (e *OpenError) UserFacing() bool { return true }
 
 // SchemaError reports a store whose schema version is newer than this
 // program knows: it was written by a newer cityimpact, and opening it would
