@@ -48,8 +48,8 @@ func runGen(env *Env, args []string) error {
 	if *batch3 != 2014 && *batch3 != 2015 {
 		return userErrorf("--batch3-year %d: the third batch (announced April 2015) is coded 2014 or 2015", *batch3)
 	}
-	if *units < 0 || *units > 1000000 {
-		return userErrorf("--units %d: want 0 (registry) to 1,000,000", *units)
+	if *units < 0 || *units > 100000 {
+		return userErrorf("--units %d: want 0 (registry) to 100,000", *units)
 	}
 	o := demo.DefaultOptions(*seed)
 	o.NUnits = *units
