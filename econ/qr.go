@@ -217,7 +217,7 @@ func (f *qrFit) refine(R [][]float64, D [][]float64, t, sw, p []float64, steps i
 		small := true
 		for a := range p {
 			p[a] += dp[a]
-			small = small && math.Abs(dp[a]) <= 1e-17*math.Abs(p[a])
+			small = small && math.Abs(dp[a]) <= 1e-16*math.Abs(p[a])
 		}
 		for i := range r {
 			r[i] += fv[i]
