@@ -55,7 +55,8 @@ const (
 	// Vector: benefit x/‖x‖₂, cost 1 − x/‖x‖₂ (pymcdm vector_normalization;
 	// Hwang & Yoon 1981 for the benefit form used by TOPSIS).
 	Vector
-	// MaxNorm: benefit x/max, cost 1 − x/max (pymcdm max_normalization).
+	// MaxNorm: benefit x/max, cost 1 − x/max (pymcdm max_normalization);
+	// needs max > 0.
 	MaxNorm
 	// SumNorm: benefit x/Σx, cost (1/x)/Σ(1/x); needs x > 0
 	// (pymcdm sum_normalization).
@@ -317,8 +318,8 @@ func (n Normaliser) normalise(dst, x []float64, ref int) error {
 			}
 		}
 	case MaxNorm:
-		if s.max == 0 {
-			return colErr(name, 0, -1, ErrZeroMean)
+		if s.max <= 0 {
+			return colErr(name, 0, -1, ErrNonPositive) // the maximum must be positive
 		}
 		for i, v := range x {
 			if cost {
