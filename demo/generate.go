@@ -278,11 +278,12 @@ func (g *gen) parallel(n int, f func(int)) {
 type work struct {
 	y0a, y1a []float64 // annual
 	y0m, y1m []float64 // monthly
+	years    int       // untreated generates only the first years (≤ g.years)
 }
 
 func newWork(g *gen) *work {
 	return &work{y0a: make([]float64, g.years), y1a: make([]float64, g.years),
-		y0m: make([]float64, g.months), y1m: make([]float64, g.months)}
+		y0m: make([]float64, g.months), y1m: make([]float64, g.months), years: g.years}
 }
 
 // untreated fills w.y0a (and w.y0m for monthly indicators) with unit u's
@@ -302,7 +303,7 @@ func (g *gen) untreated(u, k int, w *work) {
 	innov := s.NoiseSD * math.Sqrt(1-s.Rho*s.Rho)
 	e := s.NoiseSD * rng.NormFloat64() // stationary start
 	if s.Freq == panel.Year {
-		for t := range g.years {
+		for t := range w.years {
 			if t > 0 {
 				e = s.Rho*e + innov*rng.NormFloat64()
 			}
@@ -315,7 +316,7 @@ func (g *gen) untreated(u, k int, w *work) {
 		}
 		return
 	}
-	for t := range g.months {
+	for t := range 12 * w.years {
 		if t > 0 {
 			e = s.Rho*e + innov*rng.NormFloat64()
 		}
@@ -328,7 +329,7 @@ func (g *gen) untreated(u, k int, w *work) {
 		season := s.Season * g.season[k][m-1]
 		w.y0m[t] = s.finish(s.inverse(g0 + slope*tt + level + season + e))
 	}
-	rollup(s, w.y0m, w.y0a)
+	rollup(s, w.y0m[:12*w.years], w.y0a[:w.years])
 }
 
 // rollup sets annual[t] to the aggregation of the twelve months of year t.
@@ -515,6 +516,7 @@ func (g *gen) baseSD(baseYear []int, sds []float64) {
 		w := newWork(g)
 		for u := c * chunkUnits; u < min(n, (c+1)*chunkUnits); u++ {
 			for i, k := range ks {
+				w.years = baseYear[k] - g.o.StartYear + 1 // the base year is all we need
 				g.untreated(u, k, w)
 				vals[i][u] = w.y0a[baseYear[k]-g.o.StartYear]
 			}
