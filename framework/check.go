@@ -227,6 +227,9 @@ func (c *checker) indicator(n *Node, path string) {
 	switch n.Direction {
 	case Higher, Lower:
 	case "":
+		if n.typo["direction"] {
+			break // the misspelt key is reported already
+		}
 		c.add(SeverityError, KindNoDirection, n.line(""), kp("direction"), n.Code,
 			`indicator %q has no direction: add direction: higher (or "+") or lower ("-"), or unknown if the source does not say`, n.Code)
 	case DirectionUnknown:

@@ -55,7 +55,7 @@ func parse(b []byte, filename string) (*Framework, error) {
 		return nil, &ValidationError{File: filename, Problems: kept, Omitted: omitted}
 	}
 	f.File = filename
-	f.Problems = kept
+	f.Problems, f.Omitted = kept, omitted
 	return f, nil
 }
 
@@ -153,7 +153,8 @@ func bareDash(b []byte) int {
 
 // mapping calls fn for every known key of the mapping n in file order,
 // reporting unknown and duplicate keys.
-func (d *decoder) mapping(n *yaml.Node, path, code string, known []string, fn func(key string, k, v *yaml.Node)) {
+func (d *decoder) mapping(n *yaml.Node, path, code string, known []string, fn func(key string, k, v *yaml.Node)) map[string]bool {
+	var typos map[string]bool
 	seen := make(map[string]int)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
@@ -170,6 +171,10 @@ func (d *decoder) mapping(n *yaml.Node, path, code string, known []string, fn fu
 			msg := fmt.Sprintf("unknown key %q", k.Value)
 			if s := suggest(k.Value, known); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
+				if typos == nil {
+					typos = make(map[string]bool)
+				}
+				typos[s] = true
 			} else {
 				msg += " (allowed: " + strings.Join(known, ", ") + ")"
 			}
@@ -183,6 +188,7 @@ func (d *decoder) mapping(n *yaml.Node, path, code string, known []string, fn fu
 		seen[k.Value] = k.Line
 		fn(k.Value, k, v)
 	}
+	return typos
 }
 
 func joinPath(path, key string) string {
@@ -254,7 +260,7 @@ func (d *decoder) node(m *yaml.Node, path string, depth int) *Node {
 			break
 		}
 	}
-	d.mapping(m, path, n.Code, nodeKeys, func(key string, k, v *yaml.Node) {
+	n.typo = d.mapping(m, path, n.Code, nodeKeys, func(key string, k, v *yaml.Node) {
 		kp := joinPath(path, key)
 		n.pos[key] = pos{k.Line, k.Column}
 		switch key {

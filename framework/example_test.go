@@ -27,12 +27,13 @@ goal:
     - code: x
       name_en: X
       directon: "+"
+      frequency: weekly
 `), "mine.yaml")
 	fmt.Println(err)
 	// Output:
 	// 35 indicators in 6 dimensions
 	// Residents' satisfaction with smart services + month mean floor 80 vetoed at 75: true
 	// dimension: Livelihood
-	// mine.yaml:7: goal.children[0].direction: indicator "x" has no direction: add direction: higher (or "+") or lower ("-"), or unknown if the source does not say
 	// mine.yaml:9: goal.children[0].directon: unknown key "directon" (did you mean "direction"?)
+	// mine.yaml:10: goal.children[0].frequency: frequency "weekly" of "x": want year, quarter or month
 }

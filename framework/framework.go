@@ -72,6 +72,8 @@ type Framework struct {
 	// Problems holds the warnings and notes found when the framework was
 	// loaded (a framework with errors is not returned at all).
 	Problems []Problem `json:"-"`
+	// Omitted counts the warnings and notes beyond MaxProblems not listed.
+	Omitted int `json:"-"`
 
 	index map[string]*Node
 	pos   map[string]pos // YAML position of each header key
@@ -104,8 +106,9 @@ type Node struct {
 	Children []*Node `json:"children,omitempty"`
 
 	parent *Node
-	pos    map[string]pos // YAML position of each key; "" is the node itself
-	path   string         // YAML key path, e.g. goal.children[2]
+	pos    map[string]pos  // YAML position of each key; "" is the node itself
+	typo   map[string]bool // known keys that an unknown key was probably meant as
+	path   string          // YAML key path, e.g. goal.children[2]
 }
 
 type pos struct{ line, col int }
