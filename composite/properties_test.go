@@ -575,3 +575,31 @@ func TestWorkersDoNotChangeResults(t *testing.T) {
 		}
 	}
 }
+
+func TestSmallHelpers(t *testing.T) {
+	// Two-point distribution with p = 1/4: skewness (1−2p)/√(p(1−p)) = 2/√3.
+	if got := Skewness([]float64{1, 1, 1, 10, math.NaN()}); !near(got, 2/math.Sqrt(3), 1e-14) {
+		t.Errorf("Skewness = %v; want 2/√3", got)
+	}
+	// SD weights: sd(1,3) = √2, sd(0,4) = 2√2.
+	w, err := SD(nil, [][]float64{{1, 3}, {0, 4}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkVec(t, "sd", w, []float64{1.0 / 3, 2.0 / 3}, 1e-15)
+	if w, err := Fixed(nil, []float64{2, 6}, true); err != nil || !slices.Equal(w, []float64{0.25, 0.75}) {
+		t.Errorf("Fixed rescale = %v, %v", w, err)
+	}
+	var we *WeightsError
+	if _, err := Fixed(nil, []float64{0.2, 0.6}, false); !errors.As(err, &we) {
+		t.Errorf("Fixed without rescale accepted Σ = 0.8: %v", err)
+	}
+	rows := GroupRows([]int32{1, 0, 1, 1}, 3)
+	if len(rows[2]) != 0 || !slices.Equal(rows[0], []int{1}) || !slices.Equal(rows[1], []int{0, 2, 3}) {
+		t.Errorf("GroupRows = %v", rows)
+	}
+	g := Gather(nil, [][]float64{{10, 11, 12, 13}, {20, 21, 22, 23}}, rows[1])
+	if !slices.Equal(g[0], []float64{10, 12, 13}) || !slices.Equal(g[1], []float64{20, 22, 23}) {
+		t.Errorf("Gather = %v", g)
+	}
+}
