@@ -29,19 +29,19 @@ func check(f *Framework) []Problem {
 	f.link()
 	c := &checker{seen: make(map[string]seenCode)}
 	if strings.TrimSpace(f.Code) == "" {
-		c.add(SeverityError, KindMissing, f.pos["code"].line, "code", "", "framework code missing (e.g. code: my-framework)")
+		c.add(SeverityError, KindMissing, f.pos["code"], "code", "", "framework code missing (e.g. code: my-framework)")
 	}
 	if strings.TrimSpace(f.NameZh) == "" && strings.TrimSpace(f.NameEn) == "" {
-		c.add(SeverityError, KindMissing, f.pos["name_zh"].line, "name_zh", "", "framework name missing: give name_zh or name_en")
+		c.add(SeverityError, KindMissing, f.pos["name_zh"], "name_zh", "", "framework name missing: give name_zh or name_en")
 	}
 	if f.Schema != 0 && f.Schema != SchemaVersion {
-		c.add(SeverityError, KindSchema, f.pos["schema"].line, "schema", "", "schema version %d not supported (this program reads version %d)", f.Schema, SchemaVersion)
+		c.add(SeverityError, KindSchema, f.pos["schema"], "schema", "", "schema version %d not supported (this program reads version %d)", f.Schema, SchemaVersion)
 	}
 	switch {
 	case f.Goal == nil:
-		c.add(SeverityError, KindMissing, f.pos["goal"].line, "goal", "", "goal missing: the root node with the dimensions as children")
+		c.add(SeverityError, KindMissing, f.pos["goal"], "goal", "", "goal missing: the root node with the dimensions as children")
 	case len(f.Goal.Children) == 0:
-		c.add(SeverityError, KindMissing, f.Goal.line(""), "goal.children", f.Goal.Code, "the goal has no children: add dimensions and indicators under it")
+		c.add(SeverityError, KindMissing, f.Goal.at(""), "goal.children", f.Goal.Code, "the goal has no children: add dimensions and indicators under it")
 	default:
 		c.node(f.Goal, "goal")
 	}
@@ -49,7 +49,7 @@ func check(f *Framework) []Problem {
 }
 
 type seenCode struct {
-	line int
+	at   pos
 	path string
 }
 
@@ -58,17 +58,17 @@ type checker struct {
 	seen  map[string]seenCode
 }
 
-func (c *checker) add(sev Severity, kind Kind, line int, path, code, format string, args ...any) {
-	c.probs = append(c.probs, Problem{Severity: sev, Kind: kind, Line: line, Path: path, Code: code, Msg: fmt.Sprintf(format, args...)})
+func (c *checker) add(sev Severity, kind Kind, at pos, path, code, format string, args ...any) {
+	c.probs = append(c.probs, Problem{Severity: sev, Kind: kind, Line: at.line, Column: at.col, Path: path, Code: code, Msg: fmt.Sprintf(format, args...)})
 }
 
-// line returns the line of key in n ("" for the node), or of the node when
-// the key has no position.
-func (n *Node) line(key string) int {
+// at returns the position of key in n ("" for the node), or of the node
+// when the key has no position.
+func (n *Node) at(key string) pos {
 	if p, ok := n.pos[key]; ok {
-		return p.line
+		return p
 	}
-	return n.pos[""].line
+	return n.pos[""]
 }
 
 // has reports whether key was written in the file n came from.
@@ -92,29 +92,29 @@ func (c *checker) node(n *Node, path string) {
 	kp := func(key string) string { return path + "." + key }
 	switch {
 	case n.Code == "":
-		c.add(SeverityError, KindMissing, n.line(""), kp("code"), "", "code missing")
+		c.add(SeverityError, KindMissing, n.at(""), kp("code"), "", "code missing")
 	case !validCode(n.Code):
-		c.add(SeverityError, KindBadValue, n.line("code"), kp("code"), n.Code, "code %q must not contain spaces, commas or quotes", n.Code)
+		c.add(SeverityError, KindBadValue, n.at("code"), kp("code"), n.Code, "code %q must not contain spaces, commas or quotes", n.Code)
 	default:
 		if first, dup := c.seen[n.Code]; dup {
 			at := first.path
-			if first.line > 0 {
-				at = fmt.Sprintf("line %d (%s)", first.line, first.path)
+			if first.at.line > 0 {
+				at = fmt.Sprintf("line %d (%s)", first.at.line, first.path)
 			}
-			c.add(SeverityError, KindDuplicateCode, n.line("code"), kp("code"), n.Code, "code %q already used at %s", n.Code, at)
+			c.add(SeverityError, KindDuplicateCode, n.at("code"), kp("code"), n.Code, "code %q already used at %s", n.Code, at)
 		} else {
-			c.seen[n.Code] = seenCode{n.line("code"), path}
+			c.seen[n.Code] = seenCode{n.at("code"), path}
 		}
 	}
 	if strings.TrimSpace(n.NameZh) == "" && strings.TrimSpace(n.NameEn) == "" {
-		c.add(SeverityError, KindMissing, n.line(""), kp("name_zh"), n.Code, "%q has no name: give name_zh or name_en", n.Code)
+		c.add(SeverityError, KindMissing, n.at(""), kp("name_zh"), n.Code, "%q has no name: give name_zh or name_en", n.Code)
 	}
 	if n.Weight != nil {
 		switch w := *n.Weight; {
 		case math.IsNaN(w) || math.IsInf(w, 0):
-			c.add(SeverityError, KindNotNumber, n.line("weight"), kp("weight"), n.Code, "weight of %q must be a finite number", n.Code)
+			c.add(SeverityError, KindNotNumber, n.at("weight"), kp("weight"), n.Code, "weight of %q must be a finite number", n.Code)
 		case w < 0:
-			c.add(SeverityError, KindNegWeight, n.line("weight"), kp("weight"), n.Code, "weight of %q is negative (%g)", n.Code, w)
+			c.add(SeverityError, KindNegWeight, n.at("weight"), kp("weight"), n.Code, "weight of %q is negative (%g)", n.Code, w)
 		}
 	}
 	if n.IsIndicator() {
@@ -123,11 +123,11 @@ func (c *checker) node(n *Node, path string) {
 	}
 	for _, key := range indicatorKeys {
 		if n.setField(key) {
-			c.add(SeverityError, KindLeafField, n.line(key), kp(key), n.Code, "%s is an indicator field, but %q has children (it is a dimension)", key, n.Code)
+			c.add(SeverityError, KindLeafField, n.at(key), kp(key), n.Code, "%s is an indicator field, but %q has children (it is a dimension)", key, n.Code)
 		}
 	}
 	if len(n.Children) == 0 && n.parent != nil {
-		c.add(SeverityWarning, KindEmptyGroup, n.line(""), path, n.Code, "dimension %q has no indicators yet: add them before computing an index", n.Code)
+		c.add(SeverityWarning, KindEmptyGroup, n.at(""), path, n.Code, "dimension %q has no indicators yet: add them before computing an index", n.Code)
 	}
 	c.weights(n, path)
 	for i, ch := range n.Children {
@@ -188,7 +188,7 @@ func (c *checker) weights(n *Node, path string) {
 		sum += w
 	}
 	kp := path + ".children"
-	line := n.line("children")
+	line := n.at("children")
 	switch {
 	case len(with) == 0 || bad:
 		return
@@ -230,61 +230,61 @@ func (c *checker) indicator(n *Node, path string) {
 		if n.typo["direction"] {
 			break // the misspelt key is reported already
 		}
-		c.add(SeverityError, KindNoDirection, n.line(""), kp("direction"), n.Code,
+		c.add(SeverityError, KindNoDirection, n.at(""), kp("direction"), n.Code,
 			`indicator %q has no direction: add direction: higher (or "+") or lower ("-"), or unknown if the source does not say`, n.Code)
 	case DirectionUnknown:
-		c.add(SeverityWarning, KindUnknownDir, n.line("direction"), kp("direction"), n.Code,
+		c.add(SeverityWarning, KindUnknownDir, n.at("direction"), kp("direction"), n.Code,
 			"direction unknown: set it before computing an index (indicator %q)", n.Code)
 	default:
-		c.add(SeverityError, KindBadValue, n.line("direction"), kp("direction"), n.Code,
+		c.add(SeverityError, KindBadValue, n.at("direction"), kp("direction"), n.Code,
 			`direction %q of %q: want higher ("+"), lower ("-") or unknown`, string(n.Direction), n.Code)
 	}
 	switch n.Frequency {
 	case "", Yearly, Quarterly, Monthly:
 	default:
-		c.add(SeverityError, KindFrequency, n.line("frequency"), kp("frequency"), n.Code,
+		c.add(SeverityError, KindFrequency, n.at("frequency"), kp("frequency"), n.Code,
 			"frequency %q of %q: want year, quarter or month", string(n.Frequency), n.Code)
 	}
 	switch n.Aggregation {
 	case Sum, Mean, Last, Max, Min:
 	case "":
 		if n.Frequency == Monthly || n.Frequency == Quarterly {
-			c.add(SeverityError, KindAggregation, n.line(""), kp("aggregation"), n.Code,
+			c.add(SeverityError, KindAggregation, n.at(""), kp("aggregation"), n.Code,
 				"%s indicator %q needs an aggregation (sum, mean, last, max or min) to roll up to years", n.Frequency, n.Code)
 		}
 	default:
-		c.add(SeverityError, KindAggregation, n.line("aggregation"), kp("aggregation"), n.Code,
+		c.add(SeverityError, KindAggregation, n.at("aggregation"), kp("aggregation"), n.Code,
 			"aggregation %q of %q: want sum, mean, last, max or min", string(n.Aggregation), n.Code)
 	}
 	switch n.Class {
 	case "", Core, Advanced, Supporting:
 	default:
-		c.add(SeverityError, KindBadValue, n.line("class"), kp("class"), n.Code,
+		c.add(SeverityError, KindBadValue, n.at("class"), kp("class"), n.Code,
 			"class %q of %q: want core, advanced or supporting", string(n.Class), n.Code)
 	}
 	if n.Floor != nil && (math.IsNaN(*n.Floor) || math.IsInf(*n.Floor, 0)) {
-		c.add(SeverityError, KindNotNumber, n.line("floor"), kp("floor"), n.Code, "floor of %q must be a finite number", n.Code)
+		c.add(SeverityError, KindNotNumber, n.at("floor"), kp("floor"), n.Code, "floor of %q must be a finite number", n.Code)
 		return
 	}
 	if n.Target == nil {
 		return
 	}
 	if n.Target.Groups != nil && len(n.Target.Groups) == 0 {
-		c.add(SeverityError, KindNotNumber, n.line("target"), kp("target"), n.Code, "target of %q lists no peer groups: give a number or group: number pairs", n.Code)
+		c.add(SeverityError, KindNotNumber, n.at("target"), kp("target"), n.Code, "target of %q lists no peer groups: give a number or group: number pairs", n.Code)
 	}
 	groups := make(map[string]bool)
 	for _, g := range n.Target.Groups {
 		switch {
 		case strings.TrimSpace(g.Group) == "":
-			c.add(SeverityError, KindBadValue, n.line("target"), kp("target"), n.Code, "target of %q has an empty peer-group label", n.Code)
+			c.add(SeverityError, KindBadValue, n.at("target"), kp("target"), n.Code, "target of %q has an empty peer-group label", n.Code)
 		case groups[g.Group]:
-			c.add(SeverityError, KindBadValue, n.line("target"), kp("target."+g.Group), n.Code, "target of %q lists group %q twice", n.Code, g.Group)
+			c.add(SeverityError, KindBadValue, n.at("target"), kp("target."+g.Group), n.Code, "target of %q lists group %q twice", n.Code, g.Group)
 		}
 		groups[g.Group] = true
 	}
 	for _, t := range n.Target.values() {
 		if math.IsNaN(t) || math.IsInf(t, 0) {
-			c.add(SeverityError, KindNotNumber, n.line("target"), kp("target"), n.Code, "target of %q must be a finite number", n.Code)
+			c.add(SeverityError, KindNotNumber, n.at("target"), kp("target"), n.Code, "target of %q must be a finite number", n.Code)
 			return
 		}
 	}
@@ -294,12 +294,12 @@ func (c *checker) indicator(n *Node, path string) {
 	fl := *n.Floor
 	for _, t := range n.Target.values() {
 		if n.Direction == Higher && fl > t {
-			c.add(SeverityError, KindFloorTarget, n.line("floor"), kp("floor"), n.Code,
+			c.add(SeverityError, KindFloorTarget, n.at("floor"), kp("floor"), n.Code,
 				"floor %g of %q is above its target %g; for a higher-is-better indicator the floor must not exceed the target", fl, n.Code, t)
 			return
 		}
 		if n.Direction == Lower && fl < t {
-			c.add(SeverityError, KindFloorTarget, n.line("floor"), kp("floor"), n.Code,
+			c.add(SeverityError, KindFloorTarget, n.at("floor"), kp("floor"), n.Code,
 				"floor %g of %q is below its target %g; for a lower-is-better indicator the floor (a ceiling) must not be below the target", fl, n.Code, t)
 			return
 		}

@@ -53,7 +53,7 @@
 //
 // [Load] decodes strictly (unknown keys such as a misspelt "directon" are
 // errors) and reports every problem it finds, up to [MaxProblems], each with
-// file, line and key path (goal.children[0].direction), in a
+// file, line, column and key path (goal.children[0].direction), in a
 // *[ValidationError] whose UserFacing method makes the command line exit 1.
 // Warnings and notes of a framework that loads are in [Framework.Problems].
 // Load never panics on any input (FuzzLoad) and returns either an error or a

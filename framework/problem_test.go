@@ -211,3 +211,20 @@ func TestValidateInCode(t *testing.T) {
 		t.Errorf("Validate did not link parents")
 	}
 }
+
+// TestProblemColumns checks that problems found by the decoder and by the
+// value checks both carry the column of the key concerned.
+func TestProblemColumns(t *testing.T) {
+	y := head + ind("a", `directon: "+"`) + ind("b", `direction: "+"`, "frequency: weekly")
+	_, err := Load(strings.NewReader(y), "col.yaml")
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("Load error = %v; want *ValidationError", err)
+	}
+	for _, k := range []Kind{KindUnknownKey, KindFrequency} {
+		p, ok := findProblem(ve.Problems, k)
+		if !ok || p.Column != 7 { // keys of a list item at indentation 4 start in column 7
+			t.Errorf("%s problem column = %d (found %v); want 7", k, p.Column, ok)
+		}
+	}
+}
