@@ -119,8 +119,9 @@ JOIN panel_units pu ON pu.version_id = o.version_id AND pu.freq = i.freq AND pu.
 JOIN units u ON u.version_id = o.version_id AND u.idx = pu.unit_idx;`,
 }
 
-// SchemaVersion is the schema version this program writes.
-var SchemaVersion = len(migrations)
+// SchemaVersion returns the schema version this program writes: the
+// number of migration steps it knows.
+func SchemaVersion() int { return len(migrations) }
 
 // migrate brings the store's schema to the newest version.
 func (s *Store) migrate(ctx context.Context) error {
