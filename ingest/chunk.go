@@ -370,22 +370,14 @@ func (c *chunk) parsePlain(data []byte, startLine int) {
 // rowStrings handles one record given as strings (quoted CSV, XLSX, Parquet).
 func (c *chunk) rowStrings(rec []string, line int32) {
 	if len(rec) != len(c.fields) {
-		if len(rec) > len(c.fields) {
-			extra := false
-			for _, x := range rec[len(c.fields):] {
-				if strings.TrimSpace(x) != "" {
-					extra = true
-				}
-			}
-			if extra {
-				c.errAt(line, -1, fmt.Errorf("%w: %d fields, header has %d", ErrFieldCount, len(rec), len(c.fields)))
-				return
-			}
+		bad := !c.padShort
+		for _, x := range rec[min(len(rec), len(c.fields)):] {
+			bad = bad || strings.TrimSpace(x) != ""
 		}
-	}
-	if len(rec) < len(c.fields) && !c.padShort {
-		c.errAt(line, -1, fmt.Errorf("%w: %d fields, header has %d", ErrFieldCount, len(rec), len(c.fields)))
-		return
+		if bad {
+			c.errAt(line, -1, fmt.Errorf("%w: %d fields, header has %d", ErrFieldCount, len(rec), len(c.fields)))
+			return
+		}
 	}
 	for i := range c.fields {
 		if i < len(rec) {

@@ -411,3 +411,8 @@ func TestFullWidthPeriod(t *testing.T) {
 	}
 	checkCol(t, ps[0], "gdp", []float64{1.5})
 }
+
+func TestTooLarge(t *testing.T) {
+	_, err := readString(t, longHead+"A,1900-01,x,1\nB,2200-12,x,1\n", Options{MaxCells: 1000})
+	wantDataError(t, err, ErrTooLarge, 0, "")
+}

@@ -25,6 +25,7 @@ var (
 	ErrEncoding         = errors.New("invalid text encoding")
 	ErrFieldCount       = errors.New("wrong number of fields")
 	ErrBadTreatment     = errors.New("bad treatment record")
+	ErrTooLarge         = errors.New("panel too large")
 )
 
 // DataError is one problem in a user's data file, located by file, line and

@@ -274,6 +274,23 @@ func build(file string, s *schema, o *Options, chunks []*chunk, errs []*DataErro
 		if x == nil {
 			continue
 		}
+		nu, nind := 0, 0
+		for _, ok := range x.seen {
+			if ok {
+				nu++
+			}
+		}
+		for g, in := range inds {
+			if !skipInd[g] && in.freq == panel.Freq(f) {
+				nind++
+			}
+		}
+		T := int(x.hi-x.lo) + 1
+		if cells := nu * T * nind; cells > o.maxCells() {
+			errs = append(errs, &DataError{File: file, Err: fmt.Errorf("%w: %d units × %d %s periods (%s to %s) × %d indicators = %d cells, over the limit of %d; check the periods",
+				ErrTooLarge, nu, T, panel.Freq(f), panel.Period{Freq: panel.Freq(f), Ord: x.lo}, panel.Period{Freq: panel.Freq(f), Ord: x.hi}, nind, cells, o.maxCells())})
+			return nil, finishErrors(errs, more, maxE)
+		}
 		var us []panel.Unit
 		x.row = make([]int32, len(final))
 		for j, ok := range x.seen {

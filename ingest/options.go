@@ -101,6 +101,11 @@ type Options struct {
 	// means runtime.GOMAXPROCS(0).
 	Workers int
 
+	// MaxCells caps the cells (units × periods × indicators) of each
+	// panel, so that a stray period ("1900" among 2010s) cannot exhaust
+	// memory; zero means DefaultMaxCells.
+	MaxCells int
+
 	// Sheet chooses the XLSX sheet by name or 1-based index ("2");
 	// empty means the first sheet.
 	Sheet string
@@ -111,6 +116,16 @@ func (o *Options) maxErrors() int {
 		return o.MaxErrors
 	}
 	return DefaultMaxErrors
+}
+
+// DefaultMaxCells is the default [Options].MaxCells: 2^28 cells, 2 GiB of float64.
+const DefaultMaxCells = 1 << 28
+
+func (o *Options) maxCells() int {
+	if o.MaxCells > 0 {
+		return o.MaxCells
+	}
+	return DefaultMaxCells
 }
 
 func (o *Options) workers() int {

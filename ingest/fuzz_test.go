@@ -1,0 +1,98 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/csv"
+	"math"
+	"testing"
+
+	"github.com/cityimpact/cityimpact/panel"
+)
+
+// FuzzReadCSV reads arbitrary bytes as a long or wide CSV table in small
+// blocks (so chunk boundaries fall everywhere). It must not panic, and a
+// panel it returns must hold its invariants: every column has Rows()
+// entries and every non-missing cell equals the value of an input record
+// for the same unit, period and indicator.
+func FuzzReadCSV(f *testing.F) {
+	f.Add([]byte("unit,period,indicator,value\nA,2015,gdp,1.5\nA,2016,gdp,NA\nB,2015-01,cpi,3\n"))
+	f.Add([]byte("城市,年份,gdp,人口\n杭州,2015,1,2\n宁波,2016,\"1,234\",\n"))
+	f.Add([]byte("unit,period,indicator,value\r\n\"A, B\",2015Q1,x,\"1\n\"\r\nA,2015Q2,x,2e3\n\n"))
+	f.Add([]byte("unit,year,a,b,province\nA,2015,1,2,浙江\nA,2015,1,2,\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		defer setBlockSize(32)()
+		ps, err := ReadCSV(bytes.NewReader(data), Options{Name: "f.csv", Encoding: UTF8, Workers: 2, MaxCells: 1 << 16})
+		if err != nil {
+			return
+		}
+		checkAgainstRecords(t, data, ps)
+	})
+}
+
+type cellKey struct{ unit, period, ind string }
+
+func checkAgainstRecords(t *testing.T, data []byte, ps []*panel.Panel) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.FieldsPerRecord = -1
+	recs, err := cr.ReadAll()
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("reader accepted input that encoding/csv rejects: %v", err)
+	}
+	o := &Options{}
+	s, herrs := newSchema(recs[0], o, "f.csv", 1)
+	if len(herrs) > 0 {
+		t.Fatalf("reader accepted a bad header: %v", herrs[0])
+	}
+	vals := map[cellKey][]uint64{}
+	addVal := func(u, per, ind, v string) {
+		p, err := parsePeriod([]byte(per), o)
+		if err != nil {
+			return
+		}
+		x, err := parseValue([]byte(v), o)
+		if err != nil || math.IsNaN(x) {
+			return
+		}
+		k := cellKey{string(trimSpace([]byte(u))), p.String(), string(trimSpace([]byte(ind)))}
+		vals[k] = append(vals[k], math.Float64bits(x))
+	}
+	for _, r := range recs[1:] {
+		if len(r) != len(s.header) {
+			continue
+		}
+		if s.layout == Long {
+			addVal(r[s.unit], r[s.period], r[s.indicator], r[s.value])
+			continue
+		}
+		for col, i := range s.inds {
+			if i >= 0 {
+				addVal(r[s.unit], r[s.period], s.indNames[i], r[col])
+			}
+		}
+	}
+	for _, p := range ps {
+		for _, name := range p.Indicators() {
+			col := p.Col(name)
+			if len(col) != p.Rows() {
+				t.Fatalf("column %q has %d rows; want %d", name, len(col), p.Rows())
+			}
+			for u := range p.Units {
+				for tt := range p.T {
+					v := col[u*p.T+tt]
+					if math.IsNaN(v) {
+						continue
+					}
+					k := cellKey{p.Units[u].Code, p.Period(tt).String(), name}
+					found := false
+					for _, b := range vals[k] {
+						found = found || b == math.Float64bits(v)
+					}
+					if !found {
+						t.Fatalf("cell %v = %v is in no input record", k, v)
+					}
+				}
+			}
+		}
+	}
+}
