@@ -41,7 +41,7 @@ func TestReadXLSX(t *testing.T) {
 		"data": {
 			{"城市", "年份", "gdp", "pop"},
 			{"杭州", 2015, 1.5, 10},
-			{"宁波市", 2015, 2.5},        // trailing empty cell left out
+			{"宁波市", 2015, 2.5}, // trailing empty cell left out
 			{"杭州", 2016, "NA", 12.25},
 		},
 	})
