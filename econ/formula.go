@@ -142,7 +142,7 @@ func lex(s string) ([]token, error) {
 			}
 			toks = append(toks, token{tIdent, s[i:j], start})
 			i = j
-		case unicode.IsDigit(r):
+		case r >= '0' && r <= '9':
 			j := i
 			for j < len(s) && (s[j] >= '0' && s[j] <= '9' || s[j] == '.' || s[j] == 'e' || s[j] == 'E') {
 				j++

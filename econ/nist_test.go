@@ -16,11 +16,11 @@ import (
 // files in testdata/nist/ from gretl-project/gretl @7745c2c tests/, see
 // testdata/README.md).
 type nistData struct {
-	y, x     []float64 // x: first predictor column
-	xs       [][]float64
-	est, sd  []float64
-	resSD    float64
-	r2       float64
+	y, x    []float64 // x: first predictor column
+	xs      [][]float64
+	est, sd []float64
+	resSD   float64
+	r2      float64
 }
 
 var (
@@ -101,7 +101,7 @@ func lre(got, cert float64) float64 {
 func TestNIST(t *testing.T) {
 	cases := []struct {
 		name      string
-		degree    int  // polynomial degree in the single x; 0: use columns as given
+		degree    int // polynomial degree in the single x; 0: use columns as given
 		intercept bool
 		minLRE    float64
 		collin    float64 // CollinTol override

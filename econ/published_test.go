@@ -10,10 +10,10 @@ import "testing"
 func TestGrunfeld(t *testing.T) {
 	data := readFrame(t, "testdata/grunfeld_plm.csv", "firm", "year")
 	type want struct {
-		name     string
-		est, se  float64
-		decE     int // printed decimals of est
-		decS     int
+		name    string
+		est, se float64
+		decE    int // printed decimals of est
+		decS    int
 	}
 	cases := []struct {
 		name    string

@@ -10,9 +10,9 @@ import "math"
 type qrFit struct {
 	vs    [][]float64 // reflector p is vs[p][p:]
 	betas []float64
-	keep []int       // indices of kept columns, in order
-	r    [][]float64 // r[a][b], upper triangular, len(keep)²
-	qty  []float64   // first len(keep) elements of Q'y
+	keep  []int       // indices of kept columns, in order
+	r     [][]float64 // r[a][b], upper triangular, len(keep)²
+	qty   []float64   // first len(keep) elements of Q'y
 }
 
 // householderQR factorises cols in place (they are overwritten) and
