@@ -256,10 +256,10 @@ func Fit(d *Design, opts Options) (*Result, error) {
 		xd = append([][]float64{one}, xd...)
 		raw = append([][]float64{raw[0], one}, raw[1:]...)
 	}
-	sw := make([]float64, m) // √w
-	for i := range sw {
-		sw[i] = 1
-		if w != nil {
+	var sw []float64 // √w, nil when unweighted
+	if w != nil {
+		sw = make([]float64, m)
+		for i := range sw {
 			sw[i] = math.Sqrt(w[i])
 		}
 	}
@@ -267,8 +267,8 @@ func Fit(d *Design, opts Options) (*Result, error) {
 		c := make([]float64, m)
 		var rs float64
 		for i := range c {
-			c[i] = x[i] * sw[i]
-			v := raw[j+1][i] * sw[i]
+			c[i] = x[i] * wt(sw, i)
+			v := raw[j+1][i] * wt(sw, i)
 			rs += v * v
 		}
 		qrCols = append(qrCols, c)
@@ -276,7 +276,7 @@ func Fit(d *Design, opts Options) (*Result, error) {
 	}
 	yq := make([]float64, m)
 	for i := range yq {
-		yq[i] = dm[0][i] * sw[i]
+		yq[i] = dm[0][i] * wt(sw, i)
 	}
 	qr := householderQR(qrCols, yq, refs, opts.CollinTol)
 	kept := qr.keep
@@ -344,7 +344,7 @@ func Fit(d *Design, opts Options) (*Result, error) {
 	e := make([]float64, m)
 	if rref != nil {
 		for i := range e {
-			e[i] = rref[i] / sw[i]
+			e[i] = rref[i] / wt(sw, i)
 		}
 	} else {
 		residualExact(e, dm[0], X, beta)

@@ -154,7 +154,7 @@ func (f *qrFit) reflect(p int, x []float64) {
 	}
 }
 
-// refine improves the solution p of min ‖S(t − D p)‖, S = diag(sw), by
+// refine improves the solution p of min ‖S(t − D p)‖, S = diag(sw) (nil: identity), by
 // iterative refinement on the augmented system [I A; Aᵀ 0][r; p] = [b; 0]
 // with A = S D and b = S t (Björck 1967). R must factor A = Q R, with Q the
 // receiver's reflections (R may differ from f.r by a change of variables
@@ -167,15 +167,18 @@ func (f *qrFit) refine(R [][]float64, D [][]float64, t, sw, p []float64, steps i
 	if k == 0 || len(f.vs) != k {
 		return nil
 	}
-	b := make([]float64, n)
-	for i := range b {
-		b[i] = t[i] * sw[i]
-	}
-	A := make([][]float64, k)
-	for a := range A {
-		A[a] = make([]float64, n)
-		for i, v := range D[a] {
-			A[a][i] = v * sw[i]
+	b, A := t, D
+	if sw != nil {
+		b = make([]float64, n)
+		for i := range b {
+			b[i] = t[i] * sw[i]
+		}
+		A = make([][]float64, k)
+		for a := range A {
+			A[a] = make([]float64, n)
+			for i, v := range D[a] {
+				A[a][i] = v * sw[i]
+			}
 		}
 	}
 	r := make([]float64, n)
@@ -183,15 +186,14 @@ func (f *qrFit) refine(R [][]float64, D [][]float64, t, sw, p []float64, steps i
 	fv := make([]float64, n)
 	g := make([]float64, k)
 	h := make([]float64, k)
+	rc := append([][]float64{r}, A...) // f = b − [r A]·[1; p]
+	pc := make([]float64, k+1)
+	pc[0] = 1
 	dp := make([]float64, k)
 	for range steps {
 		// f = b − r − A p
-		for i := range fv {
-			fv[i] = b[i]
-		}
-		negR := [][]float64{r}
-		residualExact(fv, fv, negR, []float64{1})
-		residualExact(fv, fv, A, p)
+		copy(pc[1:], p)
+		residualExact(fv, b, rc, pc)
 		// g = −Aᵀ r
 		for a := range A {
 			g[a] = -dotExact(A[a], r)

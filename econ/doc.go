@@ -1,0 +1,55 @@
+// Package econ estimates linear panel models with any number of
+// high-dimensional fixed effects and gives the same numbers as R's fixest
+// (feols): coefficients, IID, heteroskedasticity-robust (HC1) and one- or
+// multi-way cluster-robust variances with fixest's small-sample
+// corrections, t-based p-values and confidence intervals, R², adjusted and
+// within R².
+//
+// # Models
+//
+// A model is written as a fixest formula ([ParseFormula]):
+//
+//	y ~ x1 + log(x2) + x1:x3 + i(period, treat, ref = 5) | unit + year
+//
+// and evaluated against a [Frame] of named columns ([Estimate]), or given
+// directly as columns in a [Design] ([Fit]). [PanelFrame] turns a
+// [panel.Panel] into a Frame with unit, period and year keys.
+//
+// # Method
+//
+// Fixed effects are projected out by alternating projections (Gauss–Seidel
+// sweeps over the dimensions) accelerated with Irons & Tuck (1969) as in
+// fixest (Bergé 2018); one dimension is exact in one pass. Columns are
+// demeaned in parallel (Options.Workers). The demeaned regressors are then
+// factored by Householder QR with column-wise collinearity detection, and
+// the solution is polished by iterative refinement of the augmented system
+// with doubled-precision residuals (Björck 1967), so ill-conditioned
+// designs keep their digits: on the NIST StRD linear-regression data sets
+// the log relative error is ≥ 9 everywhere except Filip (≈ 7).
+//
+// The defaults follow fixest: singletons are kept (fixef.rm = "perfect");
+// with fixed effects the variance is clustered by the first fixed effect;
+// the small-sample correction is ssc(adj = TRUE, fixef.K = "nested",
+// cluster.adj = TRUE, cluster.df = "min", t.df = "min") (see [SSC], which
+// also documents Stata's conventions). The demeaning tolerance is tighter
+// than fixest's (see Options.Tol).
+//
+// # Data rules
+//
+// Float columns use NaN (or ±Inf) for missing values, factor and code
+// columns use -1; rows with any missing value in the variables a model
+// uses, or with zero weight, are dropped and counted (Result.NMissing).
+// Functions never modify their inputs; results own their slices.
+//
+// # Errors
+//
+// Formula errors are *[ParseError] with the 1-based character column in
+// the formula. Model outcomes the data cause come back as values with
+// evidence: *[CollinearError] (every regressor collinear; partial
+// collinearity is reported in Result.Collinear and Result.Notes),
+// *[SampleError] (no usable observations or no residual degrees of
+// freedom) and *[ConvergenceError]. Only internal invariant violations
+// panic, with an "econ:" prefix.
+//
+// econ does not read files, talk to the store or render output.
+package econ
