@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -175,4 +176,29 @@ func FuzzParseFormula(f *testing.F) {
 		_ = fr.AddFloat("y", []float64{1, 2})
 		_, _ = fm.Design(fr) // must not panic
 	})
+}
+
+// The combined fixed effect a^b equals a column holding the pairs.
+func TestCombinedFE(t *testing.T) {
+	data := readFrame(t, "testdata/fixest_base_did.csv")
+	id, _ := data.Float("id")
+	post, _ := data.Float("post")
+	pair := make([]string, data.Len())
+	for i := range pair {
+		pair[i] = strconv.FormatFloat(id[i], 'g', -1, 64) + "_" + strconv.FormatFloat(post[i], 'g', -1, 64)
+	}
+	if err := data.AddStrings("idpost", pair); err != nil {
+		t.Fatal(err)
+	}
+	a, err := Estimate(data, "y ~ x1 | id^post + period", Options{VCov: VCovIID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Estimate(data, "y ~ x1 | idpost + period", Options{VCov: VCovIID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.FELevels[0] != 216 || relErr(a.Coefs[0].Estimate, b.Coefs[0].Estimate) > 1e-12 || relErr(a.Coefs[0].SE, b.Coefs[0].SE) > 1e-12 {
+		t.Errorf("id^post: %d levels, %v (%v); idpost: %v (%v)", a.FELevels[0], a.Coefs[0].Estimate, a.Coefs[0].SE, b.Coefs[0].Estimate, b.Coefs[0].SE)
+	}
 }

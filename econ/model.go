@@ -68,29 +68,30 @@ func (f *Formula) Design(data *Frame) (*Design, error) {
 		}
 	}
 	for _, fe := range f.FE {
-		var codes []int32
+		var parts [][]int32
 		for _, v := range fe.Vars {
 			c, _, ok := data.groups(v)
 			if !ok {
 				return nil, f.errAt(fe.Pos, "no variable %q in the data", v)
 			}
-			if codes == nil {
-				codes = c
-				continue
-			}
-			codes, _ = intersect([][]int32{codes, c})
-			// intersect treats -1 as a level; restore missing.
-			for i := range codes {
-				if c[i] < 0 {
-					codes[i] = -1
+			parts = append(parts, c)
+		}
+		codes := parts[0]
+		if len(parts) > 1 {
+			// Combine with missing codes shifted to 0, then restore -1.
+			shifted := make([][]int32, len(parts))
+			for q, c := range parts {
+				shifted[q] = make([]int32, len(c))
+				for i, v := range c {
+					shifted[q][i] = v + 1
 				}
 			}
-		}
-		if len(fe.Vars) > 1 {
-			first, _, _ := data.groups(fe.Vars[0])
+			codes, _ = intersect(shifted)
 			for i := range codes {
-				if first[i] < 0 {
-					codes[i] = -1
+				for _, c := range parts {
+					if c[i] < 0 {
+						codes[i] = -1
+					}
 				}
 			}
 		}

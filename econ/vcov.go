@@ -145,32 +145,57 @@ func addClusterMeat(meat [][]float64, X [][]float64, e, w []float64, codes []int
 	}
 }
 
-// intersect returns dense codes of the intersection groups of cols.
+// intersect returns dense codes (numbered in order of first appearance)
+// of the intersection groups of cols, whose codes are non-negative.
 func intersect(cols [][]int32) ([]int32, int) {
+	codes, ng := cols[0], 0
+	for _, v := range codes {
+		ng = max(ng, int(v)+1)
+	}
 	if len(cols) == 1 {
-		maxc := int32(-1)
-		for _, v := range cols[0] {
-			maxc = max(maxc, v)
-		}
-		return cols[0], int(maxc) + 1
+		return codes, ng
 	}
-	n := len(cols[0])
-	out := make([]int32, n)
-	idx := make(map[string]int32)
-	key := make([]byte, 4*len(cols))
-	for i := range n {
-		for q, c := range cols {
-			v := uint32(c[i])
-			key[4*q], key[4*q+1], key[4*q+2], key[4*q+3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+	for _, c := range cols[1:] {
+		nb := 0
+		for _, v := range c {
+			nb = max(nb, int(v)+1)
 		}
-		g, ok := idx[string(key)]
+		codes, ng = combine(codes, ng, c, nb)
+	}
+	return codes, ng
+}
+
+// combine numbers the distinct pairs (a_i, b_i).
+func combine(a []int32, na int, b []int32, nb int) ([]int32, int) {
+	out := make([]int32, len(a))
+	g := int32(0)
+	if prod := na * nb; prod <= 4*len(a)+1024 {
+		remap := make([]int32, prod)
+		for i := range remap {
+			remap[i] = -1
+		}
+		for i := range a {
+			k := int(a[i])*nb + int(b[i])
+			if remap[k] < 0 {
+				remap[k] = g
+				g++
+			}
+			out[i] = remap[k]
+		}
+		return out, int(g)
+	}
+	idx := make(map[int64]int32)
+	for i := range a {
+		k := int64(a[i])*int64(nb) + int64(b[i])
+		v, ok := idx[k]
 		if !ok {
-			g = int32(len(idx))
-			idx[string(key)] = g
+			v = g
+			idx[k] = v
+			g++
 		}
-		out[i] = g
+		out[i] = v
 	}
-	return out, len(idx)
+	return out, int(g)
 }
 
 func symmetrize(m [][]float64) {
