@@ -603,3 +603,45 @@ func TestSmallHelpers(t *testing.T) {
 		t.Errorf("Gather = %v", g)
 	}
 }
+
+func TestEntropyZerosAndShift(t *testing.T) {
+	// Column 0 = (0, 1, 1): p = (0, ½, ½), 0·ln 0 = 0, e = ln 2/ln 3.
+	// Column 1 = (1, 2, 3): p = (1, 2, 3)/6.
+	h1 := -(math.Log(1.0/6)/6 + 2*math.Log(2.0/6)/6 + 3*math.Log(3.0/6)/6)
+	d0, d1 := 1-math.Log(2)/math.Log(3), 1-h1/math.Log(3)
+	w, err := Entropy(nil, [][]float64{{0, 1, 1}, {1, 2, 3}}, EntropyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkVec(t, "0·ln0", w, []float64{d0 / (d0 + d1), d1 / (d0 + d1)}, 1e-14)
+	// A shift of 1 turns (−1, 0, 0) into (0, 1, 1): same weights.
+	w, err = Entropy(nil, [][]float64{{-1, 0, 0}, {0, 1, 2}}, EntropyOptions{Shift: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkVec(t, "shift", w, []float64{d0 / (d0 + d1), d1 / (d0 + d1)}, 1e-14)
+}
+
+func TestTOPSISNormalisationMatters(t *testing.T) {
+	// The README of the oracles: vector and min-max normalisation give
+	// different closeness on the Opricovic & Tzeng (2004) data.
+	x := [][]float64{{1, 2, 5}, {3000, 3750, 4500}}
+	dirs := []Direction{Cost, Benefit}
+	mm, _ := TOPSIS(nil, x, nil, dirs, TOPSISOptions{Norm: TOPSISMinMax})
+	vec, _ := TOPSIS(nil, x, nil, dirs, TOPSISOptions{})
+	checkVec(t, "minmax", mm, []float64{0.5, 0.617, 0.5}, 5e-4)
+	if near(vec[0], mm[0], 1e-3) && near(vec[2], mm[2], 1e-3) {
+		t.Errorf("vector TOPSIS %v equals min-max %v", vec, mm)
+	}
+}
+
+func TestCouplingWeightedT(t *testing.T) {
+	u := [][]float64{{0.2}, {0.6}, {0.8}}
+	_, T, D, err := Coupling(nil, nil, nil, u, []float64{0.5, 0.3, 0.2}, CouplingStandard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	C := math.Cbrt(0.2*0.6*0.8) / (1.6 / 3)
+	checkVec(t, "T", T, []float64{0.5*0.2 + 0.3*0.6 + 0.2*0.8}, 1e-15)
+	checkVec(t, "D", D, []float64{math.Sqrt(C * T[0])}, 1e-15)
+}
