@@ -114,6 +114,34 @@ func TestPCATwoColumns(t *testing.T) {
 		t.Errorf("retained %d components; want 1", k)
 	}
 	checkVec(t, "w", w, []float64{0.5, 0.5}, 1e-12)
+	w, _, _ = PCA(nil, x, PCAOptions{Variant: PCASquaredLoadings})
+	checkVec(t, "w squared", w, []float64{0.5, 0.5}, 1e-12)
+}
+
+func TestPCAVariantsByHand(t *testing.T) {
+	// Columns 0 and 1 identical up to scale, column 2 uncorrelated with both
+	// (centred values orthogonal): R = [[1 1 0][1 1 0][0 0 1]], eigenvalues
+	// 2, 1, 0 with u₁ = (1, 1, 0)/√2, u₂ = (0, 0, 1). With MinEigen 0.5 both
+	// are retained, shares 2/3 and 1/3:
+	//   |u|: v = (⅔/√2, ⅔/√2, ⅓);  u²: v = (⅓, ⅓, ⅓).
+	x := [][]float64{{1, 2, 3, 4}, {2, 4, 6, 8}, {1, -1, -1, 1}}
+	w, k, err := PCA(nil, x, PCAOptions{MinEigen: 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := 2.0 / 3 / math.Sqrt2
+	if k != 2 {
+		t.Errorf("retained %d; want 2", k)
+	}
+	checkVec(t, "|u|", w, []float64{a / (2*a + 1.0/3), a / (2*a + 1.0/3), 1.0 / 3 / (2*a + 1.0/3)}, 1e-12)
+	w, _, _ = PCA(nil, x, PCAOptions{MinEigen: 0.5, Variant: PCASquaredLoadings})
+	checkVec(t, "u²", w, []float64{1.0 / 3, 1.0 / 3, 1.0 / 3}, 1e-12)
+	// Kaiser's λ > 1 keeps only the first: |u| gives (½, ½, 0).
+	w, k, _ = PCA(nil, x, PCAOptions{})
+	if k != 1 {
+		t.Errorf("Kaiser retained %d; want 1", k)
+	}
+	checkVec(t, "kaiser", w, []float64{0.5, 0.5, 0}, 1e-12)
 }
 
 func TestTOPSISProperties(t *testing.T) {
