@@ -24,6 +24,7 @@ type indInfo struct {
 	mixLine int32 // first line with another frequency, 0 if none
 	mixFreq panel.Freq
 	mixCol  int
+	succ    int32 // the indicator that followed this one on the last change, -1 if none
 }
 
 // chunk parses the records of one piece of a table. Each parallel worker
@@ -44,11 +45,12 @@ type chunk struct {
 	units   []unitInfo
 	indIdx  map[string]int32
 	inds    []indInfo
-	perIdx  map[string]panel.Period
+	perIdx  map[string]int32
+	pers    []perInfo
 
-	lastUnit, lastInd, lastPer []byte
-	lastU, lastI               int32
-	lastP                      panel.Period
+	lastUnit, lastInd []byte
+	lastU, lastI      int32
+	lastPer           int32
 
 	u, ind, ord []int32
 	val         []float64
@@ -64,14 +66,14 @@ type chunk struct {
 
 func newChunk(o *Options, s *schema, file string, sizeHint int) *chunk {
 	c := &chunk{o: o, s: s, file: file, maxE: o.maxErrors(),
-		unitIdx: map[string]int32{}, indIdx: map[string]int32{}, perIdx: map[string]panel.Period{},
-		lastU: -1, lastI: -1,
+		unitIdx: map[string]int32{}, indIdx: map[string]int32{}, perIdx: map[string]int32{},
+		lastU: -1, lastI: -1, lastPer: -1,
 		u: make([]int32, 0, sizeHint), ind: make([]int32, 0, sizeHint), ord: make([]int32, 0, sizeHint),
 		val: make([]float64, 0, sizeHint), fields: make([][]byte, len(s.header))}
 	if s.layout == Wide {
 		for i, n := range s.indNames {
 			c.indIdx[n] = int32(i)
-			c.inds = append(c.inds, indInfo{name: n, line: 1})
+			c.inds = append(c.inds, indInfo{name: n, line: 1, succ: -1})
 		}
 	}
 	return c
@@ -179,10 +181,22 @@ func (c *chunk) unit(f []byte, line int32, col int) int32 {
 
 // indicator interns the indicator name in column col (long layout).
 func (c *chunk) indicator(f []byte, line int32, col int) int32 {
-	if c.lastI >= 0 && bytes.Equal(f, c.lastInd) {
-		return c.lastI
+	prev := c.lastI
+	if prev >= 0 {
+		if bytes.Equal(f, c.lastInd) {
+			return prev
+		}
+		// Sorted long files cycle through the indicators in one order:
+		// try the one that followed the previous indicator last time.
+		if s := c.inds[prev].succ; s >= 0 && c.inds[s].name == string(f) {
+			c.lastInd, c.lastI = f, s
+			return s
+		}
 	}
 	if i, ok := c.indIdx[string(f)]; ok {
+		if prev >= 0 {
+			c.inds[prev].succ = i
+		}
 		c.lastInd, c.lastI = f, i
 		return i
 	}
@@ -205,28 +219,51 @@ func (c *chunk) indicator(f []byte, line int32, col int) int32 {
 	if len(f) != len(k) {
 		c.indIdx[string(f)] = i
 	}
-	c.inds = append(c.inds, indInfo{name: key, line: line})
+	c.inds = append(c.inds, indInfo{name: key, line: line, succ: -1})
+	if prev >= 0 {
+		c.inds[prev].succ = i
+	}
 	c.lastInd, c.lastI = f, i
 	return i
 }
 
 // period parses the period in column col; ok is false after an error.
+// Distinct period texts are parsed once; like indicators, the period that
+// followed the previous one last time is tried before the map.
 func (c *chunk) period(f []byte, line int32, col int) (panel.Period, bool) {
-	if c.lastP.Freq != panel.FreqUnknown && bytes.Equal(f, c.lastPer) {
-		return c.lastP, true
+	prev := c.lastPer
+	if prev >= 0 {
+		pi := &c.pers[prev]
+		if pi.text == string(f) {
+			return pi.p, true
+		}
+		if s := pi.succ; s >= 0 && c.pers[s].text == string(f) {
+			c.lastPer = s
+			return c.pers[s].p, true
+		}
 	}
-	if p, ok := c.perIdx[string(f)]; ok {
-		c.lastPer, c.lastP = f, p
-		return p, true
+	i, ok := c.perIdx[string(f)]
+	if !ok {
+		p, err := parsePeriod(f, c.o)
+		if err != nil {
+			c.errAt(line, col, err)
+			return p, false
+		}
+		i = int32(len(c.pers))
+		c.perIdx[string(f)] = i
+		c.pers = append(c.pers, perInfo{text: string(f), p: p, succ: -1})
 	}
-	p, err := parsePeriod(f, c.o)
-	if err != nil {
-		c.errAt(line, col, err)
-		return p, false
+	if prev >= 0 {
+		c.pers[prev].succ = i
 	}
-	c.perIdx[string(f)] = p
-	c.lastPer, c.lastP = f, p
-	return p, true
+	c.lastPer = i
+	return c.pers[i].p, true
+}
+
+type perInfo struct {
+	text string
+	p    panel.Period
+	succ int32
 }
 
 // checkFreq records the first frequency of indicator i and the first line

@@ -209,19 +209,39 @@ type job struct {
 	data  []byte
 	line  int
 	lines int
-	buf   []byte
+	blk   *block
+}
+
+// block is a read buffer shared by the jobs cut from it; the last job to
+// finish returns it to the free list.
+type block struct {
+	buf    []byte
+	refs   atomic.Int32
+	pooled bool
 }
 
 // parseParallel splits the long-form records (the bytes in head, then the
-// rest of r) into blocks at newlines outside quotes and parses the blocks
-// in parallel, one chunk each. Blocks without quotes take the fast byte
-// path; blocks with quotes go through encoding/csv.
+// rest of r) into blocks at newlines outside quotes, cuts each block into
+// one piece per worker and parses the pieces in parallel, one chunk each.
+// Pieces without quotes take the fast byte path; pieces with quotes go
+// through encoding/csv. Chunks come back in file order.
 func parseParallel(head []byte, eof bool, r io.Reader, file string, s *schema, o *Options, line int) ([]*chunk, error) {
 	nw := o.workers()
 	jobs := make(chan job, nw)
-	free := make(chan []byte, nw+2)
-	for range nw + 2 {
-		free <- make([]byte, 0, blockSize+blockSize/4)
+	nbuf := nw + 2
+	free := make(chan []byte, nbuf)
+	allocated := 0
+	getBuf := func() []byte {
+		select {
+		case b := <-free:
+			return b
+		default:
+		}
+		if allocated < nbuf {
+			allocated++
+			return make([]byte, 0, blockSize+blockSize/4)
+		}
+		return <-free
 	}
 	var (
 		mu      sync.Mutex
@@ -243,7 +263,7 @@ func parseParallel(head []byte, eof bool, r io.Reader, file string, s *schema, o
 				} else {
 					c.parsePlain(j.data, j.line)
 				}
-				c.lastUnit, c.lastInd, c.lastPer = nil, nil, nil // drop references to the block
+				c.lastUnit, c.lastInd = nil, nil // drop references to the block
 				mu.Lock()
 				for len(chunks) <= j.seq {
 					chunks = append(chunks, nil)
@@ -253,24 +273,63 @@ func parseParallel(head []byte, eof bool, r io.Reader, file string, s *schema, o
 				if nerr.Add(int64(len(c.errs))) >= maxE {
 					stopped.Store(true)
 				}
-				free <- j.buf[:0]
+				if j.blk.refs.Add(-1) == 0 && j.blk.pooled {
+					free <- j.blk.buf[:0]
+				}
 			}
 		}()
 	}
-	var rerr error
 	seq := 0
-	pending := head
-	for !stopped.Load() {
-		buf := <-free
-		buf = append(buf, pending...)
-		if !eof {
-			var err error
-			buf, eof, err = readBlock(r, buf, blockSize)
-			if err != nil {
-				rerr = err
-				free <- buf[:0]
-				break
+	// dispatch cuts data (whole records) into pieces for the workers.
+	dispatch := func(data []byte, blk *block) {
+		k := max(1, min(nw, len(data)/(64<<10)))
+		var pieces [][2]int
+		start := 0
+		for i := 0; i < k && start < len(data); i++ {
+			end := len(data)
+			if i < k-1 {
+				target := start + (len(data)-start)/(k-i)
+				if e := lastRecordEnd(data[start:target]); e > 0 {
+					end = start + e
+				}
 			}
+			pieces = append(pieces, [2]int{start, end})
+			start = end
+		}
+		blk.refs.Store(int32(len(pieces)))
+		if len(pieces) == 0 {
+			if blk.pooled {
+				free <- blk.buf[:0]
+			}
+			return
+		}
+		for _, p := range pieces {
+			d := data[p[0]:p[1]]
+			n := bytes.Count(d, []byte{'\n'})
+			jobs <- job{seq: seq, data: d, line: line, lines: n, blk: blk}
+			seq++
+			line += n
+		}
+	}
+	var rerr error
+	var pending []byte
+	// The head block is parsed in place, without a copy.
+	if end := len(head); !stopped.Load() {
+		if !eof {
+			end = max(lastRecordEnd(head), 0)
+		}
+		pending = append([]byte(nil), head[end:]...)
+		dispatch(head[:end], &block{buf: head})
+	}
+	for !eof && !stopped.Load() {
+		buf := getBuf()
+		buf = append(buf, pending...)
+		var err error
+		buf, eof, err = readBlock(r, buf, blockSize)
+		if err != nil {
+			rerr = err
+			free <- buf[:0]
+			break
 		}
 		end := len(buf)
 		if !eof {
@@ -281,19 +340,9 @@ func parseParallel(head []byte, eof bool, r io.Reader, file string, s *schema, o
 				continue
 			}
 		}
-		n := bytes.Count(buf[:end], []byte{'\n'})
-		if end > 0 {
-			jobs <- job{seq: seq, data: buf[:end], line: line, lines: n, buf: buf}
-			seq++
-		} else {
-			free <- buf[:0]
-		}
-		line += n
-		if eof {
-			break
-		}
 		// a worker may free buf as soon as it parsed buf[:end]: copy the tail
-		pending = append([]byte(nil), buf[end:]...)
+		pending = append(pending[:0], buf[end:]...)
+		dispatch(buf[:end], &block{buf: buf, pooled: true})
 	}
 	close(jobs)
 	wg.Wait()

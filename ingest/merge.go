@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"github.com/cityimpact/cityimpact/panel"
 )
@@ -246,7 +248,7 @@ func build(file string, s *schema, o *Options, chunks []*chunk, errs []*DataErro
 		seen   []bool // final unit has data
 		row    []int32
 		p      *panel.Panel
-		cols   map[int32][]float64
+		cols   [][]float64 // by global indicator
 	}
 	var fp [4]*fpanel
 	for ci, c := range chunks {
@@ -301,56 +303,63 @@ func build(file string, s *schema, o *Options, chunks []*chunk, errs []*DataErro
 			}
 		}
 		x.p = panel.New(us, panel.Period{Freq: panel.Freq(f), Ord: x.lo}, int(x.hi-x.lo)+1)
-		x.cols = map[int32][]float64{}
+		x.cols = make([][]float64, len(inds))
 		for g, in := range inds {
 			if !skipInd[g] && in.freq == panel.Freq(f) {
-				x.cols[int32(g)] = x.p.Add(in.name)
+				x.cols[g] = x.p.Add(in.name)
 				bits[g] = make([]uint64, (x.p.Rows()+63)/64)
 			}
 		}
 		panels = append(panels, x.p)
 	}
 
-	// Place values; a cell filled twice is a duplicate.
+	// Place values; a cell filled twice is a duplicate. Chunks are placed
+	// in parallel: the atomic OR on the cell's bit lets exactly one record
+	// fill it; which one does not matter, as duplicates return no panel.
 	type dupKey struct{ g, cell int32 }
-	type dup struct {
-		key  dupKey
-		line int32
-		unit string
-		per  panel.Period
-	}
-	var dups []dup
-	seenPair := map[[2]int32]bool{}
-	for ci, c := range chunks {
-		um, im := umaps[ci], imaps[ci]
-		for r, v := range c.val {
-			g := im[c.ind[r]]
-			fu := unitOf[um[c.u[r]]]
-			if skipInd[g] || fu < 0 {
-				continue
-			}
-			x := fp[inds[g].freq]
-			t := c.ord[r] - x.lo
-			cell := x.row[fu]*int32(x.p.T) + t
-			b := bits[g]
-			if b[cell>>6]&(1<<(cell&63)) != 0 {
-				if len(dups) < maxE {
-					dups = append(dups, dup{key: dupKey{int32(g), cell}, line: c.line(r),
-						unit: units[um[c.u[r]]].key, per: panel.Period{Freq: x.p.Freq, Ord: c.ord[r]}})
-				} else {
-					more++
+	var (
+		dupMu  sync.Mutex
+		dupSet = map[dupKey]bool{}
+		wg     sync.WaitGroup
+		next   atomic.Int64
+	)
+	for range min(o.workers(), len(chunks)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				ci := int(next.Add(1) - 1)
+				if ci >= len(chunks) {
+					return
 				}
-				continue
+				c := chunks[ci]
+				um, im := umaps[ci], imaps[ci]
+				for r, v := range c.val {
+					g := im[c.ind[r]]
+					fu := unitOf[um[c.u[r]]]
+					if skipInd[g] || fu < 0 {
+						continue
+					}
+					x := fp[inds[g].freq]
+					cell := x.row[fu]*int32(x.p.T) + c.ord[r] - x.lo
+					bit := uint64(1) << (cell & 63)
+					if atomic.OrUint64(&bits[g][cell>>6], bit)&bit != 0 {
+						dupMu.Lock()
+						dupSet[dupKey{g, cell}] = true
+						dupMu.Unlock()
+						continue
+					}
+					x.cols[g][cell] = v
+				}
 			}
-			b[cell>>6] |= 1 << (cell & 63)
-			x.cols[int32(g)][cell] = v
-		}
+		}()
 	}
-	if len(dups) > 0 {
-		first := make(map[dupKey]int32, len(dups))
-		for _, d := range dups {
-			first[d.key] = 0
-		}
+	wg.Wait()
+	if len(dupSet) > 0 {
+		// In file order: the first record of a repeated cell is the
+		// original, every later one a duplicate of it.
+		first := make(map[dupKey]int32, len(dupSet))
+		seenPair := map[[2]int32]bool{}
 		for ci, c := range chunks {
 			um, im := umaps[ci], imaps[ci]
 			for r := range c.val {
@@ -361,20 +370,28 @@ func build(file string, s *schema, o *Options, chunks []*chunk, errs []*DataErro
 				}
 				x := fp[inds[g].freq]
 				k := dupKey{g, x.row[fu]*int32(x.p.T) + c.ord[r] - x.lo}
-				if l, ok := first[k]; ok && l == 0 {
-					first[k] = c.line(r)
-				}
-			}
-		}
-		for _, d := range dups {
-			fl := first[d.key]
-			if s.layout == Wide { // one error per repeated row, not per indicator
-				if seenPair[[2]int32{d.line, fl}] {
+				if !dupSet[k] {
 					continue
 				}
-				seenPair[[2]int32{d.line, fl}] = true
+				fl, ok := first[k]
+				if !ok {
+					first[k] = c.line(r)
+					continue
+				}
+				line := c.line(r)
+				if s.layout == Wide { // one error per repeated row, not per indicator
+					if seenPair[[2]int32{line, fl}] {
+						continue
+					}
+					seenPair[[2]int32{line, fl}] = true
+				}
+				if len(errs) > 4*maxE { // enough to fill the cap after sorting
+					more++
+					continue
+				}
+				per := panel.Period{Freq: x.p.Freq, Ord: c.ord[r]}
+				errAt(line, "", &DuplicateError{Unit: units[um[c.u[r]]].key, Period: per.String(), Indicator: inds[g].name, FirstLine: int(fl)})
 			}
-			errAt(d.line, "", &DuplicateError{Unit: d.unit, Period: d.per.String(), Indicator: inds[d.key.g].name, FirstLine: int(fl)})
 		}
 	}
 	if err := finishErrors(errs, more, maxE); err != nil {
