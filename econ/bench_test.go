@@ -38,14 +38,16 @@ func genPanel(units, periods int, seed uint64) *Design {
 func BenchmarkFitPanel(b *testing.B) {
 	for _, s := range []struct{ units, periods int }{{290, 16}, {10000, 100}} {
 		d := genPanel(s.units, s.periods, 1)
-		b.Run(fmt.Sprintf("units=%d/periods=%d", s.units, s.periods), func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := Fit(d, Options{}); err != nil {
-					b.Fatal(err)
+		for _, workers := range []int{1, 2} {
+			b.Run(fmt.Sprintf("units=%d/periods=%d/workers=%d", s.units, s.periods, workers), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := Fit(d, Options{Workers: workers}); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
 
@@ -71,4 +73,20 @@ func BenchmarkFitTrade(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkDemean: the demeaning alone (4 columns, two FE, 1M rows), the
+// part that permutation inference can reuse.
+func BenchmarkDemean(b *testing.B) {
+	d := genPanel(10000, 100, 1)
+	cols := append([][]float64{d.Y}, d.X...)
+	dst := make([][]float64, len(cols))
+	for j := range dst {
+		dst[j] = make([]float64, len(d.Y))
+	}
+	ng := []int{10000, 100}
+	b.ReportAllocs()
+	for b.Loop() {
+		Demean(dst, cols, d.FE, ng, nil, Options{})
+	}
 }
