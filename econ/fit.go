@@ -131,8 +131,17 @@ func Fit(d *Design, opts Options) (*Result, error) {
 			vtype = VCovIID
 		}
 	}
-	if vtype == VCovCluster && len(clusters) == 0 {
-		return nil, errors.New("econ: clustered variance needs at least one cluster variable")
+	switch {
+	case vtype == VCovTwoWay:
+		if len(d.FE) < 2 {
+			return nil, errors.New("econ: two-way clustering by fixed effects needs two fixed effects")
+		}
+		vtype = VCovCluster
+		clusters, clusterNames = d.FE[:2], d.FENames[:2]
+	case vtype == VCovCluster && len(clusters) == 0 && len(d.FE) > 0:
+		clusters, clusterNames = d.FE[:1], d.FENames[:1]
+	case vtype == VCovCluster && len(clusters) == 0:
+		return nil, errors.New("econ: clustered variance needs a cluster variable or a fixed effect")
 	}
 	if vtype != VCovCluster {
 		clusters, clusterNames = nil, nil

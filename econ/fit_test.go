@@ -431,3 +431,65 @@ func TestFixefExact(t *testing.T) {
 		t.Errorf("K default %d, exact %d; want 8, 7", def.KFull, ex.KFull)
 	}
 }
+
+// A slowly mixing design: 60 "firms" on a chain, each worker observed in
+// two adjacent firms, so alternating projections converge slowly (small
+// spectral gap). The default tolerance still gives the dummy-variable
+// answer to 1e-8 relative, the project's fixest-agreement target.
+func TestSlowConvergenceChain(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 3))
+	d := &Design{YName: "y", XNames: []string{"x"}, X: [][]float64{nil}, FENames: []string{"worker", "firm"}, FE: [][]int32{nil, nil}}
+	w := int32(0)
+	for f := range int32(59) {
+		for range 4 {
+			for k := range 3 {
+				firm := f + int32(k%2)
+				x := rng.NormFloat64() + float64(firm)/20
+				d.Y = append(d.Y, 0.7*x+float64(w%7)+math.Sqrt(float64(firm))+rng.NormFloat64())
+				d.X[0] = append(d.X[0], x)
+				d.FE[0] = append(d.FE[0], w)
+				d.FE[1] = append(d.FE[1], firm)
+			}
+			w++
+		}
+	}
+	fe, err := Fit(d, Options{VCov: VCovIID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dv, err := Fit(dummies(d), Options{VCov: VCovIID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := mustCoef(t, fe, "x"), mustCoef(t, dv, "x")
+	if relErr(a.Estimate, b.Estimate) > 1e-8 || relErr(a.SE, b.SE) > 1e-8 {
+		t.Errorf("FE %.12g (%.12g); dummies %.12g (%.12g)", a.Estimate, a.SE, b.Estimate, b.SE)
+	}
+	t.Logf("%d sweeps; rel. differences %.2g, %.2g", fe.Iterations, relErr(a.Estimate, b.Estimate), relErr(a.SE, b.SE))
+}
+
+// y ~ 1 estimates the mean with SE sd/√n; weighted, the weighted mean.
+func TestInterceptOnly(t *testing.T) {
+	fr := NewFrame(5)
+	_ = fr.AddFloat("y", []float64{1, 2, 4, 8, 10})
+	_ = fr.AddFloat("w", []float64{1, 1, 2, 1, 5})
+	r, err := Estimate(fr, "y ~ 1", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// mean 5, sample variance 60/4 = 15, SE √(15/5)
+	if c := r.Coefs[0]; c.Name != "(Intercept)" || relErr(c.Estimate, 5) > 1e-15 || relErr(c.SE, math.Sqrt(15.0/5)) > 1e-14 {
+		t.Errorf("y ~ 1: %+v", c)
+	}
+	r, err = Estimate(fr, "y ~ 1", Options{Weights: "w"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := r.Coefs[0]; relErr(c.Estimate, 69.0/10) > 1e-15 {
+		t.Errorf("weighted mean %v; want 6.9", c.Estimate)
+	}
+	var se *SampleError
+	if _, err := Estimate(fr, "y ~ 0", Options{}); !errors.As(err, &se) {
+		t.Errorf("y ~ 0: err = %v; want SampleError", err)
+	}
+}

@@ -19,8 +19,12 @@ const (
 	// factor n/(n−K) (fixest "hetero").
 	VCovHC1
 	// VCovCluster is cluster-robust, one-way or multi-way
-	// (Cameron, Gelbach & Miller 2011) by the cluster variables given.
+	// (Cameron, Gelbach & Miller 2011) by the cluster variables given, or
+	// by the first fixed effect if none are given (fixest vcov = "cluster").
 	VCovCluster
+	// VCovTwoWay clusters by the first two fixed effects (fixest
+	// vcov = "twoway").
+	VCovTwoWay
 )
 
 func (t VCovType) String() string {
@@ -31,6 +35,8 @@ func (t VCovType) String() string {
 		return "hc1"
 	case VCovCluster:
 		return "cluster"
+	case VCovTwoWay:
+		return "twoway"
 	}
 	return "default"
 }

@@ -48,4 +48,12 @@ func TestTradeGravityOLS(t *testing.T) {
 	if math.IsNaN(r.R2Within) {
 		t.Error("within R² missing")
 	}
+	// vcov = "twoway" is the same as clustering by the first two FE.
+	tw, err := Estimate(data, f, Options{VCov: VCovTwoWay})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := tw.Coefs[0].SE; g != c.SE || tw.VCovType != r.VCovType {
+		t.Errorf("twoway: se %v (%s); want %v (%s)", g, tw.VCovType, c.SE, r.VCovType)
+	}
 }
