@@ -493,3 +493,21 @@ func TestInterceptOnly(t *testing.T) {
 		t.Errorf("y ~ 0: err = %v; want SampleError", err)
 	}
 }
+
+// Results do not depend on the number of demeaning workers (bitwise).
+func TestWorkersDeterministic(t *testing.T) {
+	d := unbalanced(2000, 9)
+	a, err := Fit(d, Options{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Fit(d, Options{Workers: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j := range a.Coefs {
+		if a.Coefs[j] != b.Coefs[j] {
+			t.Errorf("workers 1: %+v; workers 3: %+v", a.Coefs[j], b.Coefs[j])
+		}
+	}
+}
