@@ -396,7 +396,7 @@ func (c *chunk) parsePlain(data []byte, startLine int) {
 			continue
 		}
 		if n, ok := c.splitLine(l); !ok {
-			c.errAt(line, -1, fmt.Errorf("%w: %d fields, header has %d", ErrFieldCount, n, len(c.fields)))
+			c.errAt(line, -1, fmt.Errorf("%w: %d, the header has %d%s", ErrFieldCount, n, len(c.fields), commaHint(false)))
 		} else {
 			c.row(c.fields, line)
 		}
@@ -412,7 +412,7 @@ func (c *chunk) rowStrings(rec []string, line int32) {
 			bad = bad || strings.TrimSpace(x) != ""
 		}
 		if bad {
-			c.errAt(line, -1, fmt.Errorf("%w: %d fields, header has %d", ErrFieldCount, len(rec), len(c.fields)))
+			c.errAt(line, -1, fmt.Errorf("%w: %d, the header has %d%s", ErrFieldCount, len(rec), len(c.fields), commaHint(c.padShort)))
 			return
 		}
 	}
@@ -437,10 +437,20 @@ func parsePeriod(f []byte, o *Options) (panel.Period, error) {
 		if strings.Contains(err.Error(), "out of range") {
 			cause = ErrPeriodRange
 		}
-		return p, fmt.Errorf("%w: %q", cause, f)
+		if cause == ErrBadPeriod {
+			return p, fmt.Errorf("%w: %q (want 2015, 2015Q1, 2015-01 or 2015年1月)", cause, f)
+		}
+		return p, fmt.Errorf("%w: %q (years %d-%d)", cause, f, panel.MinYear, panel.MaxYear)
 	}
 	if lo, hi := o.yearRange(); p.Year() < lo || p.Year() > hi {
 		return p, fmt.Errorf("%w: %q (years %d-%d)", ErrPeriodRange, f, lo, hi)
 	}
 	return p, nil
+}
+
+func commaHint(spreadsheet bool) string {
+	if spreadsheet {
+		return ""
+	}
+	return " (an unquoted comma in a value?)"
 }

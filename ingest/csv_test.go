@@ -416,3 +416,21 @@ func TestTooLarge(t *testing.T) {
 	_, err := readString(t, longHead+"A,1900-01,x,1\nB,2200-12,x,1\n", Options{MaxCells: 1000})
 	wantDataError(t, err, ErrTooLarge, 0, "")
 }
+
+// A duplicate in a later block than its original is found, and both lines
+// are named, whatever the order the blocks are placed in.
+func TestDuplicateAcrossChunks(t *testing.T) {
+	defer setBlockSize(40)()
+	var b strings.Builder
+	b.WriteString(longHead)
+	for y := 1990; y < 2020; y++ {
+		fmt.Fprintf(&b, "A,%d,gdp,1\n", y)
+	}
+	b.WriteString("A,1991,gdp,2\n") // line 32 repeats line 3
+	_, err := readString(t, b.String(), Options{Workers: 3})
+	d := wantDataError(t, err, ErrDuplicate, 32, "")
+	var de *DuplicateError
+	if !errors.As(d, &de) || de.FirstLine != 3 {
+		t.Fatalf("duplicate %v; want first line 3", d)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/csv"
 	"math"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/cityimpact/cityimpact/panel"
@@ -19,6 +21,12 @@ func FuzzReadCSV(f *testing.F) {
 	f.Add([]byte("城市,年份,gdp,人口\n杭州,2015,1,2\n宁波,2016,\"1,234\",\n"))
 	f.Add([]byte("unit,period,indicator,value\r\n\"A, B\",2015Q1,x,\"1\n\"\r\nA,2015Q2,x,2e3\n\n"))
 	f.Add([]byte("unit,year,a,b,province\nA,2015,1,2,浙江\nA,2015,1,2,\n"))
+	files, _ := filepath.Glob("testdata/errors/*.csv")
+	for _, name := range files {
+		if b, err := os.ReadFile(name); err == nil {
+			f.Add(b)
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		defer setBlockSize(32)()
 		ps, err := ReadCSV(bytes.NewReader(data), Options{Name: "f.csv", Encoding: UTF8, Workers: 2, MaxCells: 1 << 16})

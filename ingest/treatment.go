@@ -105,7 +105,7 @@ func ReadTreatments(r io.Reader, o Options) ([]panel.Adoption, error) {
 			el.add(e)
 		}
 		if len(rec) != len(header) {
-			at(-1, fmt.Errorf("%w: %d fields, header has %d", ErrFieldCount, len(rec), len(header)))
+			at(-1, fmt.Errorf("%w: %d, the header has %d%s", ErrFieldCount, len(rec), len(header), commaHint(false)))
 			continue
 		}
 		get := func(c int) string {

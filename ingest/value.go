@@ -187,7 +187,7 @@ func parseValueSlow(raw []byte, o *Options) (float64, error) {
 	text := string(raw)
 	if b[len(b)-1] == '%' {
 		if !o.AllowPercent {
-			return 0, fmt.Errorf("%w: %q has a percent sign (write 12.5, or allow percent signs)", ErrNotNumber, text)
+			return 0, fmt.Errorf("%w: %q has a percent sign (write %s, or allow percent signs)", ErrNotNumber, text, trimSpace(b[:len(b)-1]))
 		}
 		b = trimSpace(b[:len(b)-1])
 	}
