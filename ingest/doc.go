@@ -50,6 +50,14 @@
 // The package imports neither the city registry nor the framework package:
 // they plug in through these small types.
 //
+// # Missing values after loading
+//
+// [Summarise] counts missing cells per indicator and unit; [Impute] applies
+// one of the treatments in [Imputations] (none, linear interpolation
+// within a unit, carry forward or backward, unit mean, peer-group mean)
+// and records it in [panel.Panel].Imputation, which the store keeps with
+// the data.
+//
 // # Encodings
 //
 // CSV may be UTF-8 (with or without a byte-order mark) or GBK/GB18030, as
