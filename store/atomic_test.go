@@ -355,3 +355,28 @@ func TestOpenErrors(t *testing.T) {
 		t.Errorf("Open under a file = %v; want an OpenError", err)
 	}
 }
+
+// TestOpenLocked checks that a second process cannot open a store another
+// process has open, and gets a user-facing OpenError.
+func TestOpenLocked(t *testing.T) {
+	if path := os.Getenv("STORE_LOCK_CHILD"); path != "" {
+		_, err := Open(path)
+		var oe *OpenError
+		if errors.As(err, &oe) && oe.UserFacing() {
+			os.Exit(5)
+		}
+		os.Exit(6)
+	}
+	if testing.Short() {
+		t.Skip("re-executes the test binary")
+	}
+	path := filepath.Join(t.TempDir(), "locked.duckdb")
+	openTest(t, path) // held open until the test ends
+	cmd := exec.Command(os.Args[0], "-test.run=^TestOpenLocked$")
+	cmd.Env = append(os.Environ(), "STORE_LOCK_CHILD="+path)
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 5 {
+		t.Fatalf("child: %v; want exit 5 (OpenError)\n%s", err, out)
+	}
+}
