@@ -17,7 +17,7 @@ func runDataCmd(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
-func writeFile(t *testing.T, dir, name, content string) string {
+func dataWriteFile(t *testing.T, dir, name, content string) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
 	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
@@ -32,9 +32,9 @@ func writeFile(t *testing.T, dir, name, content string) string {
 func TestDataImportExport(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "s.duckdb")
-	annual := writeFile(t, dir, "annual.csv", "unit,period,indicator,value\n杭州市,2015,gdp,10\n杭州市,2016,gdp,11\n510100,2016,gdp,9\n")
-	monthly := writeFile(t, dir, "monthly.csv", "unit,period,power\n330100,2016-01,1.5\n330100,2016-02,\n")
-	treat := writeFile(t, dir, "t.csv", "policy,unit,start\nsmart-city,杭州,2013\n")
+	annual := dataWriteFile(t, dir, "annual.csv", "unit,period,indicator,value\n杭州市,2015,gdp,10\n杭州市,2016,gdp,11\n510100,2016,gdp,9\n")
+	monthly := dataWriteFile(t, dir, "monthly.csv", "unit,period,power\n330100,2016-01,1.5\n330100,2016-02,\n")
+	treat := dataWriteFile(t, dir, "t.csv", "policy,unit,start\nsmart-city,杭州,2013\n")
 	code, out, errs := runDataCmd(t, "import", "--db", db, "--dataset", "demo", annual, monthly, "--treatments", treat)
 	if code != ExitOK {
 		t.Fatalf("import: exit %d: %s", code, errs)
@@ -89,11 +89,11 @@ func TestDataImportExport(t *testing.T) {
 func TestDataImportBadFile(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "s.duckdb")
-	good := writeFile(t, dir, "good.csv", "unit,period,gdp\n110000,2015,1\n")
+	good := dataWriteFile(t, dir, "good.csv", "unit,period,gdp\n110000,2015,1\n")
 	if code, _, errs := runDataCmd(t, "import", "--db", db, "--dataset", "d", good); code != ExitOK {
 		t.Fatal(errs)
 	}
-	bad := writeFile(t, dir, "bad.csv", "unit,period,gdp\n110000,2015,1\n110000,2016,12x\n")
+	bad := dataWriteFile(t, dir, "bad.csv", "unit,period,gdp\n110000,2015,1\n110000,2016,12x\n")
 	code, _, errs := runDataCmd(t, "import", "--db", db, "--dataset", "d", good, bad)
 	if code != ExitUser || !strings.Contains(errs, "bad.csv:3") || !strings.Contains(errs, "nothing imported") {
 		t.Errorf("exit %d, stderr %q; want exit 1 naming bad.csv:3", code, errs)
@@ -124,7 +124,7 @@ func TestDataImportBadFile(t *testing.T) {
 func TestDataWideRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "s.duckdb")
-	in := writeFile(t, dir, "in.csv", "unit,period,gdp,pop\n110000,2015Q1,1,\n110000,2015Q2,2,5\n310000,2015Q2,-3.25,6\n")
+	in := dataWriteFile(t, dir, "in.csv", "unit,period,gdp,pop\n110000,2015Q1,1,\n110000,2015Q2,2,5\n310000,2015Q2,-3.25,6\n")
 	if code, _, errs := runDataCmd(t, "import", "--db", db, "--dataset", "q", "--units", "asis", in); code != ExitOK {
 		t.Fatal(errs)
 	}
