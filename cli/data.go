@@ -44,7 +44,7 @@ func dataDB(flagValue string) string {
 }
 
 const dataUsage = `data import --dataset NAME [flags] FILE...
-       cityimpact data list [--format table|json|csv]
+       cityimpact data list [NAME] [--format table|json|csv]
        cityimpact data show NAME[@VERSION] [--format table|json|csv]
        cityimpact data export NAME[@VERSION] --out FILE.csv [--wide]
        cityimpact data delete NAME@VERSION
@@ -462,28 +462,51 @@ func dataAttach(file string, panels []*panel.Panel, adopt []panel.Adoption) erro
 }
 
 func runDataList(env *Env, args []string) error {
-	fs := newFlags(env, "data list", "data list [--db FILE] [--format table|json|csv]", "cityimpact data list --format json")
+	fs := newFlags(env, "data list", "data list [NAME] [--db FILE] [--format table|json|csv]", "cityimpact data list demo --format json")
 	db := fs.String("db", "", "store file (default $CITYIMPACT_DB or "+DefaultDB+")")
 	format := fs.String("format", "table", "output format: table, json or csv")
 	rest, err := dataParse(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(rest) > 0 {
-		return userErrorf("unexpected argument %q", rest[0])
+	if len(rest) > 1 {
+		return userErrorf("unexpected argument %q (want at most one dataset NAME)", rest[1])
 	}
 	if err := dataCheckFormat(*format); err != nil {
 		return err
 	}
-	path := dataDB(*db)
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return userErrorf("no store at %s (import data first: cityimpact data import --dataset NAME FILE...)", path)
-	}
-	s, err := dataOpen(path)
+	s, err := dataOpenExisting(*db)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if len(rest) == 1 {
+		name, ver, err := dataRef(rest[0])
+		if err != nil {
+			return err
+		}
+		if ver != 0 {
+			return userErrorf("data list takes a dataset NAME; to see one version use: cityimpact data show %s", rest[0])
+		}
+		vs, err := s.Versions(env.Ctx, name)
+		if err != nil {
+			return err
+		}
+		if *format == "json" {
+			return dataJSON(env.Stdout, vs)
+		}
+		rows := [][]string{{"version", "created", "cells", "missing_share", "frequencies", "imputation", "sources"}}
+		for _, v := range vs {
+			names := make([]string, len(v.Sources))
+			for i, src := range v.Sources {
+				names[i] = src.Name
+			}
+			rows = append(rows, []string{strconv.Itoa(v.Version), v.Created.Format("2006-01-02 15:04:05Z"),
+				strconv.FormatInt(v.Cells, 10), strconv.FormatFloat(dataShare(v.Missing, v.Cells), 'f', 4, 64),
+				strings.Join(v.FreqNames, "+"), v.Imputation, strings.Join(names, " ")})
+		}
+		return dataTable(env.Stdout, *format, rows)
+	}
 	ds, err := s.Datasets(env.Ctx)
 	if err != nil {
 		return err

@@ -102,6 +102,11 @@ func TestDataImportBadFile(t *testing.T) {
 	if !strings.Contains(out, "\nd,1,1,") {
 		t.Errorf("after a failed import: %q; want still one version", out)
 	}
+	code, out, errs = runDataCmd(t, "list", "d", "--db", db, "--format", "csv")
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); code != ExitOK || len(lines) != 2 || !strings.HasPrefix(lines[1], "1,") ||
+		!strings.HasSuffix(lines[1], ",year,none,"+good) {
+		t.Errorf("list d: exit %d %s\n%s", code, errs, out)
+	}
 	for _, args := range [][]string{
 		{"show", "nope", "--db", db},
 		{"show", "d@7", "--db", db},
