@@ -134,7 +134,7 @@ func dataCheckFormat(f string) error {
 }
 
 func runDataImport(env *Env, args []string) error {
-	fs := newFlags(env, "data import", "data import --dataset NAME [--db FILE] [--format auto|long|wide] [--encoding auto|utf8|gbk] [--sheet S] [--treatments T.csv] [--units registry|asis] [--description TEXT] FILE...",
+	fs := newFlags(env, "data import", "data import --dataset NAME [--db FILE] [--format auto|long|wide] [--encoding auto|utf8|gbk] [--sheet S] [--treatments T.csv] [--units registry|asis] [--framework NAME|FILE] [--description TEXT] FILE...",
 		"cityimpact data import --dataset demo --treatments pilots.csv panel_annual.csv panel_monthly.csv")
 	db := fs.String("db", "", "store file (default $CITYIMPACT_DB or "+DefaultDB+")")
 	dataset := fs.String("dataset", "", "dataset name; a new version is added if it exists (required)")
