@@ -104,3 +104,63 @@ func checkAgainstRecords(t *testing.T, data []byte, ps []*panel.Panel) {
 		}
 	}
 }
+
+// FuzzReadTreatments: no panic, and accepted adoptions are well formed.
+func FuzzReadTreatments(f *testing.F) {
+	f.Add([]byte("policy,unit,start,exit,note\nsmart-city,A,2013,,batch 1\nsmart-city,B,2014-06,2020,\n"))
+	f.Add([]byte("政策,城市,入选年份\nx,杭州,2013年\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		as, err := ReadTreatments(bytes.NewReader(data), Options{Name: "p.csv"})
+		if err != nil {
+			return
+		}
+		seen := map[[2]string]bool{}
+		for _, a := range as {
+			if a.Policy == "" || a.Unit == "" || a.Start.Freq == panel.FreqUnknown {
+				t.Fatalf("adoption %+v has empty fields", a)
+			}
+			if a.Exit != nil && monthOrd(*a.Exit) <= monthOrd(a.Start) {
+				t.Fatalf("adoption %+v exits before it starts", a)
+			}
+			k := [2]string{a.Policy, a.Unit}
+			if seen[k] {
+				t.Fatalf("adoption %+v repeated", a)
+			}
+			seen[k] = true
+		}
+	})
+}
+
+// FuzzReadXLSX and FuzzReadParquet mutate small valid files: no panic, and
+// a panel returned holds the column-length invariant.
+func FuzzReadXLSX(f *testing.F) {
+	f.Add(writeXLSX(f, []string{"S"}, map[string][][]any{"S": {{"unit", "period", "gdp"}, {"A", 2015, 1.5}, {"B", "2016", "x"}}}))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ps, err := ReadXLSX(bytes.NewReader(data), Options{Name: "f.xlsx", MaxCells: 1 << 16})
+		if err == nil {
+			checkLengths(t, ps)
+		}
+	})
+}
+
+func FuzzReadParquet(f *testing.F) {
+	var buf bytes.Buffer
+	parquetWrite(&buf, []longRow{{"A", 2015, "gdp", f64(1)}, {"B", 2016, "gdp", nil}})
+	f.Add(buf.Bytes())
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ps, err := ReadParquet(bytes.NewReader(data), int64(len(data)), Options{Name: "f.parquet", MaxCells: 1 << 16})
+		if err == nil {
+			checkLengths(t, ps)
+		}
+	})
+}
+
+func checkLengths(t *testing.T, ps []*panel.Panel) {
+	for _, p := range ps {
+		for _, n := range p.Indicators() {
+			if len(p.Col(n)) != p.Rows() {
+				t.Fatalf("column %q has %d rows; want %d", n, len(p.Col(n)), p.Rows())
+			}
+		}
+	}
+}

@@ -38,6 +38,11 @@ func ReadParquet(r io.ReaderAt, size int64, o Options) (ps []*panel.Panel, err e
 	if file == "" {
 		file = "<parquet>"
 	}
+	defer func() { // parquet-go panics on some corrupt files
+		if p := recover(); p != nil {
+			ps, err = nil, &DataErrors{Errs: []*DataError{{File: file, Err: fmt.Errorf("%w: corrupt Parquet file: %v", ErrSyntax, p)}}}
+		}
+	}()
 	pf, err := parquet.OpenFile(r, size)
 	if err != nil {
 		return nil, &DataErrors{Errs: []*DataError{{File: file, Err: fmt.Errorf("%w: not a Parquet file: %v", ErrSyntax, err)}}}
@@ -55,11 +60,6 @@ func ReadParquet(r io.ReaderAt, size int64, o Options) (ps []*panel.Panel, err e
 		return nil, finishErrors(herrs, 0, o.maxErrors())
 	}
 	c := newChunk(&o, s, file, int(min(pf.NumRows(), 1<<24)))
-	defer func() { // parquet-go panics on some corrupt files
-		if p := recover(); p != nil {
-			ps, err = nil, &DataErrors{Errs: []*DataError{{File: file, Err: fmt.Errorf("%w: %v", ErrSyntax, p)}}}
-		}
-	}()
 	pr := parquet.NewReader(pf)
 	defer pr.Close()
 	buf := make([]parquet.Row, 1024)

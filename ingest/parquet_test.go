@@ -52,3 +52,5 @@ func TestReadParquetWideErrors(t *testing.T) {
 	_, err = ReadParquet(bytes.NewReader([]byte("PAR1xxxx")), 8, Options{Name: "w.parquet"})
 	wantDataError(t, err, ErrSyntax, 0, "")
 }
+
+func parquetWrite[T any](w *bytes.Buffer, rows []T) error { return parquet.Write(w, rows) }

@@ -9,7 +9,7 @@ import (
 )
 
 // writeXLSX builds a workbook in memory: sheet name → rows of cells.
-func writeXLSX(t *testing.T, sheets []string, rows map[string][][]any) []byte {
+func writeXLSX(t testing.TB, sheets []string, rows map[string][][]any) []byte {
 	t.Helper()
 	f := excelize.NewFile()
 	defer f.Close()
