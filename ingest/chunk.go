@@ -23,7 +23,6 @@ type indInfo struct {
 	freq    panel.Freq
 	mixLine int32 // first line with another frequency, 0 if none
 	mixFreq panel.Freq
-	mixCol  int
 	succ    int32 // the indicator that followed this one on the last change, -1 if none
 }
 
@@ -73,7 +72,7 @@ func newChunk(o *Options, s *schema, file string, sizeHint int) *chunk {
 	if s.layout == Wide {
 		for i, n := range s.indNames {
 			c.indIdx[n] = int32(i)
-			c.inds = append(c.inds, indInfo{name: n, line: 1, succ: -1})
+			c.inds = append(c.inds, indInfo{name: n, succ: -1}) // line: the first data row
 		}
 	}
 	return c
@@ -268,16 +267,16 @@ type perInfo struct {
 
 // checkFreq records the first frequency of indicator i and the first line
 // where another one appears.
-func (c *chunk) checkFreq(i int32, f panel.Freq, line int32, col int) {
+func (c *chunk) checkFreq(i int32, f panel.Freq, line int32) {
 	in := &c.inds[i]
 	switch {
 	case in.freq == panel.FreqUnknown:
 		in.freq = f
-		if in.line == 1 && c.s.layout == Wide {
+		if in.line == 0 {
 			in.line = line
 		}
 	case in.freq != f && in.mixLine == 0:
-		in.mixLine, in.mixFreq, in.mixCol = line, f, col
+		in.mixLine, in.mixFreq = line, f
 	}
 }
 
@@ -357,7 +356,7 @@ func (c *chunk) row(f [][]byte, line int32) {
 		if u < 0 || i < 0 || !pok {
 			return
 		}
-		c.checkFreq(i, p.Freq, line, s.period)
+		c.checkFreq(i, p.Freq, line)
 		c.add(u, i, p, v, line)
 		return
 	}
@@ -373,7 +372,7 @@ func (c *chunk) row(f [][]byte, line int32) {
 		if u < 0 || !pok {
 			continue
 		}
-		c.checkFreq(int32(i), p.Freq, line, s.period)
+		c.checkFreq(int32(i), p.Freq, line)
 		c.add(u, int32(i), p, v, line)
 	}
 }
