@@ -280,3 +280,22 @@ func floorDiv(a, b int) int {
 	}
 	return q
 }
+
+// MarshalText formats p as [Period.String] does, so periods read naturally
+// in JSON ("2015", "2015Q1", "2015-01").
+func (p Period) MarshalText() ([]byte, error) {
+	if p.Freq == FreqUnknown {
+		return nil, fmt.Errorf("panel: cannot marshal a period of unknown frequency")
+	}
+	return []byte(p.String()), nil
+}
+
+// UnmarshalText parses text with [ParsePeriod].
+func (p *Period) UnmarshalText(text []byte) error {
+	q, err := ParsePeriod(string(text))
+	if err != nil {
+		return err
+	}
+	*p = q
+	return nil
+}

@@ -1,6 +1,7 @@
 package panel
 
 import (
+	"encoding/json"
 	"testing"
 )
 
@@ -101,4 +102,24 @@ func FuzzParsePeriod(f *testing.F) {
 			t.Fatalf("round trip of %q: %v -> %q -> %v, %v", s, p, p.String(), back, err)
 		}
 	})
+}
+
+func TestPeriodJSON(t *testing.T) {
+	a := Adoption{Policy: "pilot", Unit: "330100", Start: YearPeriod(2013)}
+	exit := MonthPeriod(2020, 6)
+	a.Exit = &exit
+	b, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"policy":"pilot","unit":"330100","start":"2013","exit":"2020-06"}`; string(b) != want {
+		t.Errorf("json = %s; want %s", b, want)
+	}
+	var back Adoption
+	if err := json.Unmarshal(b, &back); err != nil || back.Start != a.Start || *back.Exit != exit {
+		t.Errorf("round trip = %+v, %v", back, err)
+	}
+	if err := json.Unmarshal([]byte(`{"start":"2013-13"}`), &back); err == nil {
+		t.Error("bad period in JSON: want error")
+	}
 }
