@@ -86,26 +86,11 @@ func ReadCSV(r io.Reader, o Options) ([]*panel.Panel, error) {
 	if len(herrs) > 0 {
 		return nil, finishErrors(herrs, 0, o.maxErrors())
 	}
-	rest := first[off:]
-	if s.layout == Wide {
-		cr := csv.NewReader(io.MultiReader(bytes.NewReader(rest), r))
-		return readCSVRecords(cr, file, s, &o, headLines)
-	}
-	chunks, err := parseParallel(rest, eof, r, file, s, &o, headLines+1)
+	chunks, err := parseParallel(first[off:], eof, r, file, s, &o, headLines+1)
 	if err != nil {
 		return nil, err
 	}
 	return build(file, s, &o, chunks, nil)
-}
-
-// readCSVRecords reads the records of cr sequentially (wide tables, which
-// are small: units × periods rows).
-func readCSVRecords(cr *csv.Reader, file string, s *schema, o *Options, lineOff int) ([]*panel.Panel, error) {
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	c := newChunk(o, s, file, 1024)
-	c.parseCSV(cr, lineOff)
-	return build(file, s, o, []*chunk{c}, nil)
 }
 
 // parseCSV reads records with encoding/csv (which handles RFC 4180
@@ -220,7 +205,7 @@ type block struct {
 	pooled bool
 }
 
-// parseParallel splits the long-form records (the bytes in head, then the
+// parseParallel splits the records (the bytes in head, then the
 // rest of r) into blocks at newlines outside quotes, cuts each block into
 // one piece per worker and parses the pieces in parallel, one chunk each.
 // Pieces without quotes take the fast byte path; pieces with quotes go

@@ -434,3 +434,32 @@ func TestDuplicateAcrossChunks(t *testing.T) {
 		t.Fatalf("duplicate %v; want first line 3", d)
 	}
 }
+
+// Wide tables are parsed in parallel blocks too.
+func TestWideChunkBoundaries(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("unit,period,province,a,b,c\n")
+	for u := range 40 {
+		for y := 2000; y < 2012; y++ {
+			fmt.Fprintf(&b, "U%d,%d,P%d,%d,%d.5,\n", u, y, u%3, u*y, y)
+		}
+	}
+	ref, err := readString(t, b.String(), Options{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer setBlockSize(100)()
+	ps, err := readString(t, b.String(), Options{Workers: 3, RequireAttrs: []string{"province"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(ps[0].Units) != fmt.Sprint(ref[0].Units) {
+		t.Fatalf("units differ:\n%v\n%v", ps[0].Units, ref[0].Units)
+	}
+	for _, n := range []string{"a", "b", "c"} {
+		checkCol(t, ps[0], n, ref[0].Col(n))
+	}
+	bad := strings.Replace(b.String(), "U30,2004,P0", "U30,2004,P1", 1)
+	_, err = readString(t, bad, Options{Workers: 3})
+	wantDataError(t, err, ErrAttrConflict, 2+30*12+4, "province")
+}
