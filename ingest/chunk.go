@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -245,6 +246,9 @@ func (c *chunk) period(f []byte, line int32, col int) (panel.Period, bool) {
 	if !ok {
 		p, err := parsePeriod(f, c.o)
 		if err != nil {
+			if _, isNum := fastFloat(trimSpace(f)); isNum && c.sheet != "" && errors.Is(err, ErrBadPeriod) {
+				err = fmt.Errorf("%w (a date cell? Excel stores dates as day numbers: format the column as text, e.g. 2015-01)", err)
+			}
 			c.errAt(line, col, err)
 			return p, false
 		}

@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -67,6 +68,7 @@ func TestXLSXErrorNamesCell(t *testing.T) {
 		{"A", "2015", "gdp", 1},
 		{"A", "2016", "gdp", "12,3"},
 		{"A", "20x6", "gdp", 1},
+		{"A", 42005, "gdp", 1}, // 2015-01-01 as Excel stores a date
 	}})
 	_, err := ReadXLSX(bytes.NewReader(book), Options{Name: "b.xlsx"})
 	d := wantDataError(t, err, ErrNotNumber, 4, "value")
@@ -76,6 +78,10 @@ func TestXLSXErrorNamesCell(t *testing.T) {
 	d = wantDataError(t, err, ErrBadPeriod, 5, "period")
 	if d.Cell != "S!B5" {
 		t.Errorf("cell %q; want S!B5", d.Cell)
+	}
+	d = wantDataError(t, err, ErrBadPeriod, 6, "period")
+	if !strings.Contains(d.Error(), "date cell") {
+		t.Errorf("message %q gives no hint about date cells", d)
 	}
 	_, err = ReadXLSX(bytes.NewReader([]byte("not a zip")), Options{Name: "b.xlsx"})
 	wantDataError(t, err, ErrSyntax, 0, "")
