@@ -273,6 +273,8 @@ func TestEmptyKeysAndHeader(t *testing.T) {
 	wantDataError(t, err, ErrEmptyKey, 2, "unit")
 	_, err = readString(t, "", Options{})
 	wantDataError(t, err, ErrHeader, 1, "")
+	_, err = readString(t, longHead+"\n\n", Options{})
+	wantDataError(t, err, ErrNoData, 0, "")
 	_, err = readString(t, "foo,bar\n1,2\n", Options{})
 	wantDataError(t, err, ErrHeader, 1, "")
 	_, err = readString(t, "unit,period,gdp,gdp\nA,2015,1,2\n", Options{})

@@ -26,6 +26,7 @@ var (
 	ErrFieldCount       = errors.New("wrong number of fields")
 	ErrBadTreatment     = errors.New("bad treatment record")
 	ErrTooLarge         = errors.New("panel too large")
+	ErrNoData           = errors.New("no data")
 )
 
 // DataError is one problem in a user's data file, located by file, line and

@@ -394,6 +394,9 @@ func build(file string, s *schema, o *Options, chunks []*chunk, errs []*DataErro
 			}
 		}
 	}
+	if len(panels) == 0 && len(errs) == 0 {
+		errs = append(errs, &DataError{File: file, Err: fmt.Errorf("%w: the table has a header but no records", ErrNoData)})
+	}
 	if err := finishErrors(errs, more, maxE); err != nil {
 		return nil, err
 	}
