@@ -4,7 +4,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -61,11 +60,12 @@ func runCities(env *Env, args []string) error {
 	autonomous := fs.Bool("autonomous", false, "include autonomous prefectures, leagues and areas (自治州, 盟, 地区)")
 	grouping := fs.String("grouping", "nbs4", "region grouping: nbs4 (NBS 2011: east, central, west, northeast) or three (northeast folded into east and central)")
 	format := fs.String("format", "table", "output format: table, json or csv")
-	if err := fs.Parse(args); err != nil {
-		return citiesFlagErr(err)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		return userErrorf("unexpected argument %q (to resolve names use: cityimpact cities lookup NAME...)", fs.Arg(0))
+	if len(pos) > 0 {
+		return userErrorf("unexpected argument %q (to resolve names use: cityimpact cities lookup NAME...)", pos[0])
 	}
 	g, err := division.ParseGrouping(*grouping)
 	if err != nil {
@@ -115,9 +115,9 @@ func runCitiesLookup(env *Env, args []string) error {
 	autonomous := fs.Bool("autonomous", false, "accept autonomous prefectures, leagues and areas (自治州, 盟, 地区)")
 	grouping := fs.String("grouping", "nbs4", "region grouping: nbs4 or three")
 	format := fs.String("format", "table", "output format: table, json or csv")
-	names, err := citiesParseInterspersed(fs, args)
+	names, err := parseArgs(fs, args)
 	if err != nil {
-		return citiesFlagErr(err)
+		return err
 	}
 	if len(names) == 0 {
 		return userErrorf("no names given (example: cityimpact cities lookup 杭州 Shenzhen 110000)")
@@ -167,11 +167,12 @@ func runCitiesProvinces(env *Env, args []string) error {
 		"cityimpact cities provinces --grouping three")
 	grouping := fs.String("grouping", "nbs4", "region grouping: nbs4 or three")
 	format := fs.String("format", "table", "output format: table, json or csv")
-	if err := fs.Parse(args); err != nil {
-		return citiesFlagErr(err)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		return userErrorf("unexpected argument %q", fs.Arg(0))
+	if len(pos) > 0 {
+		return userErrorf("unexpected argument %q", pos[0])
 	}
 	g, err := division.ParseGrouping(*grouping)
 	if err != nil {
@@ -202,33 +203,6 @@ func runCitiesProvinces(env *Env, args []string) error {
 		return citiesCSV(env.Stdout, header, table)
 	}
 	return citiesTable(env.Stdout, header, table)
-}
-
-// citiesParseInterspersed parses flags that may come before, between or
-// after the positional arguments, which it returns; "--" ends the flags.
-func citiesParseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		consumed := len(args) - fs.NArg()
-		if consumed > 0 && args[consumed-1] == "--" {
-			return append(pos, fs.Args()...), nil
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-}
-
-func citiesFlagErr(err error) error {
-	if errors.Is(err, errHelp) {
-		return err
-	}
-	return &UserError{err}
 }
 
 func citiesCheckFormat(f string) error {

@@ -104,6 +104,36 @@ func newFlags(env *Env, name, usage, example string) *flag.FlagSet {
 	return fs
 }
 
+// parseArgs parses fs from args, where flags may come before, between or
+// after the positional arguments (which it returns; "--" ends the flags).
+// --help prints the usage and returns errHelp (exit 0); a bad flag is one
+// user-error line naming the flag, without the whole usage text.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	out := fs.Output()
+	fs.SetOutput(io.Discard)
+	defer fs.SetOutput(out)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(out)
+				fs.Usage()
+				return nil, errHelp
+			}
+			return nil, userErrorf("%v (see --help)", err)
+		}
+		consumed := len(args) - fs.NArg()
+		if consumed > 0 && args[consumed-1] == "--" {
+			return append(pos, fs.Args()...), nil
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
 // Run runs the cityimpact command line with args (without the program name)
 // and returns the process exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -4,7 +4,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -74,29 +73,6 @@ func runData(env *Env, args []string) error {
 	return userErrorf("unknown subcommand %q (want import, list, show, export or delete)", args[0])
 }
 
-// dataParse parses flags that may come before, between or after the
-// positional arguments, and returns the positional ones.
-func dataParse(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, errHelp) {
-				return nil, err
-			}
-			return nil, &UserError{err}
-		}
-		rest := fs.Args()
-		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
-			return append(pos, rest...), nil
-		}
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
-}
-
 // dataRef splits NAME[@VERSION]; version 0 means the latest.
 func dataRef(s string) (string, int, error) {
 	name, ver, found := strings.Cut(s, "@")
@@ -145,7 +121,7 @@ func runDataImport(env *Env, args []string) error {
 	units := fs.String("units", "registry", "how unit keys are read: registry (codes or names of China's prefecture-level cities, with attributes) or asis (each key is a code)")
 	description := fs.String("description", "", "dataset description (kept from earlier versions if empty)")
 	fwName := fs.String("framework", "", "indicator framework (built-in template name or YAML file): indicators not in it are errors; their aggregation and unit are recorded")
-	files, err := dataParse(fs, args)
+	files, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -465,7 +441,7 @@ func runDataList(env *Env, args []string) error {
 	fs := newFlags(env, "data list", "data list [NAME] [--db FILE] [--format table|json|csv]", "cityimpact data list demo --format json")
 	db := fs.String("db", "", "store file (default $CITYIMPACT_DB or "+DefaultDB+")")
 	format := fs.String("format", "table", "output format: table, json or csv")
-	rest, err := dataParse(fs, args)
+	rest, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -554,7 +530,7 @@ func runDataShow(env *Env, args []string) error {
 	fs := newFlags(env, "data show", "data show NAME[@VERSION] [--db FILE] [--format table|json|csv]", "cityimpact data show demo@2")
 	db := fs.String("db", "", "store file (default $CITYIMPACT_DB or "+DefaultDB+")")
 	format := fs.String("format", "table", "output format: table, json or csv (csv: one row per indicator)")
-	rest, err := dataParse(fs, args)
+	rest, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -626,7 +602,7 @@ func runDataExport(env *Env, args []string) error {
 	db := fs.String("db", "", "store file (default $CITYIMPACT_DB or "+DefaultDB+")")
 	out := fs.String("out", "", "output CSV file, - for standard output (required)")
 	wide := fs.Bool("wide", false, "one column per indicator (default: long, one row per cell)")
-	rest, err := dataParse(fs, args)
+	rest, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -672,7 +648,7 @@ func runDataExport(env *Env, args []string) error {
 func runDataDelete(env *Env, args []string) error {
 	fs := newFlags(env, "data delete", "data delete NAME@VERSION [--db FILE]", "cityimpact data delete demo@1")
 	db := fs.String("db", "", "store file (default $CITYIMPACT_DB or "+DefaultDB+")")
-	rest, err := dataParse(fs, args)
+	rest, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}

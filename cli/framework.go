@@ -4,7 +4,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -53,29 +52,6 @@ func runFramework(env *Env, args []string) error {
 	return userErrorf("unknown subcommand %q (want list, show, validate or export)", args[0])
 }
 
-// fwParse parses flags given before, between or after the positional
-// arguments and returns the positional ones.
-func fwParse(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, errHelp) {
-				return nil, err
-			}
-			return nil, &UserError{err}
-		}
-		consumed := len(args) - fs.NArg()
-		if consumed > 0 && args[consumed-1] == "--" {
-			return append(pos, fs.Args()...), nil
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-}
-
 // fwOpen loads a built-in template by name or a framework file. A file
 // wins over a template of the same name.
 func fwOpen(arg string) (*framework.Framework, error) {
@@ -106,7 +82,7 @@ type fwListRow struct {
 func runFrameworkList(env *Env, args []string) error {
 	fs := newFlags(env, "framework list", "framework list [--format table|json|csv]", "cityimpact framework list --format csv")
 	format := fs.String("format", "table", "output format: table, json or csv")
-	pos, err := fwParse(fs, args)
+	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -155,7 +131,7 @@ func runFrameworkList(env *Env, args []string) error {
 func runFrameworkShow(env *Env, args []string) error {
 	fs := newFlags(env, "framework show", "framework show [--format tree|json] NAME|FILE", "cityimpact framework show seed-2025")
 	format := fs.String("format", "tree", "output format: tree (indented text) or json")
-	pos, err := fwParse(fs, args)
+	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -263,7 +239,7 @@ func runFrameworkValidate(env *Env, args []string) error {
 	fs := newFlags(env, "framework validate", "framework validate [--format text|json] FILE|NAME...",
 		"cityimpact framework validate my-framework.yaml")
 	format := fs.String("format", "text", "output format: text (file:line: path: message, one per line) or json")
-	pos, err := fwParse(fs, args)
+	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -335,7 +311,7 @@ func runFrameworkExport(env *Env, args []string) error {
 		"cityimpact framework export seed-2025 --out my-framework.yaml")
 	out := fs.String("out", "", "write to this file instead of standard output")
 	force := fs.Bool("force", false, "overwrite --out if it exists")
-	pos, err := fwParse(fs, args)
+	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}

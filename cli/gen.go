@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -33,14 +32,12 @@ func runGen(env *Env, args []string) error {
 	random := fs.Bool("random-assignment", false, "draw pilots uniformly at random (default: favour the east and larger cities)")
 	common := fs.Bool("common-trends", false, "same trend in every region (default: the east diffuses faster)")
 	county := fs.Bool("county-treats-prefecture", false, "count county-level pilots of the 2024 batch as treating their prefecture")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, errHelp) {
-			return err
-		}
-		return &UserError{err}
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		return userErrorf("unexpected argument %q", fs.Arg(0))
+	if len(pos) > 0 {
+		return userErrorf("unexpected argument %q", pos[0])
 	}
 	if *out == "" {
 		return userErrorf("--out DIR is required (example: cityimpact gen --seed 1 --out demo-data)")
