@@ -435,9 +435,8 @@ func parsePeriod(f []byte, o *Options) (panel.Period, error) {
 	t := normaliseText(f)
 	p, err := panel.ParsePeriod(string(t))
 	if err != nil {
-		// panel.ParsePeriod has no sentinel errors; its range error says "out of range".
 		cause := ErrBadPeriod
-		if strings.Contains(err.Error(), "out of range") {
+		if errors.Is(err, panel.ErrPeriodRange) {
 			cause = ErrPeriodRange
 		}
 		if cause == ErrBadPeriod {

@@ -52,11 +52,9 @@
 //
 // # Missing values after loading
 //
-// [Summarise] counts missing cells per indicator and unit; [Impute] applies
-// one of the treatments in [Imputations] (none, linear interpolation
-// within a unit, carry forward or backward, unit mean, peer-group mean)
-// and records it in [panel.Panel].Imputation, which the store keeps with
-// the data.
+// Readers never fill missing cells. [panel.Panel.MissingByIndicator] and
+// [panel.Panel.MissingByUnit] summarise them; [panel.Panel.Impute] applies a
+// recorded treatment.
 //
 // # Encodings
 //

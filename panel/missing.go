@@ -38,8 +38,15 @@ type ImputeOptions struct {
 // stay missing.
 func (p *Panel) Impute(opts ImputeOptions) (map[string]int, error) {
 	m := opts.Method
-	if m == "" {
+	switch m { // aliases analysts use
+	case "":
 		m = ImputeNone
+	case "interpolate":
+		m = ImputeLinear
+	case "locf", "ffill", "carry-forward":
+		m = ImputeForward
+	case "nocb", "bfill", "carry-backward":
+		m = ImputeBackward
 	}
 	known := false
 	for _, k := range ImputeMethods {
@@ -89,8 +96,12 @@ func (p *Panel) Impute(opts ImputeOptions) (map[string]int, error) {
 			}
 		}
 		filled[n] = k
-		if m != ImputeNone {
-			p.Imputation[n] = record
+		if m != ImputeNone { // treatments applied in turn are joined with "+"
+			if prev := p.Imputation[n]; prev != "" {
+				p.Imputation[n] = prev + "+" + record
+			} else {
+				p.Imputation[n] = record
+			}
 		}
 	}
 	return filled, nil

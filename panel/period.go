@@ -1,6 +1,7 @@
 package panel
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -124,6 +125,12 @@ func (p Period) String() string {
 	return "?"
 }
 
+// Errors of [ParsePeriod], for errors.Is.
+var (
+	ErrMalformedPeriod = errors.New("malformed period")
+	ErrPeriodRange     = errors.New("period out of range")
+)
+
 // MinYear and MaxYear bound the years ParsePeriod accepts.
 const (
 	MinYear = 1900
@@ -140,14 +147,14 @@ const (
 func ParsePeriod(s string) (Period, error) {
 	t := strings.TrimSpace(s)
 	if t == "" {
-		return Period{}, fmt.Errorf("empty period")
+		return Period{}, fmt.Errorf("%w: empty", ErrMalformedPeriod)
 	}
 	p, ok := parsePeriod(t)
 	if !ok {
-		return Period{}, fmt.Errorf("malformed period %q (want 2015, 2015Q1 or 2015-01)", s)
+		return Period{}, fmt.Errorf("%w %q (want 2015, 2015Q1 or 2015-01)", ErrMalformedPeriod, s)
 	}
 	if y := p.Year(); y < MinYear || y > MaxYear {
-		return Period{}, fmt.Errorf("period %q out of range (years %d-%d)", s, MinYear, MaxYear)
+		return Period{}, fmt.Errorf("%w: %q (years %d-%d)", ErrPeriodRange, s, MinYear, MaxYear)
 	}
 	return p, nil
 }

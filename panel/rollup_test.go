@@ -1,6 +1,7 @@
 package panel
 
 import (
+	"errors"
 	"math"
 	"testing"
 )
@@ -147,5 +148,28 @@ func TestMissingness(t *testing.T) {
 	u := p.MissingByUnit()
 	if u[0].Key != "A" || u[0].Missing != 3 || u[1].Key != "B" || u[1].Missing != 1 {
 		t.Errorf("unit missingness = %+v", u)
+	}
+}
+
+func TestImputeAliasesAndHistory(t *testing.T) {
+	p := New(units("A"), YearPeriod(2000), 4)
+	p.Set("x", []float64{nan, 1, nan, 3})
+	if _, err := p.Impute(ImputeOptions{Method: "interpolate"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Impute(ImputeOptions{Method: "bfill"}); err != nil {
+		t.Fatal(err)
+	}
+	if !sameFloats(p.Col("x"), []float64{1, 1, 2, 3}, 0) || p.Imputation["x"] != "linear+backward" {
+		t.Errorf("x = %v recorded %q; want [1 1 2 3] linear+backward", p.Col("x"), p.Imputation["x"])
+	}
+}
+
+func TestParsePeriodErrors(t *testing.T) {
+	if _, err := ParsePeriod("2O15"); !errors.Is(err, ErrMalformedPeriod) {
+		t.Errorf("ParsePeriod(2O15) error %v; want ErrMalformedPeriod", err)
+	}
+	if _, err := ParsePeriod("1850"); !errors.Is(err, ErrPeriodRange) {
+		t.Errorf("ParsePeriod(1850) error %v; want ErrPeriodRange", err)
 	}
 }
