@@ -9,7 +9,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -185,74 +184,25 @@ func runDataImport(env *Env, args []string) error {
 		}
 	}
 
-	var all [][]*panel.Panel
-	var sources []store.SourceInfo
-	var problems []string
-	for _, f := range files {
-		info, lines, err := store.HashFile(f)
-		if err != nil {
-			if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
-				return &UserError{err}
-			}
-			return err
-		}
-		o := opts
-		o.Name = f
-		var ps []*panel.Panel
-		switch strings.ToLower(filepath.Ext(f)) {
-		case ".xlsx", ".xlsm":
-			ps, err = ingest.ReadXLSXFile(f, o)
-			info.Format = "xlsx " + *layout
-		case ".parquet":
-			ps, err = ingest.ReadParquetFile(f, o)
-			info.Format = "parquet " + *layout
-		default:
-			ps, err = ingest.ReadCSVFile(f, o)
-			info.Format = "csv " + *layout
-			info.Rows = max(lines-1, 0)
-		}
-		if err != nil {
-			var de *ingest.DataErrors
-			if errors.As(err, &de) {
-				problems = append(problems, err.Error())
-				continue
-			}
-			return err
-		}
-		env.Logf("read %s: %s", f, dataDescribe(ps))
-		all = append(all, ps)
-		sources = append(sources, info)
-	}
-	if len(problems) > 0 {
-		return userErrorf("%s\nnothing imported", strings.Join(problems, "\n"))
-	}
-	panels, err := dataMerge(files, all)
+	batch, err := ingest.ReadFiles(files, *treatments, opts)
 	if err != nil {
+		var de *ingest.DataErrors
+		var d1 *ingest.DataError
+		if errors.As(err, &de) || errors.As(err, &d1) {
+			return userErrorf("%v\nnothing imported", err)
+		}
+		if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
+			return &UserError{err}
+		}
 		return err
 	}
-	if *treatments != "" {
-		o := opts
-		o.Name = *treatments
-		adopt, err := ingest.ReadTreatmentsFile(*treatments, o)
-		if err != nil {
-			var de *ingest.DataErrors
-			if errors.As(err, &de) {
-				return userErrorf("%v\nnothing imported", err)
-			}
-			if errors.Is(err, os.ErrNotExist) {
-				return &UserError{err}
-			}
-			return err
-		}
-		if err := dataAttach(*treatments, panels, adopt); err != nil {
-			return err
-		}
-		info, lines, err := store.HashFile(*treatments)
-		if err != nil {
-			return err
-		}
-		info.Format, info.Rows = "treatments csv", max(lines-1, 0)
-		sources = append(sources, info)
+	panels := batch.Panels
+	for _, p := range panels {
+		env.Logf("read %s", dataDescribe([]*panel.Panel{p}))
+	}
+	sources, err := dataSources(batch.Files, *layout)
+	if err != nil {
+		return err
 	}
 	s, err := dataOpen(dataDB(*db))
 	if err != nil {
@@ -274,6 +224,26 @@ func runDataImport(env *Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "imported %s@%d into %s: %d cells (%.1f%% missing), %s\n", v.Dataset, v.Version,
 		dataDB(*db), v.Cells, 100*dataShare(v.Missing, v.Cells), freqNames(v.Freqs))
 	return nil
+}
+
+// dataSources hashes the files read, for the version's provenance.
+func dataSources(files []ingest.FileInfo, layout string) ([]store.SourceInfo, error) {
+	out := make([]store.SourceInfo, 0, len(files))
+	for _, f := range files {
+		info, lines, err := store.HashFile(f.Path)
+		if err != nil {
+			return nil, err
+		}
+		info.Format = f.Format
+		if f.Format != "treatments" {
+			info.Format += " " + layout
+		}
+		if f.Format == "csv" || f.Format == "treatments" {
+			info.Rows = max(lines-1, 0) // a CSV's lines less the header
+		}
+		out = append(out, info)
+	}
+	return out, nil
 }
 
 func dataShare(a, b int64) float64 {
@@ -302,139 +272,6 @@ func dataDescribe(ps []*panel.Panel) string {
 			p.Freq, p.NUnits(), p.T, p.Start, p.End(), len(p.Indicators())))
 	}
 	return strings.Join(parts, "; ")
-}
-
-// dataMerge combines the panels read from several files into one panel per
-// frequency: units and periods are the union, each indicator must come from
-// one file only.
-func dataMerge(files []string, all [][]*panel.Panel) ([]*panel.Panel, error) {
-	type part struct {
-		file string
-		p    *panel.Panel
-	}
-	// Unit attributes: a file that leaves one blank takes it from another;
-	// two different non-empty values are an error.
-	attrs := map[string]panel.Unit{}
-	for i, ps := range all {
-		for _, p := range ps {
-			for _, u := range p.Units {
-				m, err := dataMergeUnit(attrs[u.Code], u)
-				if err != nil {
-					return nil, userErrorf("%s: unit %q: %v", files[i], u.Code, err)
-				}
-				attrs[u.Code] = m
-			}
-		}
-	}
-	byFreq := map[panel.Freq][]part{}
-	var freqs []panel.Freq
-	for i, ps := range all {
-		for _, p := range ps {
-			for k, u := range p.Units {
-				p.Units[k] = attrs[u.Code] // same code: the panel's index stays valid
-			}
-			if p.T == 0 || len(p.Indicators()) == 0 {
-				continue
-			}
-			if _, ok := byFreq[p.Freq]; !ok {
-				freqs = append(freqs, p.Freq)
-			}
-			byFreq[p.Freq] = append(byFreq[p.Freq], part{files[i], p})
-		}
-	}
-	slices.Sort(freqs)
-	var out []*panel.Panel
-	for _, f := range freqs {
-		parts := byFreq[f]
-		if len(parts) == 1 {
-			out = append(out, parts[0].p)
-			continue
-		}
-		var units []panel.Unit
-		seen := map[string]bool{}
-		from := map[string]string{} // indicator → file
-		lo, hi := parts[0].p.Start.Ord, parts[0].p.End().Ord
-		for _, pt := range parts {
-			for _, u := range pt.p.Units {
-				if !seen[u.Code] {
-					seen[u.Code] = true
-					units = append(units, u)
-				}
-			}
-			for _, ind := range pt.p.Indicators() {
-				if other, dup := from[ind]; dup {
-					return nil, userErrorf("%s: indicator %q (%s) is also in %s; put each indicator in one file", pt.file, ind, f, other)
-				}
-				from[ind] = pt.file
-			}
-			lo, hi = min(lo, pt.p.Start.Ord), max(hi, pt.p.End().Ord)
-		}
-		m := panel.New(units, panel.Period{Freq: f, Ord: lo}, int(hi-lo)+1)
-		for _, pt := range parts {
-			off := int(pt.p.Start.Ord - lo)
-			for _, ind := range pt.p.Indicators() {
-				dst := m.Add(ind)
-				src := pt.p.Col(ind)
-				for u, unit := range pt.p.Units {
-					mu, _ := m.UnitIndex(unit.Code)
-					copy(dst[mu*m.T+off:mu*m.T+off+pt.p.T], src[u*pt.p.T:(u+1)*pt.p.T])
-				}
-				if imp := pt.p.Imputation[ind]; imp != "" {
-					if m.Imputation == nil {
-						m.Imputation = map[string]string{}
-					}
-					m.Imputation[ind] = imp
-				}
-			}
-		}
-		out = append(out, m)
-	}
-	if len(out) == 0 {
-		return nil, userErrorf("the files hold no values")
-	}
-	return out, nil
-}
-
-// dataMergeUnit fills the blank attributes of a from b; a conflict is an error.
-func dataMergeUnit(a, b panel.Unit) (panel.Unit, error) {
-	if a.Code == "" {
-		return b, nil
-	}
-	for _, f := range []struct {
-		name string
-		x, y *string
-	}{{"name_zh", &a.NameZh, &b.NameZh}, {"name_en", &a.NameEn, &b.NameEn}, {"province", &a.Province, &b.Province},
-		{"region", &a.Region, &b.Region}, {"tier", &a.Tier, &b.Tier}} {
-		switch {
-		case *f.x == "":
-			*f.x = *f.y
-		case *f.y != "" && *f.y != *f.x:
-			return a, fmt.Errorf("%s is %q here but %q in an earlier file", f.name, *f.y, *f.x)
-		}
-	}
-	return a, nil
-}
-
-// dataAttach gives every panel the adoptions of its units; an adoption of a
-// unit in no panel is an error.
-func dataAttach(file string, panels []*panel.Panel, adopt []panel.Adoption) error {
-	var bad []string
-	for _, a := range adopt {
-		found := false
-		for _, p := range panels {
-			if _, ok := p.UnitIndex(a.Unit); ok {
-				p.Treatments = append(p.Treatments, a)
-				found = true
-			}
-		}
-		if !found && len(bad) < ingest.DefaultMaxErrors {
-			bad = append(bad, fmt.Sprintf("%s: policy %q: unit %q has no data in the imported files", file, a.Policy, a.Unit))
-		}
-	}
-	if len(bad) > 0 {
-		return userErrorf("%s\nnothing imported", strings.Join(bad, "\n"))
-	}
-	return nil
 }
 
 func runDataList(env *Env, args []string) error {
