@@ -29,6 +29,12 @@ type Design struct {
 	// Cluster holds the cluster codes for VCovCluster (one column per way).
 	Cluster      [][]int32
 	ClusterNames []string
+	// Unit and Time are the panel keys for VCovNW and VCovDK: unit codes
+	// (any non-negative int32) and time codes whose numeric order is the
+	// order of the periods (consecutive codes are adjacent periods once
+	// the sample's distinct codes are ranked); -1 = missing. Unit may be
+	// nil for a single time series (VCovNW) and is unused by VCovDK.
+	Unit, Time []int32
 }
 
 // Coef is one estimated coefficient with its inference.
@@ -75,6 +81,8 @@ type Result struct {
 	DFT float64
 	// Iterations is the largest number of demeaning sweeps of any column.
 	Iterations int
+	// Lag is the truncation lag used by VCovNW or VCovDK (0 otherwise).
+	Lag int
 	Notes      []string
 }
 
@@ -146,6 +154,17 @@ func Fit(d *Design, opts Options) (*Result, error) {
 	if vtype != VCovCluster {
 		clusters, clusterNames = nil, nil
 	}
+	hac := vtype == VCovNW || vtype == VCovDK
+	var hacUnit, hacTime []int32
+	if hac {
+		if len(d.Time) != n || (d.Unit != nil && len(d.Unit) != n) {
+			return nil, fmt.Errorf("econ: %s variance needs panel time codes (and unit codes) of %d rows", vtype, n)
+		}
+		hacTime = d.Time
+		if vtype == VCovNW {
+			hacUnit = d.Unit
+		}
+	}
 
 	// Sample: drop missing, then singletons.
 	keep := make([]bool, n)
@@ -159,6 +178,9 @@ func Fit(d *Design, opts Options) (*Result, error) {
 		}
 		for _, c := range clusters {
 			ok = ok && c[i] >= 0
+		}
+		if hac {
+			ok = ok && hacTime[i] >= 0 && (hacUnit == nil || hacUnit[i] >= 0)
 		}
 		if d.Weights != nil {
 			w := d.Weights[i]
@@ -211,6 +233,10 @@ func Fit(d *Design, opts Options) (*Result, error) {
 	res.Clusters = make([]int, len(clusters))
 	for q, c := range clusters {
 		clCodes[q], res.Clusters[q] = denseCodes(c, rows)
+	}
+	var hk *hacKeys
+	if hac {
+		hk = newHACKeys(hacUnit, hacTime, rows)
 	}
 
 	// Demean (or centre, for an intercept without fixed effects).
@@ -404,11 +430,20 @@ func Fit(d *Design, opts Options) (*Result, error) {
 	case FixefNone:
 		res.K = k
 	case FixefNested:
-		if vtype == VCovCluster && nfe > 0 {
+		nestBy := clCodes
+		if hac {
+			// fixest marks the unit and time of NW and the time of DK as
+			// variables whose nested fixed effects are not counted.
+			nestBy = [][]int32{hk.time}
+			if hk.unit != nil {
+				nestBy = append(nestBy, hk.unit)
+			}
+		}
+		if (vtype == VCovCluster || hac) && nfe > 0 {
 			nested := make([]bool, nfe)
 			nn, sizeNested := 0, 0
 			for q := range nfe {
-				for _, cl := range clCodes {
+				for _, cl := range nestBy {
 					if isNested(feCodes[q], res.FELevels[q], cl) {
 						nested[q] = true
 						break
@@ -448,14 +483,25 @@ func Fit(d *Design, opts Options) (*Result, error) {
 	}
 
 	// Variance.
-	V, note, err := vcov(vtype, X, e, w, bread, clCodes, res.Clusters, m, res.K, opts)
+	var V [][]float64
+	var note string
+	var err error
+	if hac {
+		V, note, err = vcovHAC(vtype == VCovDK, X, e, w, bread, hk, m, res.K, opts)
+		if err == nil {
+			res.Lag = hk.lag
+			res.VCovType = fmt.Sprintf("%s(L=%d)", vtype, hk.lag)
+		}
+	} else {
+		V, note, err = vcov(vtype, X, e, w, bread, clCodes, res.Clusters, m, res.K, opts)
+		res.VCovType = vtype.String()
+	}
 	if err != nil {
 		return nil, err
 	}
 	if note != "" {
 		res.Notes = append(res.Notes, note)
 	}
-	res.VCovType = vtype.String()
 	if vtype == VCovCluster {
 		res.VCovType = "cluster(" + joinNames(clusterNames) + ")"
 	}
@@ -463,6 +509,9 @@ func Fit(d *Design, opts Options) (*Result, error) {
 	if vtype == VCovCluster && opts.SSC.TDF == DFMin {
 		g := slices.Min(res.Clusters)
 		dft = float64(max(g-1, 1))
+	}
+	if hac && opts.SSC.TDF == DFMin {
+		dft = float64(max(hk.ntime-1, 1))
 	}
 	res.DFT = dft
 

@@ -20,6 +20,8 @@ type Frame struct {
 	order   []string
 	nums    map[string][]float64
 	factors map[string]*Factor
+	// panel keys (SetPanel); "" when not a panel
+	unitKey, timeKey string
 }
 
 // Factor is a categorical column: Codes[i] indexes Levels, or is -1 when
@@ -102,6 +104,28 @@ func (f *Frame) AddStrings(name string, s []string) error {
 		codes[i] = c
 	}
 	return f.AddFactor(name, codes, levels)
+}
+
+// SetPanel declares the frame a panel with unit column unit and time
+// column time (fixest's panel.id). Time values are ordered numerically
+// (float columns, or factor levels that all parse as numbers) or else by
+// their labels; consecutive distinct values are adjacent periods for the
+// lag and lead operators l() and f() and for Newey–West and
+// Driscoll–Kraay variances. Both columns must exist.
+func (f *Frame) SetPanel(unit, time string) error {
+	for _, c := range []string{unit, time} {
+		if !f.has(c) {
+			return fmt.Errorf("econ: panel key: no column %q", c)
+		}
+	}
+	f.unitKey, f.timeKey = unit, time
+	return nil
+}
+
+// PanelKeys returns the unit and time columns set by [Frame.SetPanel], or
+// false if the frame is not a panel.
+func (f *Frame) PanelKeys() (unit, time string, ok bool) {
+	return f.unitKey, f.timeKey, f.unitKey != ""
 }
 
 // Float returns the numeric column name, or nil and false.

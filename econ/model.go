@@ -11,14 +11,26 @@ import (
 // [Fit]. Formula errors (syntax, unknown columns, wrong column types) are
 // *[ParseError] values pointing at the formula column. Cluster variables
 // (opts.Cluster) and the weight column (opts.Weights) are looked up in data.
+//
+// The panel keys (opts.PanelID, else those of data) give Design.Unit and
+// Design.Time for VCovNW and VCovDK.
 func Estimate(data *Frame, formula string, opts Options) (*Result, error) {
 	f, err := ParseFormula(formula)
+	if err != nil {
+		return nil, err
+	}
+	data, err = withPanelID(data, opts.PanelID)
 	if err != nil {
 		return nil, err
 	}
 	d, err := f.Design(data)
 	if err != nil {
 		return nil, err
+	}
+	if opts.VCov == VCovNW || opts.VCov == VCovDK {
+		if err := d.setPanelKeys(data); err != nil {
+			return nil, err
+		}
 	}
 	if opts.Weights != "" {
 		wv, ok := data.Float(opts.Weights)
@@ -39,6 +51,34 @@ func Estimate(data *Frame, formula string, opts Options) (*Result, error) {
 		opts.VCov = VCovCluster
 	}
 	return Fit(d, opts)
+}
+
+// withPanelID returns data with panel keys id = {unit, time} set (a
+// shallow copy; data itself is not modified), or data unchanged if id is
+// empty.
+func withPanelID(data *Frame, id []string) (*Frame, error) {
+	if len(id) == 0 {
+		return data, nil
+	}
+	if len(id) != 2 {
+		return nil, fmt.Errorf("econ: panel id needs a unit and a time column, got %d names", len(id))
+	}
+	cp := *data
+	if err := cp.SetPanel(id[0], id[1]); err != nil {
+		return nil, err
+	}
+	return &cp, nil
+}
+
+// setPanelKeys fills d.Unit and d.Time from the panel keys of data.
+func (d *Design) setPanelKeys(data *Frame) error {
+	u, t, ok := data.PanelKeys()
+	if !ok {
+		return fmt.Errorf("econ: Newey–West and Driscoll–Kraay variances need panel keys: set Options.PanelID or Frame.SetPanel")
+	}
+	d.Unit, _, _ = data.groups(u)
+	d.Time, _, _ = data.groups(t)
+	return nil
 }
 
 // Design evaluates the formula against data: the outcome, one column per

@@ -25,6 +25,14 @@ const (
 	// VCovTwoWay clusters by the first two fixed effects (fixest
 	// vcov = "twoway").
 	VCovTwoWay
+	// VCovNW is Newey–West with Bartlett weights: within each panel unit
+	// over time when a unit is known (fixest vcov = "NW" with panel.id),
+	// else over the time series (see [Options.Lag] and vcov_hac.go).
+	VCovNW
+	// VCovDK is Driscoll–Kraay (1998): Newey–West on the cross-sectional
+	// sums of the scores per period, robust to correlation between units
+	// in the same and nearby periods (fixest vcov = "DK").
+	VCovDK
 )
 
 func (t VCovType) String() string {
@@ -37,6 +45,10 @@ func (t VCovType) String() string {
 		return "cluster"
 	case VCovTwoWay:
 		return "twoway"
+	case VCovNW:
+		return "nw"
+	case VCovDK:
+		return "dk"
 	}
 	return "default"
 }
@@ -135,6 +147,15 @@ type Options struct {
 	PSD     PSDRule
 	// Weights names a column of observation weights (for [Estimate]).
 	Weights string
+	// PanelID names the unit and time columns (fixest panel.id) used by
+	// VCovNW, VCovDK and the lag/lead operators l() and f() of formulas;
+	// nil means the panel keys of the Frame ([Frame.SetPanel]). [Fit]
+	// takes the codes in Design.Unit and Design.Time instead.
+	PanelID []string
+	// Lag is the truncation lag L of VCovNW and VCovDK. Zero picks
+	// fixest's default ⌊T^{1/4}⌋ with T the number of periods in the
+	// sample; a negative value means L = 0 (no autocovariance terms).
+	Lag int
 
 	// Tol is the demeaning tolerance: iterations stop when no fixed-effect
 	// coefficient moves by more than Tol·(|α| + sd(x)) in one sweep.

@@ -10,7 +10,8 @@ import (
 // factor columns "unit" (unit codes) and "period" (labels such as "2015",
 // "2015Q1"), a float column "year" and "t" (0-based period index), the
 // factors "province", "region" and "tier" when any unit has one, and every
-// indicator of p as a float column (shared, not copied). It fails if an
+// indicator of p as a float column (shared, not copied), with panel keys
+// "unit" and "t" ([Frame.SetPanel]). It fails if an
 // indicator's name collides with one of those key columns.
 func PanelFrame(p *panel.Panel) (*Frame, error) {
 	nu, nt := p.NUnits(), p.NPeriods()
@@ -71,6 +72,9 @@ func PanelFrame(p *panel.Panel) (*Frame, error) {
 		if err := f.AddFloat(name, p.Col(name)); err != nil {
 			return nil, fmt.Errorf("econ: panel indicator %q: %w", name, err)
 		}
+	}
+	if err := f.SetPanel("unit", "t"); err != nil {
+		return nil, err
 	}
 	return f, nil
 }
