@@ -43,6 +43,11 @@ func ReadFiles(paths []string, treatments string, o Options) (*Batch, error) {
 	more := 0
 	var all [][]*panel.Panel
 	b := &Batch{}
+	// Attributes may come from any file (a wide annual file with names and
+	// tiers, a long monthly file without): required ones are checked after
+	// merging.
+	require := o.RequireAttrs
+	o.RequireAttrs = nil
 	for _, path := range paths {
 		fo := o
 		fo.Name = path
@@ -79,6 +84,9 @@ func ReadFiles(paths []string, treatments string, o Options) (*Batch, error) {
 		return nil, err
 	}
 	b.Panels = panels
+	if err := requireAttrs(panels, b.Files, require, limit); err != nil {
+		return nil, err
+	}
 	if treatments != "" {
 		to := o
 		to.Name = treatments
@@ -182,6 +190,46 @@ func mergePanels(files []FileInfo, all [][]*panel.Panel) ([]*panel.Panel, error)
 		return nil, &DataError{File: files[0].Path, Err: fmt.Errorf("%w: the files hold no values", ErrNoData)}
 	}
 	return out, nil
+}
+
+// requireAttrs reports units of the merged panels lacking a required
+// attribute in every file.
+func requireAttrs(panels []*panel.Panel, files []FileInfo, attrs []string, limit int) error {
+	var errs []*DataError
+	more := 0
+	seen := map[string]bool{}
+	for _, p := range panels {
+		for _, u := range p.Units {
+			if seen[u.Code] {
+				continue
+			}
+			seen[u.Code] = true
+			for _, a := range attrs {
+				slot := slices.Index(attrKeys, a)
+				if slot < 0 {
+					return fmt.Errorf("ingest: unknown unit attribute %q in RequireAttrs (want one of %v)", a, attrKeys)
+				}
+				if *unitField(&u, slot) != "" {
+					continue
+				}
+				if len(errs) >= limit {
+					more++
+					continue
+				}
+				errs = append(errs, &DataError{File: joinPaths(files), Column: a,
+					Err: fmt.Errorf("%w: unit %q has no %s in any file", ErrMissingAttribute, u.Code, a)})
+			}
+		}
+	}
+	return finishErrors(errs, more, limit)
+}
+
+func joinPaths(files []FileInfo) string {
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = f.Path
+	}
+	return strings.Join(names, ", ")
 }
 
 // mergeUnit fills the blank attributes of a from b; a conflict is an error.

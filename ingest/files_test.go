@@ -97,3 +97,22 @@ func TestReadFilesErrors(t *testing.T) {
 		t.Errorf("missing file: %v; want os.ErrNotExist", err)
 	}
 }
+
+func TestReadFilesRequireAttrs(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"wide.csv": "unit,tier,period,x\nA,large-1,2010,1\nB,,2010,2\n",
+		"long.csv": "unit,period,indicator,value\nA,2010-01,y,1\nB,2010-01,y,2\n",
+	})
+	at := func(n string) string { return filepath.Join(dir, n) }
+	o := Options{RequireAttrs: []string{"tier"}}
+	// A's tier comes from the wide file although the long file has none; B has none anywhere.
+	_, err := ReadFiles([]string{at("wide.csv"), at("long.csv")}, "", o)
+	var des *DataErrors
+	if !errors.As(err, &des) || len(des.Errs) != 1 || des.Errs[0].Column != "tier" || !errors.Is(err, ErrMissingAttribute) {
+		t.Fatalf("err = %v; want one missing-tier error for B", err)
+	}
+	dir2 := writeFiles(t, map[string]string{"wide.csv": "unit,tier,period,x\nA,large-1,2010,1\n", "long.csv": "unit,period,indicator,value\nA,2010-01,y,1\n"})
+	if _, err := ReadFiles([]string{filepath.Join(dir2, "wide.csv"), filepath.Join(dir2, "long.csv")}, "", o); err != nil {
+		t.Errorf("tier from another file: %v", err)
+	}
+}
