@@ -45,6 +45,7 @@ const dataUsage = `data import --dataset NAME [flags] FILE...
        cityimpact data list [NAME] [--format table|json|csv]
        cityimpact data show NAME[@VERSION] [--format table|json|csv]
        cityimpact data export NAME[@VERSION] --out FILE.csv [--wide]
+       cityimpact data missing NAME[@VERSION] [--by indicator|unit] [--top N]
        cityimpact data delete NAME@VERSION
    (all take --db FILE; default $CITYIMPACT_DB or ` + DefaultDB + `)`
 
@@ -68,8 +69,10 @@ func runData(env *Env, args []string) error {
 		return runDataExport(env, args[1:])
 	case "delete":
 		return runDataDelete(env, args[1:])
+	case "missing":
+		return runDataMissing(env, args[1:])
 	}
-	return userErrorf("unknown subcommand %q (want import, list, show, export or delete)", args[0])
+	return userErrorf("unknown subcommand %q (want import, list, show, missing, export or delete)", args[0])
 }
 
 // dataRef splits NAME[@VERSION]; version 0 means the latest.
@@ -119,6 +122,8 @@ func runDataImport(env *Env, args []string) error {
 	treatments := fs.String("treatments", "", "CSV of policy adoptions: policy,unit,start[,exit][,note]")
 	units := fs.String("units", "registry", "how unit keys are read: registry (codes or names of China's prefecture-level cities, with attributes) or asis (each key is a code)")
 	description := fs.String("description", "", "dataset description (kept from earlier versions if empty)")
+	impute := fs.String("impute", "none", "missing-value treatment applied before storing, recorded with the data: "+strings.Join(panel.ImputeMethods, ", "))
+	peer := fs.String("peer", "region", "peer groups for --impute peer-mean: region, tier or province")
 	fwName := fs.String("framework", "", "indicator framework (built-in template name or YAML file): indicators not in it are errors; their aggregation and unit are recorded")
 	files, err := parseArgs(fs, args)
 	if err != nil {
@@ -199,6 +204,13 @@ func runDataImport(env *Env, args []string) error {
 	panels := batch.Panels
 	for _, p := range panels {
 		env.Logf("read %s", dataDescribe([]*panel.Panel{p}))
+		filled, err := p.Impute(panel.ImputeOptions{Method: *impute, Peer: *peer})
+		if err != nil {
+			return &UserError{fmt.Errorf("--impute: %w", err)}
+		}
+		if n := sumCounts(filled); n > 0 {
+			env.Logf("imputed %d %s cells by %s", n, p.Freq, *impute)
+		}
 	}
 	sources, err := dataSources(batch.Files, *layout)
 	if err != nil {
@@ -216,6 +228,12 @@ func runDataImport(env *Env, args []string) error {
 	if *fwName != "" {
 		notes["framework"] = *fwName
 	}
+	if *impute != "none" {
+		notes["impute"] = *impute
+		if *impute == panel.ImputePeerMean {
+			notes["peer"] = *peer
+		}
+	}
 	v, err := s.Import(env.Ctx, store.ImportSpec{Dataset: *dataset, Description: *description,
 		Sources: sources, Panels: panels, Indicators: meta, Notes: notes})
 	if err != nil {
@@ -224,6 +242,81 @@ func runDataImport(env *Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "imported %s@%d into %s: %d cells (%.1f%% missing), %s\n", v.Dataset, v.Version,
 		dataDB(*db), v.Cells, 100*dataShare(v.Missing, v.Cells), freqNames(v.Freqs))
 	return nil
+}
+
+func sumCounts(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// runDataMissing summarises missing cells of a stored version by indicator
+// or by unit.
+func runDataMissing(env *Env, args []string) error {
+	fs := newFlags(env, "data missing", "data missing NAME[@VERSION] [--by indicator|unit] [--top N] [--db FILE] [--format table|json|csv]",
+		"cityimpact data missing demo --by unit --top 10")
+	db := fs.String("db", "", "store file (default $CITYIMPACT_DB or "+DefaultDB+")")
+	by := fs.String("by", "indicator", "summarise by indicator or by unit (units sorted by missing share, worst first)")
+	top := fs.Int("top", 0, "show only the first N rows of each panel (0: all)")
+	format := fs.String("format", "table", "output format: table, json or csv")
+	rest, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return userErrorf("want one NAME[@VERSION], got %d arguments", len(rest))
+	}
+	if err := checkFormat(*format, "table", "json", "csv"); err != nil {
+		return err
+	}
+	if *by != "indicator" && *by != "unit" {
+		return userErrorf("--by: want indicator or unit, got %q", *by)
+	}
+	name, ver, err := dataRef(rest[0])
+	if err != nil {
+		return err
+	}
+	s, err := dataOpenExisting(*db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	panels, err := s.Load(env.Ctx, name, ver)
+	if err != nil {
+		return err
+	}
+	type block struct {
+		Frequency string              `json:"frequency"`
+		Rows      []panel.Missingness `json:"rows"`
+	}
+	var blocks []block
+	for _, p := range panels {
+		rows := p.MissingByIndicator()
+		if *by == "unit" {
+			rows = p.MissingByUnit()
+		}
+		if *top > 0 && len(rows) > *top {
+			rows = rows[:*top]
+		}
+		blocks = append(blocks, block{p.Freq.String(), rows})
+	}
+	if *format == "json" {
+		return writeJSON(env.Stdout, blocks)
+	}
+	header := []string{"frequency", *by, "cells", "missing", "missing_share", "longest_gap"}
+	var table [][]string
+	for _, b := range blocks {
+		for _, m := range b.Rows {
+			table = append(table, []string{b.Frequency, m.Key, strconv.Itoa(m.Cells), strconv.Itoa(m.Missing),
+				strconv.FormatFloat(m.Share, 'f', 4, 64), strconv.Itoa(m.LongestGap)})
+		}
+	}
+	if *format == "csv" {
+		return writeCSV(env.Stdout, header, table)
+	}
+	return writeTable(env.Stdout, header, table)
 }
 
 // dataSources hashes the files read, for the version's provenance.

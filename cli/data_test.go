@@ -148,3 +148,31 @@ func TestDataWideRoundTrip(t *testing.T) {
 		t.Errorf("after round trip:\n%s\nwant\n%s", out, want)
 	}
 }
+
+func TestDataImputeAndMissing(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.duckdb")
+	f := dataWriteFile(t, dir, "p.csv", "unit,period,x\n110000,2010,1\n110000,2011,\n110000,2012,3\n120000,2010,\n120000,2011,\n120000,2012,\n")
+	if code, out, errs := runCLI(t, "data", "import", "--db", db, "--dataset", "d", "--impute", "linear", f); code != ExitOK {
+		t.Fatalf("import --impute linear: exit %d\n%s\n%s", code, out, errs)
+	}
+	code, out, errs := runCLI(t, "data", "missing", "d", "--db", db, "--by", "unit", "--format", "csv")
+	if code != ExitOK {
+		t.Fatalf("data missing: exit %d\n%s", code, errs)
+	}
+	// 110000's gap is interpolated; 120000 has nothing to interpolate from.
+	want := "frequency,unit,cells,missing,missing_share,longest_gap\nyear,120000,3,3,1.0000,3\nyear,110000,3,0,0.0000,0\n"
+	if out != want {
+		t.Errorf("data missing --by unit:\n%s\nwant:\n%s", out, want)
+	}
+	code, out, _ = runCLI(t, "data", "show", "d", "--db", db, "--format", "csv")
+	if code != ExitOK || !strings.Contains(out, "linear") {
+		t.Errorf("data show does not record the treatment:\n%s", out)
+	}
+	if code, _, errs := runCLI(t, "data", "import", "--db", db, "--dataset", "d", "--impute", "magic", f); code != ExitUser || !strings.Contains(errs, "magic") {
+		t.Errorf("--impute magic: exit %d, stderr %q", code, errs)
+	}
+	if code, _, errs := runCLI(t, "data", "missing", "d", "--db", db, "--by", "city"); code != ExitUser || !strings.Contains(errs, "--by") {
+		t.Errorf("--by city: exit %d, stderr %q", code, errs)
+	}
+}
