@@ -81,29 +81,29 @@ type Placebo struct {
 	Mean, SD          float64 // of Draws
 	// Method says which inner loop ran: "closed-form two-way" or
 	// "demean per draw".
-	Method string
-	Units  int // units in the sample
+	Method  string
+	Units   int // units in the sample
 	Treated int // treated units in the sample
 }
 
 // placeboData is what does not change between permutations.
 type placeboData struct {
-	m        int
-	nu, nt   int
-	unit     []int32   // row → unit index (dense)
-	tidx     []int32   // row → time index (0..nt−1, ascending time)
-	cohort   []int32   // unit → first treated time index (nt: never)
-	w        []float64 // nil: unweighted
-	ydd      []float64 // ÿ: y demeaned and residualised on the controls
-	xc       [][]float64
-	gramInv  [][]float64 // (X̃c'WX̃c)⁻¹
-	fe       *fixedEffects
-	tol      float64
-	maxIter  int
-	closed   bool        // balanced unit × time: closed-form D'D̃
-	sufY     []float64   // closed: sufY[u*(nt+1)+c] = Σ_{t≥c} ÿ_ut
-	sufX     [][]float64 // closed: per control, same layout
-	treated  []int32     // units treated in the data
+	m       int
+	nu, nt  int
+	unit    []int32   // row → unit index (dense)
+	tidx    []int32   // row → time index (0..nt−1, ascending time)
+	cohort  []int32   // unit → first treated time index (nt: never)
+	w       []float64 // nil: unweighted
+	ydd     []float64 // ÿ: y demeaned and residualised on the controls
+	xc      [][]float64
+	gramInv [][]float64 // (X̃c'WX̃c)⁻¹
+	fe      *fixedEffects
+	tol     float64
+	maxIter int
+	closed  bool        // balanced unit × time: closed-form D'D̃
+	sufY    []float64   // closed: sufY[u*(nt+1)+c] = Σ_{t≥c} ÿ_ut
+	sufX    [][]float64 // closed: per control, same layout
+	treated []int32     // units treated in the data
 }
 
 // Permute estimates the model, then reassigns the treatment spec.Draws
