@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
@@ -206,14 +207,17 @@ func frameWith(base *Frame, order []string, extra map[string][]float64) (*Frame,
 }
 
 // frameRows returns a frame with the rows of base listed in rows (all rows,
-// shared, if rows is nil).
-func frameRows(base *Frame, rows []int) (*Frame, error) {
+// shared, if rows is nil), without the columns named in omit.
+func frameRows(base *Frame, rows []int, omit ...string) (*Frame, error) {
 	n := base.Len()
 	if rows != nil {
 		n = len(rows)
 	}
 	f := NewFrame(n)
 	for _, name := range base.Names() {
+		if slices.Contains(omit, name) {
+			continue
+		}
 		if x, ok := base.Float(name); ok {
 			if rows != nil {
 				x = gather(x, rows)
