@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -14,6 +15,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/cityimpact/cityimpact/division"
+	"github.com/cityimpact/cityimpact/evaluation"
 	"github.com/cityimpact/cityimpact/framework"
 	"github.com/cityimpact/cityimpact/ingest"
 	"github.com/cityimpact/cityimpact/panel"
@@ -42,6 +44,7 @@ func dataDB(flagValue string) string {
 }
 
 const dataUsage = `data import --dataset NAME [flags] FILE...
+       cityimpact data check --framework NAME|FILE FILE...   (read and validate, write nothing)
        cityimpact data list [NAME] [--format table|json|csv]
        cityimpact data show NAME[@VERSION] [--format table|json|csv]
        cityimpact data export NAME[@VERSION] --out FILE.csv [--wide]
@@ -71,8 +74,10 @@ func runData(env *Env, args []string) error {
 		return runDataDelete(env, args[1:])
 	case "missing":
 		return runDataMissing(env, args[1:])
+	case "check":
+		return runDataCheck(env, args[1:])
 	}
-	return userErrorf("unknown subcommand %q (want import, list, show, missing, export or delete)", args[0])
+	return userErrorf("unknown subcommand %q (want import, check, list, show, missing, export or delete)", args[0])
 }
 
 // dataRef splits NAME[@VERSION]; version 0 means the latest.
@@ -111,20 +116,153 @@ func dataCheckFormat(f string) error {
 	return userErrorf("--format: unknown format %q (want table, json or csv)", f)
 }
 
+// inputFlags are the flags that say how data files are read; data import
+// and data check share them.
+type inputFlags struct {
+	layout, encoding, sheet, treatments, units, impute, peer, framework *string
+}
+
+func addInputFlags(fs *flag.FlagSet) *inputFlags {
+	return &inputFlags{
+		layout:     fs.String("format", "auto", "table layout: auto, long (unit,period,indicator,value) or wide (unit,period,ind1,ind2,...)"),
+		encoding:   fs.String("encoding", "auto", "CSV text encoding: auto (UTF-8, else GBK/GB18030), utf8 or gbk"),
+		sheet:      fs.String("sheet", "", "XLSX sheet by name or 1-based number (default: the first)"),
+		treatments: fs.String("treatments", "", "CSV of policy adoptions: policy,unit,start[,exit][,note]"),
+		units:      fs.String("units", "registry", "how unit keys are read: registry (codes or names of China's prefecture-level cities, with attributes) or asis (each key is a code)"),
+		impute:     fs.String("impute", "none", "missing-value treatment, recorded with the data: "+strings.Join(panel.ImputeMethods, ", ")),
+		peer:       fs.String("peer", "region", "peer groups for --impute peer-mean: region, tier or province"),
+		framework:  fs.String("framework", "", "indicator framework (built-in template name or YAML file): indicators not in it are errors; their aggregation and unit are recorded"),
+	}
+}
+
+// read reads, merges and imputes the files as the flags say. fw is nil
+// without --framework.
+func (f *inputFlags) read(env *Env, files []string) (batch *ingest.Batch, fw *framework.Framework, err error) {
+	if len(files) == 0 {
+		return nil, nil, userErrorf("no data files given")
+	}
+	var opts ingest.Options
+	switch *f.layout {
+	case "auto":
+	case "long":
+		opts.Layout = ingest.Long
+	case "wide":
+		opts.Layout = ingest.Wide
+	default:
+		return nil, nil, userErrorf("--format: unknown layout %q (want auto, long or wide)", *f.layout)
+	}
+	enc, ok := ingest.ParseEncoding(*f.encoding)
+	if !ok {
+		return nil, nil, userErrorf("--encoding: unknown encoding %q (want auto, utf8 or gbk)", *f.encoding)
+	}
+	opts.Encoding = enc
+	opts.Sheet = *f.sheet
+	switch *f.units {
+	case "registry":
+		res, err := division.NewResolver(division.ResolverOptions{IncludeAutonomous: true})
+		if err != nil {
+			return nil, nil, err
+		}
+		opts.Units = res
+	case "asis":
+	default:
+		return nil, nil, userErrorf("--units: unknown mode %q (want registry or asis)", *f.units)
+	}
+	if *f.framework != "" {
+		if fw, err = fwOpen(*f.framework); err != nil {
+			return nil, nil, err
+		}
+		opts.Indicators = map[string]ingest.IndicatorSpec{}
+		for _, n := range fw.Leaves() {
+			// Any frequency: a monthly indicator may also come rolled up
+			// to years (demo data carry both).
+			opts.Indicators[n.Code] = ingest.IndicatorSpec{Freq: panel.FreqUnknown}
+		}
+	}
+	batch, err = ingest.ReadFiles(files, *f.treatments, opts)
+	if err != nil {
+		var de *ingest.DataErrors
+		var d1 *ingest.DataError
+		if errors.As(err, &de) || errors.As(err, &d1) {
+			return nil, nil, userErrorf("%v\nnothing imported", err)
+		}
+		if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
+			return nil, nil, &UserError{err}
+		}
+		return nil, nil, err
+	}
+	for _, p := range batch.Panels {
+		env.Logf("read %s", dataDescribe([]*panel.Panel{p}))
+		filled, err := p.Impute(panel.ImputeOptions{Method: *f.impute, Peer: *f.peer})
+		if err != nil {
+			return nil, nil, &UserError{fmt.Errorf("--impute: %w", err)}
+		}
+		if n := sumCounts(filled); n > 0 {
+			env.Logf("imputed %d %s cells by %s", n, p.Freq, *f.impute)
+		}
+	}
+	return batch, fw, nil
+}
+
+// notes records how the data were read, for the stored version.
+func (f *inputFlags) notes() map[string]any {
+	n := map[string]any{"format": *f.layout, "encoding": *f.encoding, "units": *f.units}
+	if *f.sheet != "" {
+		n["sheet"] = *f.sheet
+	}
+	if *f.framework != "" {
+		n["framework"] = *f.framework
+	}
+	if *f.impute != "none" {
+		n["impute"] = *f.impute
+		if *f.impute == panel.ImputePeerMean {
+			n["peer"] = *f.peer
+		}
+	}
+	return n
+}
+
+// runDataCheck reads files as import would and reports what an evaluator
+// must know, without writing anything.
+func runDataCheck(env *Env, args []string) error {
+	fs := newFlags(env, "data check", "data check --framework NAME|FILE [--treatments T.csv] [--format auto|long|wide] [--encoding E] [--output table|json] FILE...",
+		"cityimpact data check --framework seed-2025 --treatments pilots.csv annual.csv monthly.csv")
+	in := addInputFlags(fs)
+	output := fs.String("output", "table", "output format: table or json")
+	require := fs.String("require", "province,region,tier", "unit attributes every unit should have (comma-separated; empty for none)")
+	files, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if *in.framework == "" {
+		return userErrorf("--framework is required (a built-in template such as seed-2025, or a YAML file)")
+	}
+	if err := checkFormat(*output, "table", "json"); err != nil {
+		return err
+	}
+	batch, fw, err := in.read(env, files)
+	if err != nil {
+		return err
+	}
+	var attrs []string
+	if *require != "" {
+		attrs = strings.Split(*require, ",")
+	}
+	c := evaluation.CheckData(fw, batch.Panels, evaluation.CheckOptions{RequireAttrs: attrs})
+	if *output == "json" {
+		return writeJSON(env.Stdout, c)
+	}
+	printCheck(env.Stdout, c)
+	return nil
+}
+
 func runDataImport(env *Env, args []string) error {
-	fs := newFlags(env, "data import", "data import --dataset NAME [--db FILE] [--format auto|long|wide] [--encoding auto|utf8|gbk] [--sheet S] [--treatments T.csv] [--units registry|asis] [--framework NAME|FILE] [--description TEXT] FILE...",
+	fs := newFlags(env, "data import", "data import --dataset NAME [--db FILE] [--format auto|long|wide] [--encoding auto|utf8|gbk] [--sheet S] [--treatments T.csv] [--units registry|asis] [--framework NAME|FILE] [--impute METHOD] [--description TEXT] FILE...",
 		"cityimpact data import --dataset demo --treatments pilots.csv panel_annual.csv panel_monthly.csv")
 	db := fs.String("db", "", "store file (default $CITYIMPACT_DB or "+DefaultDB+")")
 	dataset := fs.String("dataset", "", "dataset name; a new version is added if it exists (required)")
-	layout := fs.String("format", "auto", "table layout: auto, long (unit,period,indicator,value) or wide (unit,period,ind1,ind2,...)")
-	encoding := fs.String("encoding", "auto", "CSV text encoding: auto (UTF-8, else GBK/GB18030), utf8 or gbk")
-	sheet := fs.String("sheet", "", "XLSX sheet by name or 1-based number (default: the first)")
-	treatments := fs.String("treatments", "", "CSV of policy adoptions: policy,unit,start[,exit][,note]")
-	units := fs.String("units", "registry", "how unit keys are read: registry (codes or names of China's prefecture-level cities, with attributes) or asis (each key is a code)")
 	description := fs.String("description", "", "dataset description (kept from earlier versions if empty)")
-	impute := fs.String("impute", "none", "missing-value treatment applied before storing, recorded with the data: "+strings.Join(panel.ImputeMethods, ", "))
-	peer := fs.String("peer", "region", "peer groups for --impute peer-mean: region, tier or province")
-	fwName := fs.String("framework", "", "indicator framework (built-in template name or YAML file): indicators not in it are errors; their aggregation and unit are recorded")
+	in := addInputFlags(fs)
 	files, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -135,84 +273,18 @@ func runDataImport(env *Env, args []string) error {
 	if !store.ValidName(*dataset) {
 		return userErrorf("--dataset: bad name %q (want letters, digits, '_', '-' or '.')", *dataset)
 	}
-	if len(files) == 0 {
-		return userErrorf("no data files given")
-	}
-	var opts ingest.Options
-	switch *layout {
-	case "auto":
-	case "long":
-		opts.Layout = ingest.Long
-	case "wide":
-		opts.Layout = ingest.Wide
-	default:
-		return userErrorf("--format: unknown layout %q (want auto, long or wide)", *layout)
-	}
-	enc, ok := ingest.ParseEncoding(*encoding)
-	if !ok {
-		return userErrorf("--encoding: unknown encoding %q (want auto, utf8 or gbk)", *encoding)
-	}
-	opts.Encoding = enc
-	opts.Sheet = *sheet
-	switch *units {
-	case "registry":
-		res, err := division.NewResolver(division.ResolverOptions{IncludeAutonomous: true})
-		if err != nil {
-			return err
-		}
-		opts.Units = res
-	case "asis":
-	default:
-		return userErrorf("--units: unknown mode %q (want registry or asis)", *units)
-	}
-
-	var meta []store.IndicatorInfo
-	if *fwName != "" {
-		var fw *framework.Framework
-		if framework.IsTemplate(*fwName) {
-			fw, err = framework.Template(*fwName)
-		} else {
-			fw, err = framework.LoadFile(*fwName)
-			if errors.Is(err, os.ErrNotExist) {
-				return userErrorf("--framework: %q is neither a built-in template (%s) nor a file", *fwName, strings.Join(framework.Templates(), ", "))
-			}
-		}
-		if err != nil {
-			return err
-		}
-		opts.Indicators = map[string]ingest.IndicatorSpec{}
-		for _, n := range fw.Leaves() {
-			// Any frequency: a monthly indicator may also come rolled up
-			// to years (demo data carry both).
-			opts.Indicators[n.Code] = ingest.IndicatorSpec{Freq: panel.FreqUnknown}
-			meta = append(meta, store.IndicatorInfo{Code: n.Code, Aggregation: string(n.Agg()), Unit: n.Unit})
-		}
-	}
-
-	batch, err := ingest.ReadFiles(files, *treatments, opts)
+	batch, fw, err := in.read(env, files)
 	if err != nil {
-		var de *ingest.DataErrors
-		var d1 *ingest.DataError
-		if errors.As(err, &de) || errors.As(err, &d1) {
-			return userErrorf("%v\nnothing imported", err)
-		}
-		if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
-			return &UserError{err}
-		}
 		return err
 	}
 	panels := batch.Panels
-	for _, p := range panels {
-		env.Logf("read %s", dataDescribe([]*panel.Panel{p}))
-		filled, err := p.Impute(panel.ImputeOptions{Method: *impute, Peer: *peer})
-		if err != nil {
-			return &UserError{fmt.Errorf("--impute: %w", err)}
-		}
-		if n := sumCounts(filled); n > 0 {
-			env.Logf("imputed %d %s cells by %s", n, p.Freq, *impute)
+	var meta []store.IndicatorInfo
+	if fw != nil {
+		for _, n := range fw.Leaves() {
+			meta = append(meta, store.IndicatorInfo{Code: n.Code, Aggregation: string(n.Agg()), Unit: n.Unit})
 		}
 	}
-	sources, err := dataSources(batch.Files, *layout)
+	sources, err := dataSources(batch.Files, *in.layout)
 	if err != nil {
 		return err
 	}
@@ -221,21 +293,8 @@ func runDataImport(env *Env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	notes := map[string]any{"format": *layout, "encoding": *encoding, "units": *units}
-	if *sheet != "" {
-		notes["sheet"] = *sheet
-	}
-	if *fwName != "" {
-		notes["framework"] = *fwName
-	}
-	if *impute != "none" {
-		notes["impute"] = *impute
-		if *impute == panel.ImputePeerMean {
-			notes["peer"] = *peer
-		}
-	}
 	v, err := s.Import(env.Ctx, store.ImportSpec{Dataset: *dataset, Description: *description,
-		Sources: sources, Panels: panels, Indicators: meta, Notes: notes})
+		Sources: sources, Panels: panels, Indicators: meta, Notes: in.notes()})
 	if err != nil {
 		return err
 	}

@@ -176,3 +176,30 @@ func TestDataImputeAndMissing(t *testing.T) {
 		t.Errorf("--by city: exit %d, stderr %q", code, errs)
 	}
 }
+
+func TestDataCheck(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errs := runCLI(t, "gen", "--seed", "3", "--units", "30", "--out", filepath.Join(dir, "g"), "--quiet")
+	if code != ExitOK {
+		t.Fatalf("gen: exit %d: %s", code, errs)
+	}
+	g := func(n string) string { return filepath.Join(dir, "g", n) }
+	code, out, errs := runCLI(t, "data", "check", "--framework", "seed-2025", "--treatments", g("treatments.csv"), g("annual.csv"), g("monthly.csv"), "--quiet")
+	if code != ExitOK || !strings.Contains(out, "35 of 35 indicators present") || !strings.Contains(out, "no problems") {
+		t.Errorf("data check of generated data: exit %d\n%s\n%s", code, out, errs)
+	}
+	// Without the annual file, 28 annual indicators are missing: reported, exit 0.
+	code, out, _ = runCLI(t, "data", "check", "--framework", "seed-2025", "--output", "json", g("monthly.csv"), "--quiet")
+	if code != ExitOK || !strings.Contains(out, `"indicator g5_coverage (5G网络覆盖率) of framework seed-2025 is not in the data"`) {
+		t.Errorf("data check of monthly only: exit %d\n%s", code, out)
+	}
+	// A bad cell is a user error naming the place; nothing is written.
+	bad := dataWriteFile(t, dir, "bad.csv", "unit,period,g5_coverage\n110000,2015,12,3\n")
+	code, _, errs = runCLI(t, "data", "check", "--framework", "seed-2025", bad)
+	if code != ExitUser || !strings.Contains(errs, "bad.csv:2") {
+		t.Errorf("bad file: exit %d, stderr %q; want exit 1 naming bad.csv:2", code, errs)
+	}
+	if code, _, errs := runCLI(t, "data", "check", g("annual.csv")); code != ExitUser || !strings.Contains(errs, "--framework") {
+		t.Errorf("no framework: exit %d, stderr %q", code, errs)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -144,10 +145,16 @@ func runDemo(env *Env, args []string) error {
 
 func printDemo(env *Env, r *demoResult, panels []*panel.Panel) {
 	w := env.Stdout
-	c := r.Check
 	fmt.Fprintf(w, "cityimpact demo: SYNTHETIC data (seed %d) — real city names, generated values; not statistics (模拟数据，非真实统计)\n\n", r.Seed)
 	fmt.Fprintf(w, "data files   %s\n", r.DataDir)
 	fmt.Fprintf(w, "store        %s  dataset %s@%d\n", r.Store, r.Dataset, r.Version)
+	printCheck(w, r.Check)
+	fmt.Fprintf(w, "time         %.2f s\n", r.Seconds)
+}
+
+// printCheck prints a data check for people: panels, framework coverage,
+// policies, roll-ups, missing cells by dimension and the problems found.
+func printCheck(w io.Writer, c *evaluation.DataCheck) {
 	for _, p := range c.Panels {
 		fmt.Fprintf(w, "panel        %-7s %d units × %d periods (%s–%s) × %d indicators\n", p.Freq, p.Units, p.Periods, p.Start, p.End, p.Indicators)
 	}
@@ -177,7 +184,7 @@ func printDemo(env *Env, r *demoResult, panels []*panel.Panel) {
 		}
 	}
 	if len(c.Rollups) > 0 {
-		fmt.Fprintf(w, "roll-ups     %d of %d monthly indicators roll up to the annual values supplied\n", agree, len(c.Rollups))
+		fmt.Fprintf(w, "roll-ups     %d of %d finer-frequency indicators roll up to the coarser values supplied\n", agree, len(c.Rollups))
 	}
 	fmt.Fprintln(w, "\nby dimension")
 	rows := make([][]string, len(c.Dimensions))
@@ -193,7 +200,6 @@ func printDemo(env *Env, r *demoResult, panels []*panel.Panel) {
 			fmt.Fprintf(w, "  - %s\n", p)
 		}
 	}
-	fmt.Fprintf(w, "time         %.2f s\n", r.Seconds)
 }
 
 func countInFrame(c *evaluation.DataCheck) int {

@@ -76,8 +76,12 @@ type RollupCheck struct {
 	Compared int     `json:"compared"`     // cells where both are present
 	MaxAbs   float64 `json:"max_abs_diff"` // largest |rolled − supplied|
 	MaxRel   float64 `json:"max_rel_diff"` // largest |rolled − supplied| / max(1, |supplied|)
-	Agrees   bool    `json:"agrees"`       // MaxRel ≤ the tolerance
+	Agrees   bool    `json:"agrees"`       // MaxRel ≤ Tol, or MaxAbs within the rounding of the supplied values
 	Tol      float64 `json:"tolerance"`
+	// Decimals is the number of decimals the supplied values are written
+	// with (at most 6); a roll-up of rounded sub-period values may differ
+	// from the rounded coarse value by half a unit of that place.
+	Decimals int `json:"decimals"`
 }
 
 // CheckOptions tune [CheckData].
@@ -275,6 +279,25 @@ func unitAttr(u panel.Unit, attr string) string {
 	return ""
 }
 
+// decimals returns the number of decimal places (0–6) needed to write every
+// non-missing value of col exactly.
+func decimals(col []float64) int {
+	d := 0
+	for _, v := range col {
+		if math.IsNaN(v) {
+			continue
+		}
+		for d < 6 {
+			x := v * math.Pow10(d)
+			if math.Abs(x-math.Round(x)) <= 1e-6*math.Max(1, math.Abs(x)) {
+				break
+			}
+			d++
+		}
+	}
+	return d
+}
+
 // checkRollups rolls each indicator present in a finer panel up to every
 // coarser panel that also holds it and compares with the supplied values.
 // Only coarse periods whose sub-periods are all present are compared, the
@@ -327,7 +350,8 @@ func checkRollups(fw *framework.Framework, finestFirst []*panel.Panel, tol float
 						r.MaxRel = max(r.MaxRel, d/math.Max(1, math.Abs(b)))
 					}
 				}
-				r.Agrees = r.MaxRel <= tol
+				r.Decimals = decimals(cc)
+				r.Agrees = r.MaxRel <= tol || r.MaxAbs <= 0.5*math.Pow10(-r.Decimals)+1e-9
 				out = append(out, r)
 			}
 		}

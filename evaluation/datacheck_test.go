@@ -106,7 +106,7 @@ func TestCheckDataRollupDisagrees(t *testing.T) {
 		t.Fatal(err)
 	}
 	annual, monthly := testPanels(t)
-	annual.Col("m")[1] = 18.5 // A 2021: supplied 18.5, months say 17.5
+	annual.Col("m")[1] = 18.5 // A 2021: supplied 18.5, months say 17.5 (beyond rounding at 1 decimal)
 	c := CheckData(fw, []*panel.Panel{annual, monthly}, CheckOptions{})
 	r := c.Rollups[0]
 	if r.Agrees || r.MaxAbs != 1 || math.Abs(r.MaxRel-1/18.5) > 1e-15 {
@@ -118,5 +118,25 @@ func TestCheckDataRollupDisagrees(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("problems %q lack the roll-up disagreement", c.Problems)
+	}
+}
+
+func TestCheckDataRollupRounding(t *testing.T) {
+	fw, err := framework.Load(strings.NewReader(testFramework), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	annual, monthly := testPanels(t)
+	// Supplied values written with one decimal: 5.55 → 5.6 is within rounding,
+	// even though 0.05/5.5 is 0.9% and 0.05 would exceed 1% of a value below 5.
+	m := annual.Col("m")
+	m[0], m[2] = 5.6, 5.5
+	monthly.Col("m")[0] = 0.6 // A's 2020 mean becomes 5.55
+	c := CheckData(fw, []*panel.Panel{annual, monthly}, CheckOptions{RollupTol: 1e-9})
+	if r := c.Rollups[0]; !r.Agrees || r.Decimals != 1 || math.Abs(r.MaxAbs-0.05) > 1e-12 {
+		t.Errorf("rollup = %+v; want agreement within rounding at 1 decimal", r)
+	}
+	if d := decimals([]float64{1, 2.5, 3.25, math.NaN()}); d != 2 {
+		t.Errorf("decimals = %d; want 2", d)
 	}
 }
