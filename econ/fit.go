@@ -82,8 +82,8 @@ type Result struct {
 	// Iterations is the largest number of demeaning sweeps of any column.
 	Iterations int
 	// Lag is the truncation lag used by VCovNW or VCovDK (0 otherwise).
-	Lag int
-	Notes      []string
+	Lag   int
+	Notes []string
 }
 
 // Coef returns the coefficient called name, or false.

@@ -444,4 +444,3 @@ func subsetDesign(d *Design, rows []int) *Design {
 	}
 	return out
 }
-
