@@ -239,5 +239,10 @@ func frameRows(base *Frame, rows []int, omit ...string) (*Frame, error) {
 			return nil, err
 		}
 	}
+	if u, t, ok := base.PanelKeys(); ok && f.has(u) && f.has(t) {
+		if err := f.SetPanel(u, t); err != nil {
+			return nil, err
+		}
+	}
 	return f, nil
 }

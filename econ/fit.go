@@ -35,6 +35,10 @@ type Design struct {
 	// the sample's distinct codes are ranked); -1 = missing. Unit may be
 	// nil for a single time series (VCovNW) and is unused by VCovDK.
 	Unit, Time []int32
+
+	// pre, if set, supplies and caches demeaned columns shared between
+	// models (see EstimateMulti).
+	pre *demeanCache
 }
 
 // Coef is one estimated coefficient with its inference.
@@ -249,7 +253,13 @@ func Fit(d *Design, opts Options) (*Result, error) {
 	}
 	raw := cols // undemeaned, for collinearity references and means
 	dm := cols
-	if hasFE || centred {
+	if hasFE && d.pre != nil {
+		var err error
+		dm, res.Iterations, err = d.pre.demean(d, rows, feCodes, res.FELevels, w, cols, opts)
+		if err != nil {
+			return nil, err
+		}
+	} else if hasFE || centred {
 		codes, ng := feCodes, res.FELevels
 		if centred {
 			codes, ng = [][]int32{make([]int32, m)}, []int{1}

@@ -15,6 +15,11 @@ import (
 // The panel keys (opts.PanelID, else those of data) give Design.Unit and
 // Design.Time for VCovNW and VCovDK.
 func Estimate(data *Frame, formula string, opts Options) (*Result, error) {
+	return estimate(data, formula, opts, nil)
+}
+
+// estimate is Estimate with an optional cache of demeaned columns.
+func estimate(data *Frame, formula string, opts Options, pre *demeanCache) (*Result, error) {
 	f, err := ParseFormula(formula)
 	if err != nil {
 		return nil, err
@@ -50,6 +55,7 @@ func Estimate(data *Frame, formula string, opts Options) (*Result, error) {
 	if len(opts.Cluster) > 0 && opts.VCov == VCovDefault {
 		opts.VCov = VCovCluster
 	}
+	d.pre = pre
 	return Fit(d, opts)
 }
 
