@@ -2,6 +2,7 @@ package econ
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -18,7 +19,10 @@ import (
 // fixest's i(period, treat, 5)) drops reference level(s) r (ref = c(r1, r2)
 // drops several). "0" or "- 1" removes the intercept (which is implicit
 // unless fixed effects absorb it). After '|' come fixed-effect variables;
-// a^b is the fixed effect of the combination of a and b.
+// a^b is the fixed effect of the combination of a and b. l(x, k) and
+// f(x, k) are the lag and lead of x by k periods within its unit (default
+// k = 1; k may be a range a:b, giving one column per value), which need
+// panel keys (Options.PanelID or [Frame.SetPanel]).
 type Formula struct {
 	Text      string
 	LHS       *Expr
@@ -50,6 +54,7 @@ const (
 	ExprVar ExprKind = iota // a column
 	ExprLog                 // log(Arg)
 	ExprI                   // i(Name[, By][, ref = Refs])
+	ExprLag                 // l(Arg, k) or f(Arg, k): Name is "l" or "f", Lags the k
 )
 
 // Expr is one factor of a term.
@@ -60,6 +65,9 @@ type Expr struct {
 	By   string   // ExprI: optional numeric column multiplying the dummies
 	Refs []string // ExprI: reference levels dropped
 	Pos  int      // 1-based column
+	// Lags are the lags (Name "l") or leads (Name "f") of ExprLag, as
+	// written: l(x, 1:3) has Lags 1, 2, 3 and expands to three columns.
+	Lags []int
 }
 
 // String returns the expression as fixest names the coefficient.
@@ -67,6 +75,11 @@ func (e *Expr) String() string {
 	switch e.Kind {
 	case ExprLog:
 		return "log(" + e.Arg.String() + ")"
+	case ExprLag:
+		if len(e.Lags) == 1 {
+			return lagName(e.Name, e.Arg.String(), e.Lags[0])
+		}
+		return fmt.Sprintf("%s(%s,%d:%d)", e.Name, e.Arg.String(), e.Lags[0], e.Lags[len(e.Lags)-1])
 	case ExprI:
 		s := "i(" + e.Name
 		if e.By != "" {
@@ -406,8 +419,10 @@ func (p *parser) atom() (*Expr, error) {
 			return nil, err
 		}
 		return e, nil
+	case "l", "f":
+		return p.lagCall(t)
 	}
-	return nil, p.errf(t, "unknown function %q (supported: log, i)", t.text+string(open.text))
+	return nil, p.errf(t, "unknown function %q (supported: log, i, l, f)", t.text+string(open.text))
 }
 
 // refs parses a level value or c(v1, v2, …).
@@ -455,4 +470,62 @@ func (p *parser) level() (string, error) {
 		}
 	}
 	return "", p.errf(t, "expected a level value, found %s", describe(t))
+}
+
+// lagCall parses the rest of l(x[, k]) or f(x[, k]) after "(": k is an
+// integer (default 1) or a range a:b; l(x, -1) is f(x, 1). The argument
+// may be a variable or log(variable).
+func (p *parser) lagCall(fn token) (*Expr, error) {
+	arg, err := p.atom()
+	if err != nil {
+		return nil, err
+	}
+	if arg.Kind == ExprI {
+		return nil, p.errf(token{pos: arg.Pos}, "%s() of i() is not allowed", fn.text)
+	}
+	e := &Expr{Kind: ExprLag, Name: fn.text, Arg: arg, Pos: fn.pos, Lags: []int{1}}
+	if p.isOp(",") {
+		p.next()
+		a, err := p.signedInt()
+		if err != nil {
+			return nil, err
+		}
+		e.Lags = []int{a}
+		if p.isOp(":") {
+			p.next()
+			b, err := p.signedInt()
+			if err != nil {
+				return nil, err
+			}
+			e.Lags = lagRange(a, b)
+			if len(e.Lags) > 100 {
+				return nil, p.errf(fn, "%s(): at most 100 lags in a range", fn.text)
+			}
+		}
+	}
+	if _, err := p.expect(")"); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// signedInt parses an optionally negative integer.
+func (p *parser) signedInt() (int, error) {
+	neg := false
+	if p.isOp("-") {
+		p.next()
+		neg = true
+	}
+	t := p.next()
+	if t.kind != tNum {
+		return 0, p.errf(t, "expected an integer, found %s", describe(t))
+	}
+	v, err := strconv.Atoi(t.text)
+	if err != nil {
+		return 0, p.errf(t, "expected an integer, found %s", describe(t))
+	}
+	if neg {
+		v = -v
+	}
+	return v, nil
 }

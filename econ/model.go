@@ -173,6 +173,23 @@ func (f *Formula) numeric(data *Frame, e *Expr) ([]float64, error) {
 			out[i] = math.Log(v) // log(0) = -Inf, log(<0) = NaN: dropped as missing
 		}
 		return out, nil
+	case ExprLag:
+		if len(e.Lags) != 1 {
+			return nil, f.errAt(e.Pos, "%s(): a range of lags must be a term of its own", e.Name)
+		}
+		x, err := f.numeric(data, e.Arg)
+		if err != nil {
+			return nil, err
+		}
+		idx, err := data.panelIndex()
+		if err != nil {
+			return nil, f.errAt(e.Pos, "%s(): %v", e.Name, err)
+		}
+		k := e.Lags[0]
+		if e.Name == "f" {
+			k = -k
+		}
+		return shifted(x, idx.shift(k)), nil
 	}
 	return nil, f.errAt(e.Pos, "i() is not allowed here")
 }
@@ -182,6 +199,20 @@ func (f *Formula) term(data *Frame, t Term) ([][]float64, []string, error) {
 	var iexpr *Expr
 	var nums [][]float64
 	var names []string
+	if e := t.Factors[0]; len(t.Factors) == 1 && e.Kind == ExprLag && len(e.Lags) > 1 {
+		var cols [][]float64
+		for _, k := range e.Lags {
+			one := *e
+			one.Lags = []int{k}
+			x, err := f.numeric(data, &one)
+			if err != nil {
+				return nil, nil, err
+			}
+			cols = append(cols, x)
+			names = append(names, one.String())
+		}
+		return cols, names, nil
+	}
 	for _, e := range t.Factors {
 		if e.Kind == ExprI {
 			if iexpr != nil || len(t.Factors) > 1 {
