@@ -34,6 +34,18 @@
 // also documents Stata's conventions). The demeaning tolerance is tighter
 // than fixest's (see Options.Tol).
 //
+// # Other estimators and variances
+//
+// Panel keys ([Frame.SetPanel], Options.PanelID; [PanelFrame] sets them)
+// enable lags and leads in formulas, l(x, k) and f(x, k), Newey–West and
+// Driscoll–Kraay variances (VCovNW, VCovDK, as fixest's vcov_NW and
+// vcov_DK), first differences ([EstimateFD]) and Swamy–Arora random
+// effects with the Hausman test ([EstimateRE], as plm). [EstimatePois] and
+// [FitPois] fit Poisson pseudo-maximum likelihood with fixed effects
+// (fixest fepois). [WildBootstrap] and [EstimateWild] run the restricted
+// wild cluster bootstrap (Rademacher or Webb weights) with a p-value and
+// a confidence interval by test inversion, for few clusters.
+//
 // # Data rules
 //
 // Float columns use NaN (or ±Inf) for missing values, factor and code
