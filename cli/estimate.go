@@ -551,7 +551,7 @@ func estimateEvent(w io.Writer, f *econ.Frame, o *estimateFlags, opts econ.Optio
 	switch o.format {
 	case "json":
 		type wald struct {
-			Q     int     `json:"q"`
+			Q     int    `json:"q"`
 			F     estNum `json:"f"`
 			DF2   estNum `json:"df2"`
 			PF    estNum `json:"p_f"`
@@ -559,16 +559,16 @@ func estimateEvent(w io.Writer, f *econ.Frame, o *estimateFlags, opts econ.Optio
 			PChi2 estNum `json:"p_chi2"`
 		}
 		type point struct {
-			RelTime  int     `json:"rel_time"`
+			RelTime  int    `json:"rel_time"`
 			Estimate estNum `json:"estimate"`
 			SE       estNum `json:"se"`
 			CILow    estNum `json:"ci_low"`
 			CIHigh   estNum `json:"ci_high"`
 			P        estNum `json:"p"`
-			N        int     `json:"n"`
-			Ref      bool    `json:"ref,omitempty"`
-			Binned   bool    `json:"binned,omitempty"`
-			Dropped  bool    `json:"dropped,omitempty"`
+			N        int    `json:"n"`
+			Ref      bool   `json:"ref,omitempty"`
+			Binned   bool   `json:"binned,omitempty"`
+			Dropped  bool   `json:"dropped,omitempty"`
 		}
 		out := struct {
 			Formula      string   `json:"formula"`
@@ -655,19 +655,19 @@ func estimatePlacebo(w io.Writer, f *econ.Frame, o *estimateFlags, opts econ.Opt
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(struct {
-			Treat    string    `json:"treat"`
+			Treat    string   `json:"treat"`
 			Estimate estNum   `json:"estimate"`
 			P        estNum   `json:"p"`
 			PLower   estNum   `json:"p_lower"`
 			PUpper   estNum   `json:"p_upper"`
 			Mean     estNum   `json:"mean"`
 			SD       estNum   `json:"sd"`
-			N        int       `json:"permutations"`
-			Seed     uint64    `json:"seed"`
-			Mode     string    `json:"mode"`
-			Method   string    `json:"method"`
-			Units    int       `json:"units"`
-			Treated  int       `json:"treated_units"`
+			N        int      `json:"permutations"`
+			Seed     uint64   `json:"seed"`
+			Mode     string   `json:"mode"`
+			Method   string   `json:"method"`
+			Units    int      `json:"units"`
+			Treated  int      `json:"treated_units"`
 			Draws    []estNum `json:"draws"`
 		}{o.treat, estNum(p.Estimate), estNum(p.P), estNum(p.PLower), estNum(p.PUpper), estNum(p.Mean), estNum(p.SD),
 			len(p.Draws), p.Seed, p.Mode.String(), p.Method, p.Units, p.Treated, draws})
