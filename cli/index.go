@@ -569,8 +569,8 @@ func runWeights(env *Env, args []string) error {
 	}
 	if *f.format == "json" {
 		type jw struct {
-			Node     string          `json:"node"`
-			Method   string          `json:"method"`
+			Node     string              `json:"node"`
+			Method   string              `json:"method"`
 			CR       idxNum64            `json:"cr"`
 			Children map[string]idxNum64 `json:"weights"`
 			Global   map[string]idxNum64 `json:"global"`
@@ -696,7 +696,7 @@ func matrixWeights(env *Env, input, method, dirSpec, norm string, shift float64,
 		return &UserError{err}
 	}
 	out := struct {
-		Method  string          `json:"method"`
+		Method  string              `json:"method"`
 		Weights map[string]idxNum64 `json:"weights"`
 		CR      *idxNum64           `json:"cr,omitempty"`
 	}{Method: wm.String(), Weights: map[string]idxNum64{}}
@@ -917,7 +917,7 @@ func indexLong(r *idxRun, x *composite.Index, periods []int) [][]string {
 func indexTable(w io.Writer, r *idxRun, x *composite.Index, t int, by string, ur *composite.UncertaintyResult) error {
 	fmt.Fprintf(w, "%s index of %s, %s: %d cities; %s weights, %s aggregation, missing %s; %s\n",
 		r.fw.Code, r.source, x.Periods[t], len(x.Units), x.Method.Weighting, x.Method.Aggregate, x.Method.Missing, idxScopeNote(x))
-	for _, n := range r.notes {
+	for _, n := range append(slices.Clone(r.notes), x.Notes...) {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
 	fmt.Fprintln(w)
@@ -995,30 +995,30 @@ func idxPeerLabel(u panel.Unit, by string) string {
 }
 
 type jsonUnitRow struct {
-	Unit       string            `json:"unit"`
-	Name       string            `json:"name"`
-	Period     string            `json:"period"`
-	Score      map[string]idxNum64   `json:"score"`
-	Relative   map[string]idxNum64   `json:"relative_0_10"`
-	Change     map[string]idxNum64   `json:"change"`
-	Quality    map[string]string `json:"quality"`
-	Raw        map[string]idxNum64   `json:"raw"`
-	Rank       idxNum64              `json:"rank"`
-	PeerRank   map[string]idxNum64   `json:"peer_rank"`
-	Grade      string            `json:"grade"`
-	Veto       []string          `json:"veto"`
-	Attainment idxNum64              `json:"attainment"`
-	Met        int               `json:"targets_met"`
-	Targeted   int               `json:"targets_with_data"`
-	U4SSC      jsonU4SSC         `json:"u4ssc"`
-	Contrib    map[string]idxNum64   `json:"contribution"`
-	Other      idxNum64              `json:"contribution_other"`
+	Unit       string              `json:"unit"`
+	Name       string              `json:"name"`
+	Period     string              `json:"period"`
+	Score      map[string]idxNum64 `json:"score"`
+	Relative   map[string]idxNum64 `json:"relative_0_10"`
+	Change     map[string]idxNum64 `json:"change"`
+	Quality    map[string]string   `json:"quality"`
+	Raw        map[string]idxNum64 `json:"raw"`
+	Rank       idxNum64            `json:"rank"`
+	PeerRank   map[string]idxNum64 `json:"peer_rank"`
+	Grade      string              `json:"grade"`
+	Veto       []string            `json:"veto"`
+	Attainment idxNum64            `json:"attainment"`
+	Met        int                 `json:"targets_met"`
+	Targeted   int                 `json:"targets_with_data"`
+	U4SSC      jsonU4SSC           `json:"u4ssc"`
+	Contrib    map[string]idxNum64 `json:"contribution"`
+	Other      idxNum64            `json:"contribution_other"`
 }
 
 type jsonU4SSC struct {
 	Total    int            `json:"total"`
 	Scored   int            `json:"scored"`
-	Mean     idxNum64           `json:"mean"`
+	Mean     idxNum64       `json:"mean"`
 	Points   map[string]int `json:"points"`
 	Excluded []string       `json:"excluded"`
 }
@@ -1036,7 +1036,7 @@ func indexJSON(w io.Writer, r *idxRun, x *composite.Index, periods []int, ur *co
 		NoTarget    []string                     `json:"u4ssc_no_target"`
 		Rows        []jsonUnitRow                `json:"rows"`
 		Uncertainty *composite.UncertaintyResult `json:"uncertainty,omitempty"`
-	}{Framework: r.fw.Code, Edition: r.fw.Edition, Data: r.source, Method: x.Method, ScopeNote: idxScopeNote(x), Notes: r.notes,
+	}{Framework: r.fw.Code, Edition: r.fw.Edition, Data: r.source, Method: x.Method, ScopeNote: idxScopeNote(x), Notes: append(slices.Clone(r.notes), x.Notes...),
 		NoTarget: x.U4SSC.NoTarget, Uncertainty: ur}
 	for _, nw := range x.Weights {
 		ws := map[string]idxNum64{}
@@ -1394,17 +1394,17 @@ func idxReadGrades(name string) (*composite.Grades, error) {
 
 func rankJSON(w io.Writer, r *idxRun, x *composite.Index, t int, ur *composite.UncertaintyResult, peers []composite.Peer) error {
 	type row struct {
-		Unit       string          `json:"unit"`
-		Name       string          `json:"name"`
+		Unit       string              `json:"unit"`
+		Name       string              `json:"name"`
 		Score      idxNum64            `json:"score"`
 		Relative   idxNum64            `json:"relative_0_10"`
 		Rank       idxNum64            `json:"rank"`
 		PeerRank   map[string]idxNum64 `json:"peer_rank"`
-		Grade      string          `json:"grade"`
-		Veto       []string        `json:"veto"`
+		Grade      string              `json:"grade"`
+		Veto       []string            `json:"veto"`
 		Attainment idxNum64            `json:"attainment"`
 		U4SSC      idxNum64            `json:"u4ssc_mean"`
-		Quality    string          `json:"quality"`
+		Quality    string              `json:"quality"`
 	}
 	out := struct {
 		Framework   string                       `json:"framework"`
@@ -1412,8 +1412,8 @@ func rankJSON(w io.Writer, r *idxRun, x *composite.Index, t int, ur *composite.U
 		Period      string                       `json:"period"`
 		Method      composite.IndexMethod        `json:"method"`
 		ScopeNote   string                       `json:"scope_note"`
-		Scores      map[string]idxNum64              `json:"scores"`
-		Ranks       map[string]idxNum64              `json:"ranks"`
+		Scores      map[string]idxNum64          `json:"scores"`
+		Ranks       map[string]idxNum64          `json:"ranks"`
 		Units       []row                        `json:"units"`
 		Uncertainty *composite.UncertaintyResult `json:"uncertainty,omitempty"`
 		Peers       []composite.Peer             `json:"peers,omitempty"`
@@ -1554,10 +1554,9 @@ func matrixRank(env *Env, input, wfile, method, dirSpec, format string) error {
 	}
 	if format == "json" {
 		out := struct {
-			Method string          `json:"method"`
 			Scores map[string]idxNum64 `json:"scores"`
 			Ranks  map[string]idxNum64 `json:"ranks"`
-		}{strings.ToLower(method), map[string]idxNum64{}, map[string]idxNum64{}}
+		}{map[string]idxNum64{}, map[string]idxNum64{}}
 		for i, a := range m.alts {
 			out.Scores[a], out.Ranks[a] = idxNum64(s[i]), idxNum64(ranks[i])
 		}

@@ -119,6 +119,11 @@ type Index struct {
 
 	// Method records the choices, for reproducibility.
 	Method IndexMethod
+	// Notes report treatments applied to the data: under per-period scope an
+	// indicator constant within a period (5G coverage 0 before 5G) cannot
+	// be normalised there and is left out of that period (its normalised
+	// values are missing and the missing-value rule applies).
+	Notes []string
 
 	t     *tree
 	opt   IndexOptions
@@ -238,6 +243,20 @@ func Compute(root *Node, d *Data, opt IndexOptions) (*Index, error) {
 		return nil, err
 	}
 	x.norm = norm
+	if opt.PerPeriod {
+		for l, i := range t.leafNode {
+			for tt := range nt {
+				has, kept := false, false
+				for u := range nu {
+					has = has || !math.IsNaN(raw[l][u*nt+tt])
+					kept = kept || !math.IsNaN(norm[l][u*nt+tt])
+				}
+				if has && !kept {
+					x.Notes = append(x.Notes, fmt.Sprintf("%s is constant in %s: no information in that period, left out", t.nodes[i].Code, d.Periods[tt]))
+				}
+			}
+		}
+	}
 
 	// Weights and aggregation, children before parents.
 	score := make([][]float64, nn)
@@ -250,6 +269,25 @@ func Compute(root *Node, d *Data, opt IndexOptions) (*Index, error) {
 	var flat []float64
 	if opt.Flat {
 		if flat, err = flatWeights(t, base, &opt); err != nil {
+			return nil, err
+		}
+	}
+	if !opt.Flat && (opt.Weighting == WeightAHP || opt.Weighting == WeightCombined) {
+		// Check every node's judgements first, so that all problems are
+		// reported at once.
+		var errs []error
+		for i, nd := range t.nodes {
+			if kids := t.children[i]; kids != nil {
+				names := make([]string, len(kids))
+				for j, k := range kids {
+					names[j] = t.nodes[k].Code
+				}
+				if _, _, _, err := subjectiveWeights(nd, names, &opt, opt.Weighting == WeightCombined); err != nil {
+					errs = append(errs, err)
+				}
+			}
+		}
+		if err := errors.Join(errs...); err != nil {
 			return nil, err
 		}
 	}
@@ -381,7 +419,11 @@ var ErrNoTarget = errors.New("distance-to-target normalisation needs a target fo
 func normaliseLeaf(nd *Node, x []float64, nu, nt int, groups []int32, ngroups int, m NormMethod) ([]float64, error) {
 	dst := make([]float64, len(x))
 	if m != DistanceToTarget {
-		return dst, NormaliseByGroup(dst, x, groups, ngroups, Normaliser{Method: m, Direction: nd.Direction})
+		n := Normaliser{Method: m, Direction: nd.Direction}
+		if groups != nil {
+			n.OnConstant = ConstantNaN // a period without variation: see Compute
+		}
+		return dst, NormaliseByGroup(dst, x, groups, ngroups, n)
 	}
 	if nd.Target == nil {
 		return nil, ErrNoTarget

@@ -1,0 +1,239 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cityimpact/cityimpact/demo"
+)
+
+var (
+	idxDemoOnce sync.Once
+	idxDemoDir  string
+	idxDemoErr  error
+)
+
+// idxDemo writes a 30-city demo panel once and returns its annual CSV.
+func idxDemo(t *testing.T) string {
+	t.Helper()
+	idxDemoOnce.Do(func() {
+		idxDemoDir, idxDemoErr = os.MkdirTemp("", "cityimpact-index")
+		if idxDemoErr != nil {
+			return
+		}
+		o := demo.DefaultOptions(3)
+		o.NUnits = 30
+		ds, err := demo.Generate(o)
+		if err != nil {
+			idxDemoErr = err
+			return
+		}
+		idxDemoErr = ds.Write(filepath.Join(idxDemoDir, "demo"), demo.FormatCSV)
+	})
+	if idxDemoErr != nil {
+		t.Fatal(idxDemoErr)
+	}
+	return filepath.Join(idxDemoDir, "demo", "annual.csv")
+}
+
+func idxRunCmd(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestWeightsFramework(t *testing.T) {
+	data := idxDemo(t)
+	for _, m := range []string{"entropy", "critic", "cv", "sd", "pca", "equal"} {
+		code, out, errs := idxRunCmd("weights", "--data", data, "--method", m, "--format", "json")
+		if code != ExitOK {
+			t.Fatalf("%s: exit %d: %s", m, code, errs)
+		}
+		var got struct {
+			Nodes []struct {
+				Node    string             `json:"node"`
+				Weights map[string]float64 `json:"weights"`
+			} `json:"nodes"`
+		}
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Nodes) != 7 {
+			t.Fatalf("%s: %d nodes", m, len(got.Nodes))
+		}
+		for _, n := range got.Nodes {
+			s := 0.0
+			for _, w := range n.Weights {
+				s += w
+			}
+			if math.Abs(s-1) > 1e-9 {
+				t.Errorf("%s: node %s weights sum to %v", m, n.Node, s)
+			}
+		}
+	}
+}
+
+func TestIndexCSV(t *testing.T) {
+	data := idxDemo(t)
+	code, out, errs := idxRunCmd("index", "--data", data, "--format", "csv", "--impute", "linear")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 30 units × 16 years × (1 goal + 6 dimensions + 35 indicators).
+	if len(recs) != 1+30*16*42 {
+		t.Fatalf("%d rows", len(recs))
+	}
+	if recs[0][9] != "quality" || recs[1][14] != "pooled" || recs[1][4] != "goal" {
+		t.Errorf("header %v, first row %v", recs[0], recs[1])
+	}
+	imputed := 0
+	for _, r := range recs[1:] {
+		if r[9] == "imputed" {
+			imputed++
+		}
+	}
+	if imputed == 0 {
+		t.Error("no value marked imputed after --impute linear")
+	}
+	code, out, _ = idxRunCmd("index", "--data", data, "--scope", "period", "--aggregate", "topsis")
+	if code != ExitOK || !strings.Contains(out, "normalisation per period") {
+		t.Errorf("exit %d, table:\n%s", code, out)
+	}
+}
+
+func TestRankUncertaintyDeterministic(t *testing.T) {
+	data := idxDemo(t)
+	raw, _ := os.ReadFile(data)
+	first := strings.SplitN(strings.SplitN(string(raw), "\n", 3)[1], ",", 2)[0]
+	args := []string{"rank", "--data", data, "--by", "tier", "--uncertainty", "40", "--seed", "9", "--format", "json", "--peers", first}
+	code, a, errs := idxRunCmd(args...)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	_, b, _ := idxRunCmd(args...)
+	if a != b {
+		t.Error("two runs with one seed differ")
+	}
+	var got struct {
+		Uncertainty struct {
+			Seed  int `json:"seed"`
+			Units []struct {
+				P05, P95 float64
+			} `json:"units"`
+		} `json:"uncertainty"`
+		Peers []struct{ Unit string } `json:"peers"`
+		Ranks map[string]float64      `json:"ranks"`
+	}
+	if err := json.Unmarshal([]byte(a), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Uncertainty.Seed != 9 || len(got.Uncertainty.Units) != 30 || len(got.Peers) != 5 || len(got.Ranks) != 30 {
+		t.Errorf("seed %d, %d units, %d peers, %d ranks", got.Uncertainty.Seed, len(got.Uncertainty.Units), len(got.Peers), len(got.Ranks))
+	}
+}
+
+// TestMatrixInterface: the JSON shapes other tools rely on (issue 3).
+func TestMatrixInterface(t *testing.T) {
+	dir := t.TempDir()
+	m := filepath.Join(dir, "m.csv")
+	os.WriteFile(m, []byte("alt,price,quality,delivery\nA,250,16,12\nB,200,16,8\nC,300,32,16\nD,275,32,8\nE,225,16,16\n"), 0o644)
+	code, out, errs := idxRunCmd("weights", "--method", "critic", "--input", m, "--directions", "-,+,-", "--format", "json")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var w struct {
+		Method  string             `json:"method"`
+		Weights map[string]float64 `json:"weights"`
+	}
+	if err := json.Unmarshal([]byte(out), &w); err != nil || w.Method != "critic" || len(w.Weights) != 3 {
+		t.Fatalf("%v: %s", err, out)
+	}
+	wf := filepath.Join(dir, "w.json")
+	os.WriteFile(wf, []byte(out), 0o644)
+	for _, meth := range []string{"topsis", "gra", "linear", "geometric"} {
+		code, out, errs = idxRunCmd("rank", "--method", meth, "--input", m, "--weights", wf, "--directions", "-,+,-", "--format", "json")
+		if code != ExitOK {
+			t.Fatalf("%s: exit %d: %s", meth, code, errs)
+		}
+		var r map[string]map[string]float64
+		if err := json.Unmarshal([]byte(out), &r); err != nil || len(r) != 2 || len(r["scores"]) != 5 || len(r["ranks"]) != 5 {
+			t.Fatalf("%s: %v: %s", meth, err, out)
+		}
+	}
+	p := filepath.Join(dir, "p.csv")
+	os.WriteFile(p, []byte(",a,b,c\na,1,3,5\nb,1/3,1,2\nc,1/5,1/2,1\n"), 0o644)
+	code, out, _ = idxRunCmd("weights", "--method", "ahp", "--input", p, "--format", "json")
+	if code != ExitOK || !strings.Contains(out, `"cr"`) {
+		t.Errorf("ahp: exit %d: %s", code, out)
+	}
+}
+
+// TestIndexBadInput: each bad input exits 1 with a message naming the problem.
+func TestIndexBadInput(t *testing.T) {
+	data := idxDemo(t)
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(body), 0o644)
+		return p
+	}
+	// Drop two indicator columns from the demo data.
+	b, _ := os.ReadFile(data)
+	recs, _ := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	var buf bytes.Buffer
+	cw := csv.NewWriter(&buf)
+	for _, r := range recs {
+		cw.Write(append(append([]string{}, r[:7]...), r[9:]...))
+	}
+	cw.Flush()
+	short := write("short.csv", buf.String())
+	inconsistent := write("ahp.yaml", "nodes:\n  region:\n    - [1, 9, 1/9]\n    - [1/9, 1, 9]\n    - [9, 1/9, 1]\n")
+	wrongSize := write("ahp2.yaml", "experts:\n  - name: one\n    nodes:\n      region:\n        - [1, 2]\n        - [1/2, 1]\n")
+	badGrades := write("grades.yaml", "bands:\n  - {name: A, min: 0.2}\n  - {name: B, min: 0.5}\n")
+	m := write("m.csv", "alt,x,y\nA,1,2\nB,3,4\nC,5,7\n")
+	wj := write("w.json", `{"weights":{"x":0.5}}`)
+	wok := write("w2.json", `{"x":0.5,"y":0.5}`)
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"weights", "--data", data, "--method", "magic"}, `unknown weighting method "magic"`},
+		{[]string{"index", "--data", data, "--aggregate", "median"}, `unknown aggregation "median"`},
+		{[]string{"index", "--data", data, "--normalise", "sigmoid"}, `unknown normalisation "sigmoid"`},
+		{[]string{"index", "--data", data, "--scope", "decade"}, `unknown scope "decade"`},
+		{[]string{"index", "--data", data, "--impute", "magic"}, `unknown missing-value treatment "magic"`},
+		{[]string{"index", "--data", data, "--format", "xlsx"}, "needs --out"},
+		{[]string{"index", "--data", short}, "2 indicator(s) of the framework are not in the data: g5_bs_density, g5_coverage"},
+		{[]string{"index"}, "no data"},
+		{[]string{"index", "--data", data, "--period", "1999"}, "--period 1999: not in the data"},
+		{[]string{"weights", "--data", data, "--method", "ahp"}, "needs --ahp FILE"},
+		{[]string{"weights", "--data", data, "--method", "ahp", "--ahp", inconsistent}, "node region: AHP consistency ratio"},
+		{[]string{"weights", "--data", data, "--method", "combined", "--ahp", inconsistent}, "worst pair rural_broadband vs urban_rural_gap"},
+		{[]string{"weights", "--data", data, "--method", "combined", "--ahp", wrongSize}, "node region: AHP: expert 1"},
+		{[]string{"weights", "--data", data, "--method", "expert"}, "children have no expert weights"},
+		{[]string{"rank", "--data", data, "--grades", badGrades}, `band "B"`},
+		{[]string{"rank", "--data", data, "--by", "continent"}, `unknown peer group "continent"`},
+		{[]string{"rank", "--data", data, "--peers", "999999"}, `no unit "999999"`},
+		{[]string{"rank", "--data", data, "--uncertainty", "10", "--mc-weights", "gauss:1"}, "want uniform:X, dirichlet:C or none"},
+		{[]string{"rank", "--input", m, "--weights", wj}, "no weight for criteria y"},
+		{[]string{"rank", "--input", m, "--weights", wok, "--method", "vikor"}, `unknown ranking method "vikor"`},
+		{[]string{"weights", "--input", m, "--directions", "+,+,-"}, "3 directions for 2 criteria"},
+	} {
+		code, _, errs := idxRunCmd(c.args...)
+		if code != ExitUser || !strings.Contains(errs, c.msg) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 1 with %q", c.args, code, errs, c.msg)
+		}
+	}
+}
