@@ -294,17 +294,29 @@ func TestIndexErrors(t *testing.T) {
 		{"all missing", func(r *composite.Node, d *composite.Data, o *composite.IndexOptions) {
 			d.Values["i3"] = []float64{math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()}
 		}, func(err error) bool { return errors.Is(err, composite.ErrAllMissing) }, "indicator i3"},
-		{"constant", func(r *composite.Node, d *composite.Data, o *composite.IndexOptions) { d.Values["i3"] = []float64{2, 2, 2, 2, 2, 2} },
+		{"constant", func(r *composite.Node, d *composite.Data, o *composite.IndexOptions) {
+			d.Values["i3"] = []float64{2, 2, 2, 2, 2, 2}
+		},
 			func(err error) bool { return errors.Is(err, composite.ErrZeroVariance) }, "indicator i3"},
-		{"short column", func(r *composite.Node, d *composite.Data, o *composite.IndexOptions) { d.Values["i3"] = []float64{2, 2} },
+		{"short column", func(r *composite.Node, d *composite.Data, o *composite.IndexOptions) {
+			d.Values["i3"] = []float64{2, 2}
+		},
 			func(err error) bool { var e *composite.IndicatorError; return errors.As(err, &e) }, "i3"},
-		{"no direction", func(r *composite.Node, d *composite.Data, o *composite.IndexOptions) { r.Children[1].Children[0].Direction = 0 },
+		{"no direction", func(r *composite.Node, d *composite.Data, o *composite.IndexOptions) {
+			r.Children[1].Children[0].Direction = 0
+		},
 			func(err error) bool { return errors.Is(err, composite.ErrNoDirection) }, "i3"},
-		{"empty dimension", func(r *composite.Node, d *composite.Data, o *composite.IndexOptions) { r.Children[1].Children = []*composite.Node{} },
+		{"empty dimension", func(r *composite.Node, d *composite.Data, o *composite.IndexOptions) {
+			r.Children[1].Children = []*composite.Node{}
+		},
 			func(err error) bool { return errors.Is(err, composite.ErrEmptyNode) }, "node B"},
-		{"no expert weights", func(r *composite.Node, d *composite.Data, o *composite.IndexOptions) { o.Weighting = composite.WeightExpert },
+		{"no expert weights", func(r *composite.Node, d *composite.Data, o *composite.IndexOptions) {
+			o.Weighting = composite.WeightExpert
+		},
 			func(err error) bool { return errors.Is(err, composite.ErrNoExpertWeights) }, "node A"},
-		{"no AHP matrix", func(r *composite.Node, d *composite.Data, o *composite.IndexOptions) { o.Weighting = composite.WeightAHP },
+		{"no AHP matrix", func(r *composite.Node, d *composite.Data, o *composite.IndexOptions) {
+			o.Weighting = composite.WeightAHP
+		},
 			func(err error) bool { return errors.Is(err, composite.ErrNoAHPMatrix) }, "node A"},
 		{"AHP CR > 0.1", func(r *composite.Node, d *composite.Data, o *composite.IndexOptions) {
 			r.Children = append(r.Children, &composite.Node{Code: "C", Children: []*composite.Node{{Code: "i4", Direction: composite.Benefit, Floor: math.NaN()}}})
