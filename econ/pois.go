@@ -179,13 +179,20 @@ func FitPois(d *Design, opts Options) (*PoisResult, error) {
 	wd := *sd
 	wd.Y, wd.Weights = z, w
 	iterOpts := opts
+	iterOpts.defaults()
+	opts.Tol = iterOpts.Tol
 	iterOpts.VCov = VCovIID
 	iterOpts.Singletons = SingletonsKeep
 	iter := 0
 	converged := false
 	etaNew := make([]float64, m)
+	change := 1.0
 	for iter < poisMaxIter {
 		iter++
+		// Early steps need no tighter projection than the deviance
+		// change they are at; the final steps and the fit for inference
+		// use opts.Tol.
+		iterOpts.Tol = max(opts.Tol, min(1e-6, change/100))
 		for i := range m {
 			z[i] = eta[i] + (y[i]-mu[i])/mu[i]
 			w[i] = wt(omega, i) * mu[i]
@@ -217,7 +224,7 @@ func FitPois(d *Design, opts Options) (*PoisResult, error) {
 		for i := range m {
 			mu[i] = math.Exp(eta[i])
 		}
-		change := math.Abs(devNew-dev) / (0.1 + math.Abs(devNew))
+		change = math.Abs(devNew-dev) / (0.1 + math.Abs(devNew))
 		dev = devNew
 		if change < poisTol && iter > 1 {
 			converged = true
