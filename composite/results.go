@@ -379,12 +379,30 @@ func (x *Index) evalTree(leaf []float64, g int, buf, vals []float64) float64 {
 			buf[i] = leaf[l]
 			continue
 		}
-		kids := t.children[i]
-		v := vals[:len(kids)]
-		for j, k := range kids {
-			v[j] = buf[k]
-		}
-		buf[i] = evalNode(x.opt.Aggregate, v, x.local[i], &x.stats[i][g], x.opt.Missing, x.opt.Rho)
+		buf[i] = x.evalAt(i, g, buf, vals)
+	}
+	return buf[t.root()]
+}
+
+// evalAt scores inner node i from its children's scores in buf.
+func (x *Index) evalAt(i, g int, buf, vals []float64) float64 {
+	kids := x.t.children[i]
+	v := vals[:len(kids)]
+	for j, k := range kids {
+		v[j] = buf[k]
+	}
+	return evalNode(x.opt.Aggregate, v, x.local[i], &x.stats[i][g], x.opt.Missing, x.opt.Rho)
+}
+
+// setLeaf changes leaf l to v in buf and re-scores the nodes above it,
+// returning the goal's new score: the same numbers as a full evalTree,
+// at the cost of one path.
+func (x *Index) setLeaf(l int, v float64, g int, buf, vals []float64) float64 {
+	t := x.t
+	i := t.leafNode[l]
+	buf[i] = v
+	for p := t.parent[i]; p >= 0; p = t.parent[p] {
+		buf[p] = x.evalAt(p, g, buf, vals)
 	}
 	return buf[t.root()]
 }
@@ -414,7 +432,7 @@ func (x *Index) changes() {
 		maxKids = max(maxKids, len(k))
 	}
 	parallelFor(nu, x.opt.Workers, 16, func(lo, hi int) {
-		a, b, cur := make([]float64, nl), make([]float64, nl), make([]float64, nl)
+		a, b := make([]float64, nl), make([]float64, nl)
 		buf, vals := make([]float64, len(x.t.nodes)), make([]float64, maxKids)
 		fwd := make([]float64, nl)
 		for u := lo; u < hi; u++ {
@@ -436,28 +454,25 @@ func (x *Index) changes() {
 				}
 				fa := x.evalTree(a, g, buf, vals)
 				x.Other[i] = fa - x.evalTree(a, g0, buf, vals)
-				// Forward: replace a by b in tree order.
-				copy(cur, a)
-				prev := fa
+				// Forward: replace a by b in tree order (buf holds the
+				// node scores of a after evalTree above).
+				prev := x.evalTree(a, g, buf, vals)
 				for l := range nl {
 					fwd[l] = 0
 					if same(a[l], b[l]) {
 						continue
 					}
-					cur[l] = b[l]
-					f := x.evalTree(cur, g, buf, vals)
+					f := x.setLeaf(l, b[l], g, buf, vals)
 					fwd[l], prev = f-prev, f
 				}
 				// Backward: replace b by a in reverse order.
-				copy(cur, b)
 				prev = x.evalTree(b, g, buf, vals)
 				for l := nl - 1; l >= 0; l-- {
 					if same(a[l], b[l]) {
 						x.Contribution[l][i] = 0
 						continue
 					}
-					cur[l] = a[l]
-					f := x.evalTree(cur, g, buf, vals)
+					f := x.setLeaf(l, a[l], g, buf, vals)
 					x.Contribution[l][i] = (fwd[l] + prev - f) / 2
 					prev = f
 				}

@@ -1,6 +1,7 @@
 package composite
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -196,6 +197,24 @@ func (x *Index) Uncertainty(opt UncertaintyOptions) (*UncertaintyResult, error) 
 		}
 	}
 
+	var logs [][][][]float64
+	if slices.Contains(opt.Aggregations, AggGeometric) {
+		logs = make([][][][]float64, len(pre))
+		for a := range pre {
+			logs[a] = make([][][]float64, len(pre[a]))
+			for b := range pre[a] {
+				logs[a][b] = make([][]float64, nl)
+				for l, c := range pre[a][b] {
+					lg := make([]float64, nu)
+					for u, v := range c {
+						lg[u] = math.Log(1 + 99*v)
+					}
+					logs[a][b][l] = lg
+				}
+			}
+		}
+	}
+
 	// Active factors.
 	type factor struct {
 		name string
@@ -230,7 +249,7 @@ func (x *Index) Uncertainty(opt UncertaintyOptions) (*UncertaintyResult, error) 
 	var wg sync.WaitGroup
 	for range min(workers, nchunks) {
 		wg.Go(func() {
-			ev := x.newMCEval(pre, opt)
+			ev := x.newMCEval(pre, logs, opt)
 			fa, fb, fab := make([]float64, nu), make([]float64, nu), make([]float64, nu)
 			for {
 				c := int(next.Add(1) - 1)
@@ -326,7 +345,7 @@ func (x *Index) Uncertainty(opt UncertaintyOptions) (*UncertaintyResult, error) 
 		}
 		res.Sensitivity = append(res.Sensitivity, sens)
 	}
-	loo, err := x.leaveOneOut(pre, opt)
+	loo, err := x.leaveOneOut(pre, logs, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -347,6 +366,10 @@ func toF32(x []float64) []float32 {
 type mcEval struct {
 	x     *Index
 	pre   [][][][]float64
+	logs  [][][][]float64 // ln(1 + 99·v) of pre, for geometric aggregation
+	sw    []float64
+	acc   []float64
+	order []rankPair
 	opt   UncertaintyOptions
 	cols  [][]float64 // node → column over units (post-order)
 	kcols [][]float64
@@ -354,9 +377,10 @@ type mcEval struct {
 	st    nodeStats
 }
 
-func (x *Index) newMCEval(pre [][][][]float64, opt UncertaintyOptions) *mcEval {
+func (x *Index) newMCEval(pre, logs [][][][]float64, opt UncertaintyOptions) *mcEval {
 	nu := len(x.Units)
-	e := &mcEval{x: x, pre: pre, opt: opt, cols: make([][]float64, len(x.t.nodes))}
+	e := &mcEval{x: x, pre: pre, logs: logs, opt: opt, cols: make([][]float64, len(x.t.nodes)),
+		sw: make([]float64, nu), acc: make([]float64, nu), order: make([]rankPair, 0, nu)}
 	maxKids := 0
 	for i, k := range x.t.children {
 		maxKids = max(maxKids, len(k))
@@ -420,9 +444,13 @@ func (e *mcEval) ranks(dst []float64, s *mcSample) {
 		for j, c := range kids {
 			kc[j] = e.cols[c]
 		}
+		out := e.cols[i]
+		if agg == AggLinear || agg == AggGeometric {
+			e.columnMean(agg, miss, i, kids, kc, s.w[i], out, s)
+			continue
+		}
 		prepareNode(agg, kc, nil, &e.st)
 		v := e.vals[:len(kids)]
-		out := e.cols[i]
 		for u := range out {
 			for j, c := range kc {
 				v[j] = c[u]
@@ -430,7 +458,85 @@ func (e *mcEval) ranks(dst []float64, s *mcSample) {
 			out[u] = evalNode(agg, v, s.w[i], &e.st, miss, e.x.opt.Rho)
 		}
 	}
-	rankBest(dst, e.cols[t.root()])
+	e.rank(dst, e.cols[t.root()])
+}
+
+// columnMean is evalNode's linear and geometric aggregation done column by
+// column, with the same operations in the same order (so the same
+// numbers); for geometric, leaf logarithms come precomputed.
+func (e *mcEval) columnMean(agg AggMethod, miss MissingRule, i int, kids []int, kc [][]float64, w, out []float64, s *mcSample) {
+	sw, acc := e.sw[:len(out)], e.acc[:len(out)]
+	clear(sw)
+	clear(acc)
+	for j, c := range kc {
+		wj := w[j]
+		var logs []float64
+		if agg == AggGeometric {
+			if l := e.x.t.leaf[kids[j]]; l >= 0 {
+				logs = e.logs[s.norm][s.ms][l]
+			}
+		}
+		for u, v := range c {
+			if v != v { // NaN
+				if wj > 0 && miss == MissingNone {
+					sw[u] = math.NaN()
+				}
+				continue
+			}
+			sw[u] += wj
+			switch {
+			case agg == AggLinear:
+				acc[u] += wj * v
+			case wj > 0 && logs != nil:
+				acc[u] += wj * logs[u]
+			case wj > 0:
+				acc[u] += wj * math.Log(1+99*v)
+			}
+		}
+	}
+	for u := range out {
+		switch {
+		case !(sw[u] > 0):
+			out[u] = math.NaN()
+		case agg == AggLinear:
+			out[u] = acc[u] / sw[u]
+		default:
+			out[u] = (math.Exp(acc[u]/sw[u]) - 1) / 99
+		}
+	}
+}
+
+// rank is rankBest without the stable sort: values are sorted with their
+// positions and ties found afterwards, so the order among equal values does
+// not matter.
+func (e *mcEval) rank(dst, s []float64) {
+	p := e.order[:0]
+	for u, v := range s {
+		if v == v {
+			p = append(p, rankPair{v, int32(u)})
+		}
+	}
+	slices.SortFunc(p, func(a, b rankPair) int { return cmp.Compare(b.v, a.v) })
+	for u := range dst {
+		dst[u] = math.NaN()
+	}
+	for lo := 0; lo < len(p); {
+		hi := lo + 1
+		for hi < len(p) && p[hi].v == p[lo].v {
+			hi++
+		}
+		r := float64(lo+hi+1) / 2 // mean of ranks lo+1 … hi
+		for _, q := range p[lo:hi] {
+			dst[q.u] = r
+		}
+		lo = hi
+	}
+	e.order = p
+}
+
+type rankPair struct {
+	v float64
+	u int32
 }
 
 // gamma draws from Gamma(a, 1) by Marsaglia & Tsang (2000), "A simple
@@ -463,7 +569,7 @@ func gamma(rng *rand.Rand, a float64) float64 {
 
 // leaveOneOut drops each indicator in turn under the baseline choices and
 // compares with the baseline ranks computed the same way.
-func (x *Index) leaveOneOut(pre [][][][]float64, opt UncertaintyOptions) ([]LeaveOneOut, error) {
+func (x *Index) leaveOneOut(pre, logs [][][][]float64, opt UncertaintyOptions) ([]LeaveOneOut, error) {
 	t := x.t
 	nl, nu := len(t.leafNode), len(x.Units)
 	// Baseline: the index's own choices when they are among the
@@ -476,10 +582,10 @@ func (x *Index) leaveOneOut(pre [][][][]float64, opt UncertaintyOptions) ([]Leav
 		return nil, errors.New("composite: uncertainty: the alternatives must include the index's own normalisation, aggregation and missing-value rule")
 	}
 	ref := make([]float64, nu)
-	x.newMCEval(pre, opt).ranks(ref, &base)
+	x.newMCEval(pre, logs, opt).ranks(ref, &base)
 	out := make([]LeaveOneOut, nl)
 	parallelFor(nl, opt.Workers, 1, func(lo, hi int) {
-		ev := x.newMCEval(pre, opt)
+		ev := x.newMCEval(pre, logs, opt)
 		r := make([]float64, nu)
 		for l := lo; l < hi; l++ {
 			i := t.leafNode[l]

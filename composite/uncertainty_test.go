@@ -95,6 +95,21 @@ func TestUncertaintyKnown(t *testing.T) {
 	if len(r.Sensitivity) != 0 || r.MeanShift != 0 {
 		t.Errorf("no factor varied: sensitivity %v, mean shift %v", r.Sensitivity, r.MeanShift)
 	}
+	// The same for geometric aggregation (the Monte Carlo's column path
+	// must give the index's numbers).
+	xg, err := composite.Compute(root, d, composite.IndexOptions{Aggregate: composite.AggGeometric})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rg, err := xg.Uncertainty(composite.UncertaintyOptions{Replicates: 4, Seed: 1, Period: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for u, uu := range rg.Units {
+		if want := xg.Rank[xg.Row(u, last)]; uu.P05 != want || uu.P95 != want {
+			t.Fatalf("geometric %s: ranks %+v, want %v", uu.Unit, uu, want)
+		}
+	}
 
 	// Identical indicators: a city's indicator values are all one number.
 	first := make([]float64, len(d.Values["g5_coverage"]))
