@@ -44,7 +44,9 @@
 // [FitPois] fit Poisson pseudo-maximum likelihood with fixed effects
 // (fixest fepois). [WildBootstrap] and [EstimateWild] run the restricted
 // wild cluster bootstrap (Rademacher or Webb weights) with a p-value and
-// a confidence interval by test inversion, for few clusters.
+// a confidence interval by test inversion, for few clusters. Varying
+// slopes fe[x] and fe[[x]] in the fixed-effect part of a formula are
+// projected out with the fixed effects ([Slope]).
 //
 // # Data rules
 //

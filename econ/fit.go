@@ -36,6 +36,11 @@ type Design struct {
 	// nil for a single time series (VCovNW) and is unused by VCovDK.
 	Unit, Time []int32
 
+	// Slopes are varying-slope terms (fixest fe[x] and fe[[x]]): a
+	// coefficient on X per level of a fixed effect, projected out with the
+	// fixed effects (see lag_slopes.go).
+	Slopes []Slope
+
 	// pre, if set, supplies and caches demeaned columns shared between
 	// models (see EstimateMulti).
 	pre *demeanCache
@@ -183,6 +188,9 @@ func Fit(d *Design, opts Options) (*Result, error) {
 		for _, c := range clusters {
 			ok = ok && c[i] >= 0
 		}
+		for _, sl := range d.Slopes {
+			ok = ok && sl.Codes[i] >= 0 && isFinite(sl.X[i])
+		}
 		if hac {
 			ok = ok && hacTime[i] >= 0 && (hacUnit == nil || hacUnit[i] >= 0)
 		}
@@ -244,7 +252,7 @@ func Fit(d *Design, opts Options) (*Result, error) {
 	}
 
 	// Demean (or centre, for an intercept without fixed effects).
-	hasFE := len(d.FE) > 0
+	hasFE := len(d.FE) > 0 || len(d.Slopes) > 0
 	centred := !hasFE && d.Intercept
 	cols := make([][]float64, 0, len(d.X)+1)
 	cols = append(cols, y)
@@ -253,7 +261,14 @@ func Fit(d *Design, opts Options) (*Result, error) {
 	}
 	raw := cols // undemeaned, for collinearity references and means
 	dm := cols
-	if hasFE && d.pre != nil {
+	var slopeParams int
+	if len(d.Slopes) > 0 {
+		var err error
+		dm, slopeParams, res.Iterations, err = demeanWithSlopes(d, rows, feCodes, res.FELevels, w, cols, opts)
+		if err != nil {
+			return nil, err
+		}
+	} else if hasFE && d.pre != nil {
 		var err error
 		dm, res.Iterations, err = d.pre.demean(d, rows, feCodes, res.FELevels, w, cols, opts)
 		if err != nil {
@@ -434,11 +449,11 @@ func Fit(d *Design, opts Options) (*Result, error) {
 			feParams -= nfe - 1
 		}
 	}
-	res.KFull = k + feParams
+	res.KFull = k + feParams + slopeParams
 	res.K = res.KFull
 	switch opts.SSC.FixefK {
 	case FixefNone:
-		res.K = k
+		res.K = k + slopeParams // fixest counts slope coefficients always
 	case FixefNested:
 		nestBy := clCodes
 		if hac {
@@ -466,7 +481,7 @@ func Fit(d *Design, opts Options) (*Result, error) {
 			}
 			switch {
 			case nn == nfe:
-				res.K = k + 1
+				res.K = k + 1 + slopeParams
 			case nn > 0:
 				res.K = res.KFull - (sizeNested - nn)
 			}

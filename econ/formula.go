@@ -37,13 +37,19 @@ type Term struct {
 	Pos     int // 1-based column in the formula text
 }
 
-// FETerm is one fixed-effect dimension, the combination of Vars.
+// FETerm is one fixed-effect dimension, the combination of Vars,
+// optionally with varying slopes: fe[x1, x2] adds a slope on each of the
+// numeric variables per level of fe (fixest's fe + fe[[x1]] + fe[[x2]]),
+// fe[[x]] has the slopes without the fixed effect itself.
 type FETerm struct {
-	Vars []string
-	Pos  int
+	Vars       []string
+	Pos        int
+	Slopes     []string // varying-slope variables, none for a plain fixed effect
+	SlopesOnly bool     // fe[[x]]: no intercept per level
 }
 
-// Name returns the fixed effect's name as written, e.g. "unit^year".
+// Name returns the fixed effect's name as written, e.g. "unit^year",
+// without the slopes.
 func (t FETerm) Name() string { return strings.Join(t.Vars, "^") }
 
 // ExprKind is the kind of an [Expr].
@@ -112,7 +118,7 @@ const (
 	tIdent
 	tNum
 	tStr
-	tOp // one of ~ | + - : * ( ) , = ^
+	tOp // one of ~ | + - : * ( ) , = ^ [ ]
 )
 
 type token struct {
@@ -130,7 +136,7 @@ func lex(s string) ([]token, error) {
 		switch {
 		case unicode.IsSpace(r):
 			i += w
-		case strings.ContainsRune("~|+-:*(),=^", r):
+		case strings.ContainsRune("~|+-:*(),=^[]", r):
 			toks = append(toks, token{tOp, string(r), start})
 			i += w
 		case r == '`' || r == '"' || r == '\'':
@@ -241,6 +247,11 @@ func ParseFormula(s string) (*Formula, error) {
 					return nil, p.errf(t2, "expected a variable after '^', found %s", describe(t2))
 				}
 				fe.Vars = append(fe.Vars, t2.text)
+			}
+			if p.isOp("[") {
+				if err := p.slopes(&fe); err != nil {
+					return nil, err
+				}
 			}
 			f.FE = append(f.FE, fe)
 			if !p.isOp("+") {
@@ -528,4 +539,33 @@ func (p *parser) signedInt() (int, error) {
 		v = -v
 	}
 	return v, nil
+}
+
+// slopes parses "[x1, x2]" or "[[x1, x2]]" after a fixed-effect name.
+func (p *parser) slopes(fe *FETerm) error {
+	p.next() // "["
+	if p.isOp("[") {
+		p.next()
+		fe.SlopesOnly = true
+	}
+	for {
+		t := p.next()
+		if t.kind != tIdent {
+			return p.errf(t, "expected a varying-slope variable, found %s", describe(t))
+		}
+		fe.Slopes = append(fe.Slopes, t.text)
+		if !p.isOp(",") {
+			break
+		}
+		p.next()
+	}
+	if _, err := p.expect("]"); err != nil {
+		return err
+	}
+	if fe.SlopesOnly {
+		if _, err := p.expect("]"); err != nil {
+			return err
+		}
+	}
+	return nil
 }

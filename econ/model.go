@@ -141,8 +141,19 @@ func (f *Formula) Design(data *Frame) (*Design, error) {
 				}
 			}
 		}
-		d.FE = append(d.FE, codes)
-		d.FENames = append(d.FENames, fe.Name())
+		feIndex := -1
+		if !fe.SlopesOnly {
+			feIndex = len(d.FE)
+			d.FE = append(d.FE, codes)
+			d.FENames = append(d.FENames, fe.Name())
+		}
+		for _, v := range fe.Slopes {
+			x, ok := data.Float(v)
+			if !ok {
+				return nil, f.errAt(fe.Pos, "varying slope: no numeric variable %q in the data", v)
+			}
+			d.Slopes = append(d.Slopes, Slope{FE: feIndex, Codes: codes, X: x, Name: fe.Name() + "[[" + v + "]]"})
+		}
 	}
 	return d, nil
 }
