@@ -20,6 +20,32 @@
 // or per period ([PeriodGroups] with [NormaliseByGroup]; [GroupRows] and
 // [Gather] extract the rows of one group for weighting or aggregation).
 //
+// # Index pipeline
+//
+// [Compute] builds a composite index over an indicator tree ([Node]: the
+// goal, dimensions at any depth, indicators as leaves with direction,
+// per-unit targets and a veto floor) from a balanced panel ([Data]: one
+// unit-major column per indicator, optional data-quality codes and peer
+// groups). Callers convert their framework into Nodes; this package does
+// not import it. Per [IndexOptions]: normalisation pooled over all periods
+// (the default, so scores compare over time) or per period; weights per
+// node (indicators within a dimension, dimensions within the goal) or flat,
+// by any [WeightMethod] (entropy by default, as the seed report), with AHP
+// matrices per node and several experts; aggregation per node
+// ([AggMethod]); a missing-value rule ([MissingRule]). The [Index] holds a
+// score for every unit × period at every node, the weights with their
+// method, ranks overall and within peer groups, grades ([Grades]) capped by
+// veto floors, the attainment rate 达标率, U4SSC target-band points, the
+// change since the previous period with each indicator's contribution
+// (which sum to the change), a 0–10 relative score, a data-quality code for
+// every value, and a peer finder ([Index.Peers]).
+//
+// [Index.Uncertainty] is the OECD/JRC uncertainty and sensitivity
+// analysis of the ranks: Monte Carlo over weights, normalisation,
+// aggregation and missing-value rule in Saltelli's A/B/AB_i design, median
+// rank and 5–95% interval, first-order and total indices, and
+// leave-one-indicator-out rank shifts; deterministic for a seed.
+//
 // # Missing values
 //
 // NaN is missing. Each method states its rule; in short:
@@ -30,6 +56,9 @@
 //     non-missing values and a row with a missing value in a column of
 //     positive weight scores NaN. Re-weighting over available indicators or
 //     imputation is the caller's decision, made before calling.
+//   - the index ([Compute]): by [IndexOptions.Missing], re-weighting over
+//     the children present by default, or a period or unit mean of the
+//     normalised values, whose cells are then marked [Imputed].
 //
 // # Ownership, panics and errors
 //
