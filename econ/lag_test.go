@@ -100,7 +100,7 @@ func TestLagErrors(t *testing.T) {
 // gaps, either fails with an error or gives a design whose columns all
 // have the frame's length; it never panics.
 func FuzzLagFormula(f *testing.F) {
-	for _, s := range []string{"y ~ l(x, 1)", "y ~ f(x, 1:3) | u", "l(y) ~ l(log(x), -2:2)", "y ~ l(x, 1):x", "y ~ l(x,", "y ~ f(l(x, 1), 1)"} {
+	for _, s := range []string{"y ~ l(x, 1)", "y ~ f(x, 1:3) | u", "l(y) ~ l(log(x), -2:2)", "y ~ l(x, 1):x", "y ~ l(x,", "y ~ f(l(x, 1), 1)", "y ~ x | u[t]", "y ~ x | u[[t, x]] + u", "y ~ x | u[t"} {
 		f.Add(s)
 	}
 	fr := NewFrame(7)

@@ -123,6 +123,9 @@ func FitPois(d *Design, opts Options) (*PoisResult, error) {
 		for _, c := range d.Cluster {
 			ok = ok && c[i] >= 0
 		}
+		for _, sl := range d.Slopes {
+			ok = ok && sl.Codes[i] >= 0 && isFinite(sl.X[i])
+		}
 		if d.Weights != nil {
 			ok = ok && d.Weights[i] > 0 && isFinite(d.Weights[i])
 		}
@@ -448,6 +451,9 @@ func subsetDesign(d *Design, rows []int) *Design {
 	}
 	if d.Time != nil {
 		out.Time = gatherCodes(d.Time, rows)
+	}
+	for _, sl := range d.Slopes {
+		out.Slopes = append(out.Slopes, Slope{FE: sl.FE, Codes: gatherCodes(sl.Codes, rows), X: gather(sl.X, rows), Name: sl.Name})
 	}
 	return out
 }

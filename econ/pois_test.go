@@ -144,3 +144,42 @@ func poisson(rng *rand.Rand, lambda float64) int {
 		k++
 	}
 }
+
+// Poisson with a varying slope equals Poisson with the dummies written
+// out (the slopes reach Fit through the compacted design).
+func TestPoisVaryingSlopes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	n := 600
+	fr := NewFrame(n)
+	y, x, tt := make([]float64, n), make([]float64, n), make([]float64, n)
+	g := make([]string, n)
+	for i := range n {
+		grp := i % 6
+		g[i] = string(rune('a' + grp))
+		x[i], tt[i] = rng.NormFloat64(), float64(i/6)/10
+		y[i] = float64(poisson(rng, math.Exp(0.4*x[i]+0.1*float64(grp)*tt[i])))
+	}
+	for _, c := range []struct {
+		n string
+		v []float64
+	}{{"y", y}, {"x", x}, {"t", tt}} {
+		if err := fr.AddFloat(c.n, c.v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := fr.AddStrings("g", g); err != nil {
+		t.Fatal(err)
+	}
+	a, err := EstimatePois(fr, "y ~ x | g[t]", Options{VCov: VCovHC1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := EstimatePois(fr, "y ~ x + i(g) + i(g, t) - 1", Options{VCov: VCovHC1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, cb := mustCoef(t, a.Result, "x"), mustCoef(t, b.Result, "x")
+	if relErr(ca.Estimate, cb.Estimate) > 1e-7 {
+		t.Errorf("x = %.10g with slopes, %.10g with dummies", ca.Estimate, cb.Estimate)
+	}
+}

@@ -103,6 +103,9 @@ func WildBootstrap(d *Design, coef string, opts Options, wo WildOptions) (*WildR
 	if d.Weights != nil {
 		return nil, errors.New("econ: wild bootstrap with observation weights is not supported")
 	}
+	if len(d.Slopes) > 0 {
+		return nil, errors.New("econ: wild bootstrap with varying slopes is not supported")
+	}
 	if len(d.Cluster) > 1 {
 		return nil, errors.New("econ: wild bootstrap supports one-way clustering only")
 	}
