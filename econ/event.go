@@ -73,7 +73,8 @@ type EventStudy struct {
 	// PreTrend jointly tests that every pre-treatment coefficient (relative
 	// time < 0 except the reference) is zero: parallel trends before
 	// treatment, with the model's (by default unit-clustered) variance.
-	// Nil when there are no pre-treatment coefficients.
+	// Nil when there are no pre-treatment coefficients or the test cannot
+	// be computed (then Fit.Notes says why).
 	PreTrend *WaldTest
 	// NeverTreated counts units never treated in the sample.
 	NeverTreated int
@@ -237,9 +238,10 @@ func EstimateEventStudy(data *Frame, spec EventSpec, opts Options) (*EventStudy,
 		es.Points = append(es.Points, p)
 	}
 	if len(pre) > 0 {
-		es.PreTrend, err = Wald(fit, pre)
-		if err != nil {
-			return nil, err
+		// A test that cannot be computed (a singular variance, say with
+		// fewer clusters than leads) leaves PreTrend nil, with a note.
+		if es.PreTrend, err = Wald(fit, pre); err != nil {
+			fit.Notes = append(fit.Notes, "no pre-trend test: "+err.Error())
 		}
 	}
 	return es, nil

@@ -238,3 +238,51 @@ func itoa(v int) string {
 	}
 	return itoa(v/10) + string(rune('0'+v%10))
 }
+
+// Data without noise (residuals zero up to rounding) still give the event
+// study, with the exact effect.
+func TestEventStudyExactData(t *testing.T) {
+	n := 6 * 5
+	unit := make([]string, n)
+	year, cohort, y := make([]float64, n), make([]float64, n), make([]float64, n)
+	for u := range 6 {
+		for k := range 5 {
+			i := u*5 + k
+			unit[i] = itoa(u)
+			year[i] = float64(2010 + k)
+			cohort[i] = math.NaN()
+			if u < 3 {
+				cohort[i] = 2013
+			}
+			y[i] = float64(u) + float64(k)
+			if u < 3 && k >= 3 {
+				y[i] += 2
+			}
+		}
+	}
+	data := NewFrame(n)
+	data.AddStrings("unit", unit)
+	data.AddFloat("year", year)
+	data.AddFloat("cohort", cohort)
+	data.AddFloat("y", y)
+	es, err := EstimateEventStudy(data, EventSpec{Outcome: "y", Unit: "unit", Time: "year", Cohort: "cohort"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := es.Point(1); math.Abs(p.Estimate-2) > 1e-9 {
+		t.Errorf("rel 1 = %v; want 2", p.Estimate)
+	}
+}
+
+// A singular variance of the tested coefficients is an error, not a
+// meaningless statistic.
+func TestWaldSingular(t *testing.T) {
+	r := &Result{Coefs: []Coef{{Name: "a", Estimate: 1}, {Name: "b", Estimate: 2}}, VCov: [][]float64{{1, 1}, {1, 1}}, DFT: 10}
+	if _, err := Wald(r, []string{"a", "b"}); err == nil {
+		t.Error("singular variance: no error")
+	}
+	w, err := Wald(r, []string{"b"})
+	if err != nil || math.Abs(w.Chi2-4) > 1e-12 {
+		t.Errorf("Wald(b) = %+v, %v; want χ² = 4", w, err)
+	}
+}

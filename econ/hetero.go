@@ -34,7 +34,8 @@ type Heterogeneity struct {
 	Base        string
 	Differences []Coef
 	// Test is the joint Wald test of θ_g = 0 for all g (equal effects in
-	// every group), with the pooled model's variance.
+	// every group), with the pooled model's variance; nil (with a note in
+	// Pooled.Notes) if it cannot be computed.
 	Test *WaldTest
 }
 
@@ -108,9 +109,8 @@ func EstimateHeterogeneity(data *Frame, formula, treat, by string, opts Options)
 		}
 	}
 	if len(names) > 0 {
-		h.Test, err = Wald(h.Pooled, names)
-		if err != nil {
-			return nil, err
+		if h.Test, err = Wald(h.Pooled, names); err != nil {
+			h.Pooled.Notes = append(h.Pooled.Notes, "no equal-effects test: "+err.Error())
 		}
 	}
 	return h, nil
