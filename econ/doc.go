@@ -48,6 +48,23 @@
 // slopes fe[x] and fe[[x]] in the fixed-effect part of a formula are
 // projected out with the fixed effects ([Slope]).
 //
+// # Policy evaluation
+//
+// [EstimateDID2x2] (cell means and the saturated regression), [TWFE],
+// [EstimateEventStudy] (dummies of time relative to adoption from a cohort
+// column, never-treated units at a placeholder reference as in fixest,
+// binned end points, plot points with confidence intervals and the joint
+// [Wald] test of the leads), [Permute] (randomisation inference by
+// reassigning units, adoption dates or both; an FWL inner loop that demeans
+// only the permuted treatment, or nothing on balanced two-way panels),
+// [EstimateFakeTiming], [EstimateLeaveOut] and [EstimateExcluding]
+// (robustness), [EstimateHeterogeneity] (subgroups and a joint test of
+// equal effects) and [EstimateMulti] (several models sharing the
+// demeaning). Random draws use a seed and one PCG stream per chunk of
+// draws, so results do not depend on GOMAXPROCS. [NewTable] lays models
+// side by side as fixest's etable and writes them as text, Markdown,
+// LaTeX, CSV, XLSX or JSON to an io.Writer.
+//
 // # Data rules
 //
 // Float columns use NaN (or ±Inf) for missing values, factor and code
@@ -65,5 +82,6 @@
 // freedom) and *[ConvergenceError]. Only internal invariant violations
 // panic, with an "econ:" prefix.
 //
-// econ does not read files, talk to the store or render output.
+// econ does not read files or talk to the store; its only output is the
+// regression tables of [Table], written to an io.Writer.
 package econ
