@@ -237,3 +237,44 @@ func TestIndexBadInput(t *testing.T) {
 		}
 	}
 }
+
+// FuzzIndexInputs: the AHP, grades and decision-matrix readers never panic
+// and either fail or return well-formed values.
+func FuzzIndexInputs(f *testing.F) {
+	f.Add("nodes:\n  region:\n    - [1, 9, 1/9]\n    - [1/9, 1, 9]\n    - [9, 1/9, 1]\n")
+	f.Add("experts:\n  - name: a\n    nodes:\n      g: [[1, 2], [1/2, 1]]\n")
+	f.Add("on: relative\nbands:\n  - {name: A, min: 8}\n  - {name: B}\nveto_cap: B\n")
+	f.Add("alt,x,y\nA,1,2\nB,3,1/0\n")
+	f.Add("nodes: {g: [[1, 0/0]]}")
+	f.Fuzz(func(t *testing.T, body string) {
+		p := filepath.Join(t.TempDir(), "in")
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if m, err := idxReadAHP(p); err == nil {
+			for code, ms := range m {
+				for _, a := range ms {
+					for _, row := range a {
+						if len(row) != len(a) {
+							t.Fatalf("node %s: ragged matrix accepted", code)
+						}
+					}
+				}
+			}
+		}
+		if g, err := idxReadGrades(p); err == nil {
+			if err := g.Check(); err != nil {
+				t.Fatalf("grades accepted but invalid: %v", err)
+			}
+		}
+		for _, frac := range []bool{false, true} {
+			if m, err := idxReadMatrix(p, frac); err == nil {
+				for _, c := range m.cols {
+					if len(c) != len(m.alts) {
+						t.Fatal("ragged decision matrix accepted")
+					}
+				}
+			}
+		}
+	})
+}
