@@ -41,6 +41,9 @@ Modes (default: estimate the formula; repeat --formula for models side by side):
   --placebo N     N permutations of the treatment --treat (adoption from --cohort,
                   --time, --unit), with --seed; permutation p-value
   --by COL        effect of --treat by subgroup COL, with a test of equal effects
+  --fake-shift S  placebo adoption S periods early on pre-treatment rows (--treat, --cohort, --time)
+  --leave-out COL --treat re-estimated without each level of COL in turn
+  --exclude COL=v1,v2  the model without those rows (same JSON as the default)
 
 Output: --format json (default) prints {"coefficients":{NAME:{"estimate","se","t",
 "p","ci_low","ci_high"}},"nobs","r2","r2_within","vcov"} for one model; table, md,
@@ -68,6 +71,8 @@ type estimateFlags struct {
 	seed                      uint64
 	mode                      string
 	by                        string
+	fakeShift, leaveOut       string
+	exclude                   string
 	level                     float64
 }
 
@@ -95,6 +100,9 @@ func runEstimate(env *Env, args []string) error {
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed for --placebo (printed in the output)")
 	fs.StringVar(&o.mode, "placebo-mode", "units", "what --placebo reassigns: units, timing or both")
 	fs.StringVar(&o.by, "by", "", "subgroup column (e.g. region, tier, province) for heterogeneous effects of --treat")
+	fs.StringVar(&o.fakeShift, "fake-shift", "", "fake-timing placebo: adoption moved this many periods earlier, comma-separated (e.g. 1,2,3), pre-treatment rows only; needs --treat, --cohort, --time")
+	fs.StringVar(&o.leaveOut, "leave-out", "", "re-estimate leaving out each level of this column in turn (units, provinces, years); reports --treat")
+	fs.StringVar(&o.exclude, "exclude", "", "estimate without rows whose COL is one of the values: COL=v1,v2 (e.g. year=2020,2021)")
 	fs.Float64Var(&o.level, "level", 0.95, "confidence level of intervals")
 	rest, err := parseArgs(fs, args)
 	if err != nil {
@@ -122,6 +130,12 @@ func runEstimate(env *Env, args []string) error {
 		err = estimatePlacebo(&buf, frame, &o, opts)
 	case o.by != "":
 		err = estimateBy(&buf, frame, &o, opts)
+	case o.fakeShift != "":
+		err = estimateFake(&buf, frame, &o, opts)
+	case o.leaveOut != "":
+		err = estimateLeaveOut(&buf, frame, &o, opts)
+	case o.exclude != "":
+		err = estimateExclude(&buf, frame, &o, opts)
 	default:
 		err = estimateModels(&buf, frame, &o, opts)
 	}
@@ -147,19 +161,19 @@ func (o *estimateFlags) check() error {
 		return userErrorf("--format xlsx needs --out FILE.xlsx")
 	}
 	modes := 0
-	for _, on := range []bool{o.eventStudy, o.placebo > 0, o.by != ""} {
+	for _, on := range []bool{o.eventStudy, o.placebo > 0, o.by != "", o.fakeShift != "", o.leaveOut != "", o.exclude != ""} {
 		if on {
 			modes++
 		}
 	}
 	if modes > 1 {
-		return userErrorf("--event-study, --placebo and --by are separate analyses; choose one")
+		return userErrorf("--event-study, --placebo, --by, --fake-shift, --leave-out and --exclude are separate analyses; choose one")
 	}
 	if o.placebo < 0 {
 		return userErrorf("--placebo %d: want a positive number of permutations", o.placebo)
 	}
 	if modes > 0 && len(o.formulas) > 1 {
-		return userErrorf("--event-study, --placebo and --by take one --formula")
+		return userErrorf("--event-study, --placebo, --by, --fake-shift, --leave-out and --exclude take one --formula")
 	}
 	need := func(what string, names ...string) error {
 		vals := map[string]string{"cohort": o.cohort, "time": o.time, "unit": o.unit, "treat": o.treat}
@@ -181,6 +195,10 @@ func (o *estimateFlags) check() error {
 		return need("--placebo", "treat", "cohort", "time", "unit")
 	case o.by != "":
 		return need("--by", "treat")
+	case o.fakeShift != "":
+		return need("--fake-shift", "treat", "cohort", "time")
+	case o.leaveOut != "":
+		return need("--leave-out", "treat")
 	}
 	return nil
 }
@@ -761,4 +779,117 @@ func estimateBy(w io.Writer, f *econ.Frame, o *estimateFlags, opts econ.Options)
 		fmt.Fprintf(w, "\nequal effects across %s (base %s): F(%d, %g) = %.4f, p = %.4g; chi2(%d) = %.4f, p = %.4g\n", o.by, h.Base, t.Q, t.DF2, t.F, t.PF, t.Q, t.Chi2, t.PChi2)
 	}
 	return nil
+}
+
+// coefRow formats a coefficient for tabular output.
+func coefRow(c econ.Coef) []string {
+	return []string{estFmt(c.Estimate), estFmt(c.SE), estFmt(c.T), estFmt(c.P), estFmt(c.CILow), estFmt(c.CIHigh)}
+}
+
+type coefJSON struct {
+	Estimate estNum `json:"estimate"`
+	SE       estNum `json:"se"`
+	T        estNum `json:"t"`
+	P        estNum `json:"p"`
+	CILow    estNum `json:"ci_low"`
+	CIHigh   estNum `json:"ci_high"`
+}
+
+func coefOf(c econ.Coef) coefJSON {
+	return coefJSON{estNum(c.Estimate), estNum(c.SE), estNum(c.T), estNum(c.P), estNum(c.CILow), estNum(c.CIHigh)}
+}
+
+// estRows writes header+rows as json (objects keyed by header), csv or table.
+func estRows(w io.Writer, format string, head []string, rows [][]string, jsonValue any) error {
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(jsonValue)
+	case "csv", "table":
+		return dataTable(w, format, append([][]string{head}, rows...))
+	}
+	return userErrorf("this analysis prints json, table or csv, not %s", format)
+}
+
+func estimateFake(w io.Writer, f *econ.Frame, o *estimateFlags, opts econ.Options) error {
+	var shifts []int
+	for _, p := range strings.Split(o.fakeShift, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		v, err := strconv.Atoi(p)
+		if err != nil || v <= 0 {
+			return userErrorf("--fake-shift: %q is not a positive whole number of periods", p)
+		}
+		shifts = append(shifts, v)
+	}
+	never, err := estNever(o.never)
+	if err != nil {
+		return err
+	}
+	res, err := econ.EstimateFakeTiming(f, econ.PlaceboSpec{Formula: o.formulas[0], Treat: o.treat, Time: o.time, Cohort: o.cohort, Never: never}, shifts, opts)
+	if err != nil {
+		return err
+	}
+	type item struct {
+		Shift int `json:"shift"`
+		coefJSON
+		NObs int `json:"nobs"`
+	}
+	var js []item
+	var rows [][]string
+	for _, r := range res {
+		js = append(js, item{r.Shift, coefOf(r.Coef), r.NObs})
+		rows = append(rows, append(append([]string{strconv.Itoa(r.Shift)}, coefRow(r.Coef)...), strconv.Itoa(r.NObs)))
+	}
+	return estRows(w, o.format, []string{"shift", "estimate", "se", "t", "p", "ci_low", "ci_high", "nobs"}, rows,
+		map[string]any{"treat": o.treat, "fake_timing": js})
+}
+
+func estimateLeaveOut(w io.Writer, f *econ.Frame, o *estimateFlags, opts econ.Options) error {
+	res, err := econ.EstimateLeaveOut(f, o.formulas[0], o.treat, o.leaveOut, opts)
+	if err != nil {
+		return err
+	}
+	type item struct {
+		Left string `json:"left_out"`
+		coefJSON
+		NObs  int    `json:"nobs"`
+		Error string `json:"error,omitempty"`
+	}
+	var js []item
+	var rows [][]string
+	for _, r := range res {
+		msg := ""
+		if r.Err != nil {
+			msg = r.Err.Error()
+		}
+		js = append(js, item{r.Level, coefOf(r.Coef), r.NObs, msg})
+		rows = append(rows, append(append([]string{r.Level}, coefRow(r.Coef)...), strconv.Itoa(r.NObs), msg))
+	}
+	return estRows(w, o.format, []string{"left_out", "estimate", "se", "t", "p", "ci_low", "ci_high", "nobs", "error"}, rows,
+		map[string]any{"treat": o.treat, "by": o.leaveOut, "leave_out": js})
+}
+
+func estimateExclude(w io.Writer, f *econ.Frame, o *estimateFlags, opts econ.Options) error {
+	col, vals, ok := strings.Cut(o.exclude, "=")
+	col = strings.TrimSpace(col)
+	if !ok || col == "" || strings.TrimSpace(vals) == "" {
+		return userErrorf("--exclude %q: want COL=v1,v2", o.exclude)
+	}
+	var levels []string
+	for _, v := range strings.Split(vals, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			levels = append(levels, v)
+		}
+	}
+	r, err := econ.EstimateExcluding(f, o.formulas[0], col, levels, opts)
+	if err != nil {
+		return err
+	}
+	if o.format == "json" {
+		return modelJSON(w, r)
+	}
+	return estTable(w, o.format, econ.NewTable([]*econ.Result{r}, econ.TableOptions{}))
 }

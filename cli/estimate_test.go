@@ -200,6 +200,29 @@ func TestEstimatePlaceboAndBy(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "grp=a") || !strings.Contains(out, "equal effects across grp") {
 		t.Errorf("by table:\n%s", out)
 	}
+	// Fake timing: pre-treatment rows only (treated units' periods 1–5,
+	// control units' all 10: 55·5 + 53·10 = 805).
+	code, out, errs = runEstimateCmd(t, "--data", path, "--formula", "y ~ post_treat + x1 | id + period", "--fake-shift", "1,2",
+		"--treat", "post_treat", "--cohort", "first_period", "--time", "period")
+	var fk struct {
+		FakeTiming []struct{ Shift, NObs int } `json:"fake_timing"`
+	}
+	json.Unmarshal([]byte(out), &fk)
+	if code != 0 || len(fk.FakeTiming) != 2 || fk.FakeTiming[1].Shift != 2 || fk.FakeTiming[0].NObs != 805 {
+		t.Errorf("fake-shift: exit %d %s\n%s", code, errs, out)
+	}
+	code, out, errs = runEstimateCmd(t, "--data", path, "--formula", "y ~ post_treat + x1 | id + period", "--leave-out", "grp", "--treat", "post_treat", "--format", "csv")
+	if code != 0 || strings.Count(out, "\n") != 4 || !strings.HasPrefix(out, "left_out,estimate") {
+		t.Errorf("leave-out: exit %d %s\n%s", code, errs, out)
+	}
+	code, out, errs = runEstimateCmd(t, "--data", path, "--formula", "y ~ post_treat + x1 | id + period", "--exclude", "period=9,10")
+	if code != 0 || !strings.Contains(out, `"nobs": 864`) {
+		t.Errorf("exclude: exit %d %s\n%s", code, errs, out)
+	}
+	code, _, errs = runEstimateCmd(t, "--data", path, "--formula", "y ~ post_treat | id", "--exclude", "period=99")
+	if code != 1 || !strings.Contains(errs, `no level "99"`) {
+		t.Errorf("exclude unknown level: exit %d %s", code, errs)
+	}
 }
 
 // Several formulas give a table; every table format renders; xlsx needs --out.
