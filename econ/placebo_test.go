@@ -250,3 +250,56 @@ func BenchmarkPermute(b *testing.B) {
 		}
 	}
 }
+
+// With weights and a third fixed effect (the general loop) the kernel
+// still reproduces Estimate, for the actual and for a permuted assignment.
+func TestPermuteWeightedGeneral(t *testing.T) {
+	const nu, nt = 50, 8
+	data := simPanel(rand.New(rand.NewPCG(61, 62)), nu, nt, 1)
+	n := data.Len()
+	w, grp := make([]float64, n), make([]string, n)
+	for i := range n {
+		w[i] = 0.5 + float64((i*7919)%13)/6
+		grp[i] = []string{"g1", "g2"}[(i/nt)%2]
+	}
+	data.AddFloat("w", w)
+	data.AddStrings("grp", grp)
+	const formula = "y ~ treat + x | unit + year + grp^year"
+	opts := Options{Weights: "w"}
+	spec := PlaceboSpec{Formula: formula, Treat: "treat", Unit: "unit", Time: "year", Cohort: "cohort", Draws: 3, Seed: 5}
+	pl, err := Permute(data, spec, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pl.Method != "demean per draw" {
+		t.Fatalf("method %q", pl.Method)
+	}
+	r, err := Estimate(data, formula, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := mustCoef(t, r, "treat").Estimate; relErr(pl.Estimate, want) > 1e-8 {
+		t.Errorf("actual %v; Estimate %v", pl.Estimate, want)
+	}
+	pd, _, err := preparePlacebo(data, spec, opts.withDefaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := pd.newScratch()
+	pd.draw(rand.New(rand.NewPCG(5, 0)), PermuteUnits, s.cohort, s.perm)
+	year, _ := data.Float("year")
+	d := make([]float64, n)
+	for i := range d {
+		if int(year[i]-2000) >= int(s.cohort[i/nt]) {
+			d[i] = 1
+		}
+	}
+	f2, _, _ := frameWith(data, []string{"dperm"}, map[string][]float64{"dperm": d})
+	r2, err := Estimate(f2, "y ~ dperm + x | unit + year + grp^year", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := mustCoef(t, r2, "dperm").Estimate; relErr(pl.Draws[0], got) > 1e-8 {
+		t.Errorf("draw 0 = %v; Estimate on the permuted data %v", pl.Draws[0], got)
+	}
+}
