@@ -686,9 +686,10 @@ func estimatePlacebo(w io.Writer, f *econ.Frame, o *estimateFlags, opts econ.Opt
 			Method   string   `json:"method"`
 			Units    int      `json:"units"`
 			Treated  int      `json:"treated_units"`
+			Invalid  int      `json:"invalid_draws"`
 			Draws    []estNum `json:"draws"`
 		}{o.treat, estNum(p.Estimate), estNum(p.P), estNum(p.PLower), estNum(p.PUpper), estNum(p.Mean), estNum(p.SD),
-			len(p.Draws), p.Seed, p.Mode.String(), p.Method, p.Units, p.Treated, draws})
+			len(p.Draws), p.Seed, p.Mode.String(), p.Method, p.Units, p.Treated, p.Invalid, draws})
 	case "csv":
 		rows := [][]string{{"draw", "estimate"}}
 		for i, v := range p.Draws {

@@ -74,11 +74,15 @@ type Placebo struct {
 	Estimate float64   // the coefficient with the actual assignment
 	Draws    []float64 // the coefficient in each permutation, in draw order
 	// P is the two-sided permutation p-value
-	// (1 + #{r: |β_r| ≥ |β̂|}) / (R + 1), counting the actual assignment
+	// (1 + #{r: |β_r| ≥ |β̂|}) / (R + 1) over the R valid draws, counting
+	// the actual assignment
 	// as one of the permutations so that P is never 0 (Phipson & Smyth
 	// 2010); PLower and PUpper are the one-sided versions.
 	P, PLower, PUpper float64
 	Mean, SD          float64 // of Draws
+	// Invalid counts draws whose reassigned treatment was collinear with
+	// the fixed effects (NaN in Draws); they are left out of P, Mean and SD.
+	Invalid int
 	// Method says which inner loop ran: "closed-form two-way" or
 	// "demean per draw".
 	Method  string
@@ -168,9 +172,14 @@ func Permute(data *Frame, spec PlaceboSpec, opts Options) (*Placebo, error) {
 	}
 	wg.Wait()
 	var sum, sum2 float64
-	ge, le, ae := 1, 1, 1
+	ge, le, ae, valid := 1, 1, 1, 0
 	tol := 1e-10 * math.Max(math.Abs(est), 1e-300)
 	for _, b := range out.Draws {
+		if math.IsNaN(b) {
+			out.Invalid++
+			continue
+		}
+		valid++
 		sum += b
 		if math.Abs(b) >= math.Abs(est)-tol {
 			ae++
@@ -182,12 +191,17 @@ func Permute(data *Frame, spec PlaceboSpec, opts Options) (*Placebo, error) {
 			le++
 		}
 	}
-	R := float64(spec.Draws)
+	if valid == 0 {
+		return nil, fmt.Errorf("econ: placebo: the treatment is collinear with the fixed effects in every one of %d permutations", spec.Draws)
+	}
+	R := float64(valid)
 	out.Mean = sum / R
 	for _, b := range out.Draws {
-		sum2 += (b - out.Mean) * (b - out.Mean)
+		if !math.IsNaN(b) {
+			sum2 += (b - out.Mean) * (b - out.Mean)
+		}
 	}
-	if spec.Draws > 1 {
+	if valid > 1 {
 		out.SD = math.Sqrt(sum2 / (R - 1))
 	}
 	out.P = float64(ae) / (R + 1)
