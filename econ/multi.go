@@ -212,6 +212,9 @@ func factorFE(data *Frame, fs []*Formula, opts Options) (*Frame, error) {
 			}
 		}
 		for _, t := range f.FE {
+			for _, v := range t.Slopes {
+				used[v] = true // varying-slope variables stay numeric
+			}
 			for _, v := range t.Vars {
 				if !slices.Contains(feVars, v) {
 					feVars = append(feVars, v)

@@ -24,7 +24,7 @@ func TestEstimateMulti(t *testing.T) {
 	data.AddFloat("y2", y2)
 	data.AddFloat("y3", y3)
 	formulas := append(MultiOutcome([]string{"y", "y2", "y3"}, "treat + x | unit + year"),
-		"y ~ treat | unit + year", "y ~ treat + x", "log(y2) ~ treat + x | unit")
+		"y ~ treat | unit + year", "y ~ treat + x", "log(y2) ~ treat + x | unit", "y ~ treat + x | unit[year] + year")
 	got, err := EstimateMulti(data, formulas, Options{})
 	if err != nil {
 		t.Fatal(err)
