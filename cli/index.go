@@ -22,6 +22,7 @@ import (
 	"github.com/cityimpact/cityimpact/framework"
 	"github.com/cityimpact/cityimpact/ingest"
 	"github.com/cityimpact/cityimpact/panel"
+	"github.com/cityimpact/cityimpact/store"
 )
 
 func init() {
@@ -70,6 +71,7 @@ type idxRun struct {
 	data     *composite.Data
 	opt      composite.IndexOptions
 	source   string
+	hashes   []string // SHA-256 of the input files, for reproducibility
 	imputed  map[string]int
 	notes    []string
 	nodeName map[string]string
@@ -148,7 +150,7 @@ func (f *idxFlags) load(env *Env) (*idxRun, error) {
 	}
 	r := &idxRun{fw: fw, opt: opt, nodeName: map[string]string{}}
 	fw.Walk(func(n *framework.Node) { r.nodeName[n.Code] = fwNames(n.NameZh, n.NameEn) })
-	if r.p, r.source, err = f.loadPanel(env, fw); err != nil {
+	if r.p, r.source, r.hashes, err = f.loadPanel(env, fw); err != nil {
 		return nil, err
 	}
 	if *f.impute != "none" && *f.impute != "" {
@@ -208,7 +210,38 @@ func (f *idxFlags) load(env *Env) (*idxRun, error) {
 	return r, nil
 }
 
-func (f *idxFlags) loadPanel(env *Env, fw *framework.Framework) (*panel.Panel, string, error) {
+func (f *idxFlags) loadPanel(env *Env, fw *framework.Framework) (*panel.Panel, string, []string, error) {
+	p, src, err := f.loadPanel1(env, fw)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	var hashes []string
+	if *f.data != "" {
+		info, _, err := store.HashFile(*f.data)
+		if err != nil {
+			return nil, "", nil, &UserError{err}
+		}
+		hashes = append(hashes, info.Name+" "+info.SHA256)
+	} else {
+		s, err := dataOpenExisting(*f.db)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		defer s.Close()
+		name, ver, _ := dataRef(*f.dataset)
+		sum, err := s.Show(env.Ctx, name, ver)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		src = fmt.Sprintf("%s@%d", sum.Dataset, sum.Version.Version)
+		for _, si := range sum.Sources {
+			hashes = append(hashes, si.Name+" "+si.SHA256)
+		}
+	}
+	return p, src, hashes, nil
+}
+
+func (f *idxFlags) loadPanel1(env *Env, fw *framework.Framework) (*panel.Panel, string, error) {
 	var ps []*panel.Panel
 	var source string
 	switch {
@@ -1030,13 +1063,13 @@ func indexJSON(w io.Writer, r *idxRun, x *composite.Index, periods []int, ur *co
 		Data        string                       `json:"data"`
 		Method      composite.IndexMethod        `json:"method"`
 		ScopeNote   string                       `json:"scope_note"`
+		Hashes      []string                     `json:"data_sha256"`
 		Notes       []string                     `json:"notes,omitempty"`
-		Weights     []composite.NodeWeights      `json:"-"`
 		NodeWeights []map[string]any             `json:"weights"`
 		NoTarget    []string                     `json:"u4ssc_no_target"`
 		Rows        []jsonUnitRow                `json:"rows"`
 		Uncertainty *composite.UncertaintyResult `json:"uncertainty,omitempty"`
-	}{Framework: r.fw.Code, Edition: r.fw.Edition, Data: r.source, Method: x.Method, ScopeNote: idxScopeNote(x), Notes: append(slices.Clone(r.notes), x.Notes...),
+	}{Framework: r.fw.Code, Edition: r.fw.Edition, Data: r.source, Method: x.Method, ScopeNote: idxScopeNote(x), Hashes: r.hashes, Notes: append(slices.Clone(r.notes), x.Notes...),
 		NoTarget: x.U4SSC.NoTarget, Uncertainty: ur}
 	for _, nw := range x.Weights {
 		ws := map[string]idxNum64{}
@@ -1111,7 +1144,8 @@ func indexXLSX(name string, r *idxRun, x *composite.Index, periods []int, ur *co
 		return err
 	}
 	meta := [][]string{{"key", "value"}, {"framework", r.fw.Code}, {"data", r.source}, {"normalise", x.Method.Normalise},
-		{"scope", idxScopeNote(x)}, {"weighting", x.Method.Weighting}, {"aggregate", x.Method.Aggregate}, {"missing", x.Method.Missing}}
+		{"scope", idxScopeNote(x)}, {"weighting", x.Method.Weighting}, {"aggregate", x.Method.Aggregate}, {"missing", x.Method.Missing},
+		{"framework edition", r.fw.Edition}, {"data sha256", strings.Join(r.hashes, "; ")}}
 	if ur != nil {
 		meta = append(meta, []string{"uncertainty", fmt.Sprintf("%d replicates, seed %d, period %s", ur.Replicates, ur.Seed, ur.Period)})
 	}
@@ -1409,6 +1443,7 @@ func rankJSON(w io.Writer, r *idxRun, x *composite.Index, t int, ur *composite.U
 	out := struct {
 		Framework   string                       `json:"framework"`
 		Data        string                       `json:"data"`
+		Hashes      []string                     `json:"data_sha256"`
 		Period      string                       `json:"period"`
 		Method      composite.IndexMethod        `json:"method"`
 		ScopeNote   string                       `json:"scope_note"`
@@ -1417,7 +1452,7 @@ func rankJSON(w io.Writer, r *idxRun, x *composite.Index, t int, ur *composite.U
 		Units       []row                        `json:"units"`
 		Uncertainty *composite.UncertaintyResult `json:"uncertainty,omitempty"`
 		Peers       []composite.Peer             `json:"peers,omitempty"`
-	}{Framework: r.fw.Code, Data: r.source, Period: x.Periods[t], Method: x.Method, ScopeNote: idxScopeNote(x),
+	}{Framework: r.fw.Code, Data: r.source, Hashes: r.hashes, Period: x.Periods[t], Method: x.Method, ScopeNote: idxScopeNote(x),
 		Scores: map[string]idxNum64{}, Ranks: map[string]idxNum64{}, Uncertainty: ur, Peers: peers}
 	for u, code := range x.Units {
 		i := x.Row(u, t)

@@ -278,3 +278,28 @@ func FuzzIndexInputs(f *testing.F) {
 		}
 	})
 }
+
+// TestIndexDataset: the index of a stored dataset names its version and the
+// SHA-256 of its source file.
+func TestIndexDataset(t *testing.T) {
+	data := idxDemo(t)
+	db := filepath.Join(t.TempDir(), "s.duckdb")
+	if code, _, errs := idxRunCmd("data", "import", "--db", db, "--dataset", "demo", data); code != ExitOK {
+		t.Fatalf("import: exit %d: %s", code, errs)
+	}
+	code, out, errs := idxRunCmd("rank", "--db", db, "--dataset", "demo", "--format", "json")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var got struct {
+		Data   string   `json:"data"`
+		Hashes []string `json:"data_sha256"`
+		Ranks  map[string]float64
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Data != "demo@1" || len(got.Hashes) != 1 || len(got.Ranks) != 30 {
+		t.Errorf("data %q, hashes %v, %d ranks", got.Data, got.Hashes, len(got.Ranks))
+	}
+}
