@@ -435,6 +435,7 @@ func (x *Index) changes() {
 		a, b := make([]float64, nl), make([]float64, nl)
 		buf, vals := make([]float64, len(x.t.nodes)), make([]float64, maxKids)
 		fwd := make([]float64, nl)
+		eff := make([]float64, len(x.t.nodes))
 		for u := lo; u < hi; u++ {
 			for t := range nt {
 				i := u*nt + t
@@ -451,6 +452,24 @@ func (x *Index) changes() {
 				g, g0 := 0, 0
 				if x.opt.PerPeriod {
 					g, g0 = t, t-1
+				}
+				if x.opt.Aggregate == AggLinear && samePattern(a, b) {
+					// Linear with the same indicators present in both
+					// periods: the goal is Σ_l W_l x_l with the same
+					// effective weights W_l in both rows, so indicator l
+					// contributes W_l Δx_l (what both replacement orders
+					// below give, in one pass).
+					x.evalTree(a, 0, buf, vals)
+					x.effectiveWeights(buf, eff)
+					for l := range nl {
+						c := 0.0
+						if !same(a[l], b[l]) {
+							c = eff[x.t.leafNode[l]] * (b[l] - a[l])
+						}
+						x.Contribution[l][i] = c
+					}
+					x.Other[i] = 0
+					continue
 				}
 				fa := x.evalTree(a, g, buf, vals)
 				x.Other[i] = fa - x.evalTree(a, g0, buf, vals)
@@ -479,6 +498,46 @@ func (x *Index) changes() {
 			}
 		}
 	})
+}
+
+// samePattern reports whether a and b have missing values in the same
+// places.
+func samePattern(a, b []float64) bool {
+	for i := range a {
+		if math.IsNaN(a[i]) != math.IsNaN(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// effectiveWeights writes into eff each node's weight in the goal for a
+// row whose node scores are in buf, under linear aggregation: the product
+// down the path of w_j / Σ_{present siblings} w, 0 for an absent node.
+func (x *Index) effectiveWeights(buf, eff []float64) {
+	t := x.t
+	clear(eff)
+	eff[t.root()] = 1
+	for _, i := range t.preorder {
+		kids := t.children[i]
+		if kids == nil || eff[i] == 0 {
+			continue
+		}
+		sw := 0.0
+		for j, k := range kids {
+			if !math.IsNaN(buf[k]) {
+				sw += x.local[i][j]
+			}
+		}
+		if sw <= 0 {
+			continue
+		}
+		for j, k := range kids {
+			if !math.IsNaN(buf[k]) {
+				eff[k] = eff[i] * x.local[i][j] / sw
+			}
+		}
+	}
 }
 
 func same(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNaN(b)) }
