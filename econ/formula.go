@@ -85,7 +85,7 @@ func (e *Expr) String() string {
 		if len(e.Lags) == 1 {
 			return lagName(e.Name, e.Arg.String(), e.Lags[0])
 		}
-		return fmt.Sprintf("%s(%s,%d:%d)", e.Name, e.Arg.String(), e.Lags[0], e.Lags[len(e.Lags)-1])
+		return fmt.Sprintf("%s(%s, %d:%d)", e.Name, e.Arg.String(), e.Lags[0], e.Lags[len(e.Lags)-1])
 	case ExprI:
 		s := "i(" + e.Name
 		if e.By != "" {

@@ -75,10 +75,23 @@ func shifted(x []float64, src []int32) []float64 {
 	return out
 }
 
-// lagName is fixest's coefficient name of l(x, k) / f(x, k): "l(x,1)",
-// "f(x,2)".
+// lagName is fixest's coefficient name of l(x, k) / f(x, k): "l(x, 1)",
+// "f(x, 2)"; a shift by 0 is x itself and a negative lag is named as the
+// lead (l(x, -1) is "f(x, 1)", f(x, -1) is "l(x, 1)"), as fixest 0.12.2
+// names them.
 func lagName(fn, inner string, k int) string {
-	return fmt.Sprintf("%s(%s,%d)", fn, inner, k)
+	if k == 0 {
+		return inner
+	}
+	if k < 0 {
+		k = -k
+		if fn == "l" {
+			fn = "f"
+		} else {
+			fn = "l"
+		}
+	}
+	return fmt.Sprintf("%s(%s, %d)", fn, inner, k)
 }
 
 // lagRange expands the lag argument of l(x, a:b) into a..b.

@@ -47,19 +47,20 @@ func TestLagLeadFormula(t *testing.T) {
 	if got.NObs != 170 || want.NObs != 170 {
 		t.Fatalf("n = %d and %d; want 170 (3 years lost per firm)", got.NObs, want.NObs)
 	}
-	names := []string{"l(value,1)", "f(value,2)", "capital"}
+	names := []string{"l(value, 1)", "f(value, 2)", "capital"}
 	for a, nm := range names {
 		c := mustCoef(t, got, nm)
 		if relErr(c.Estimate, want.Coefs[a].Estimate) > 1e-12 || relErr(c.SE, want.Coefs[a].SE) > 1e-12 {
 			t.Errorf("%s = %v (%v); by hand %v (%v)", nm, c.Estimate, c.SE, want.Coefs[a].Estimate, want.Coefs[a].SE)
 		}
 	}
-	// A range expands to one column per lag; l(x, -1) is f(x, 1).
+	// A range expands to one column per lag, named as fixest names them:
+	// l(x, 0) is x and l(x, -1) is f(x, 1).
 	r, err := Estimate(data, "inv ~ l(value, 0:2) + l(capital, -1) | firm", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, nm := range []string{"l(value,0)", "l(value,1)", "l(value,2)", "l(capital,-1)"} {
+	for _, nm := range []string{"value", "l(value, 1)", "l(value, 2)", "f(capital, 1)"} {
 		mustCoef(t, r, nm)
 	}
 	// Row order does not matter.
