@@ -111,6 +111,20 @@ rec("gn_cl2", ols(y ~ x1 + x2 | unit + year, gen, cluster = ~state + year))
 rec("gn_i", ols(y ~ x1 + i(region, x3, ref = "N") | unit + year, gen))
 rec("gn_pois4", pois(cnt ~ x1 + x3 | unit + year + dest + region, gen))
 rec("gn_pois4_w", pois(cnt ~ x1 + x3 | unit + year + dest + region, gen, weights = ~w, cluster = ~state))
+# fepois computes its variance with the IRLS weights of its last iteration,
+# one step before the solution it reports, so its SEs carry the last step's
+# change (here ~2e-9 relative, even at the smallest glm.tol fixest accepts).
+# The variance at the solution itself is that of the weighted least-squares
+# fit of the working outcome z = eta + (y - mu)/mu with weights mu there:
+sol <- function(m, f, d, ...) {
+  mu <- fitted(m); d <- d[obs(m), ]
+  d$z__ <- log(mu) + (d[[as.character(f[[2]])]] - mu) / mu; d$mu__ <- mu
+  ols(as.formula(sub("^[^~]*~", "z__ ~", paste(deparse(f), collapse = ""))), d, weights = ~mu__, ...)
+}
+fp <- cnt ~ x1 + x3 | unit + year + dest + region
+rec("gn_pois4_atsol", sol(pois(fp, gen), fp, gen, cluster = ~unit), stats = FALSE)
+ftr <- Euros ~ log(dist_km) | Origin + Destination + Product + Year
+rec("tr_pois4_atsol", sol(pois(ftr, trade), ftr, trade, cluster = ~Origin), stats = FALSE)
 
 hdr <- c(
   sprintf("# fixest %s (lrberge/fixest@dbe56c5, built from source), R %s, generated %s by econ/testdata/fixest/reference.R",
