@@ -33,13 +33,13 @@ func init() {
 
 // idxFlags are the flags shared by weights, index and rank in framework mode.
 type idxFlags struct {
-	data, db, dataset, fw               *string
-	method, ahp, normalise, scope       *string
-	aggregate, missing, impute, combine *string
-	alpha, shift                        *float64
-	flat                                *bool
-	format                              *string
-	quality                             *string
+	data, db, dataset, fw                 *string
+	method, ahp, normalise, scope, winsor *string
+	aggregate, missing, impute, combine   *string
+	alpha, shift                          *float64
+	flat                                  *bool
+	format                                *string
+	quality                               *string
 }
 
 func addIdxFlags(fs *flag.FlagSet, weightsFlag string) *idxFlags {
@@ -55,6 +55,7 @@ func addIdxFlags(fs *flag.FlagSet, weightsFlag string) *idxFlags {
 	f.shift = fs.Float64("entropy-shift", 0, "shift added before entropy proportions (e.g. 0.0001)")
 	f.flat = fs.Bool("flat", false, "weight all indicators together instead of per node")
 	f.normalise = fs.String("normalise", "minmax", "normalisation: minmax, zscore, rank, percentile, ratio or target")
+	f.winsor = fs.String("winsor", "", "clamp outliers before normalising: q:LO,HI (quantiles, e.g. q:0.05,0.95) or iqr:K (Tukey fences, e.g. iqr:1.5)")
 	f.scope = fs.String("scope", "pooled", "normalisation scope: pooled (comparable over time) or period")
 	f.aggregate = fs.String("aggregate", "linear", "aggregation: linear, geometric, topsis or gra")
 	f.missing = fs.String("missing", "reweight", "missing normalised values: reweight, none, period-mean or unit-mean")
@@ -85,6 +86,27 @@ func (f *idxFlags) options() (composite.IndexOptions, error) {
 	}
 	if o.Normalise, err = idxParseNorm(*f.normalise); err != nil {
 		return o, err
+	}
+	if w := *f.winsor; w != "" {
+		kind, val, _ := strings.Cut(w, ":")
+		switch kind {
+		case "q":
+			lo, hi, ok := strings.Cut(val, ",")
+			a, e1 := strconv.ParseFloat(lo, 64)
+			b, e2 := strconv.ParseFloat(hi, 64)
+			if !ok || e1 != nil || e2 != nil || !(a >= 0 && a < b && b <= 1) {
+				return o, userErrorf("--winsor %q: want q:LO,HI with 0 ≤ LO < HI ≤ 1", w)
+			}
+			o.Winsor = composite.Winsor{Method: composite.WinsorQuantile, Lo: a, Hi: b}
+		case "iqr":
+			k, err := strconv.ParseFloat(val, 64)
+			if err != nil || !(k > 0) {
+				return o, userErrorf("--winsor %q: want iqr:K with K > 0", w)
+			}
+			o.Winsor = composite.Winsor{Method: composite.WinsorIQR, K: k}
+		default:
+			return o, userErrorf("--winsor %q: want q:LO,HI or iqr:K", w)
+		}
 	}
 	switch *f.scope {
 	case "pooled":

@@ -213,6 +213,7 @@ func TestIndexBadInput(t *testing.T) {
 		{[]string{"index", "--data", data, "--aggregate", "median"}, `unknown aggregation "median"`},
 		{[]string{"index", "--data", data, "--normalise", "sigmoid"}, `unknown normalisation "sigmoid"`},
 		{[]string{"index", "--data", data, "--scope", "decade"}, `unknown scope "decade"`},
+		{[]string{"index", "--data", data, "--winsor", "q:0.9,0.1"}, "want q:LO,HI with 0 ≤ LO < HI ≤ 1"},
 		{[]string{"index", "--data", data, "--impute", "magic"}, `unknown missing-value treatment "magic"`},
 		{[]string{"index", "--data", data, "--format", "xlsx"}, "needs --out"},
 		{[]string{"index", "--data", short}, "2 indicator(s) of the framework are not in the data: g5_bs_density, g5_coverage"},

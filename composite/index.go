@@ -16,6 +16,9 @@ type IndexOptions struct {
 	// DistanceToTarget (each unit against its own target, capped at 1).
 	// Directions come from the tree.
 	Normalise NormMethod
+	// Winsor, if set, clamps every indicator's outliers before it is
+	// normalised (and before the weighting base), pooled over all periods.
+	Winsor Winsor
 	// PerPeriod normalises (and takes TOPSIS/GRA statistics) within each
 	// period; the default pools all periods so that scores are comparable
 	// over time.
@@ -130,12 +133,14 @@ type Index struct {
 	stats [][]nodeStats // node → group → stats
 	local [][]float64   // node → weights of its children
 	norm  [][]float64   // leaf → normalised column after the missing rule
+	src   [][]float64   // leaf → column normalised from (raw, or winsorised)
 }
 
 // IndexMethod records the method choices of an index.
 type IndexMethod struct {
 	Normalise string `json:"normalise"`
 	Scope     string `json:"scope"` // "pooled" or "period"
+	Winsor    string `json:"winsor,omitempty"`
 	Weighting string `json:"weighting"`
 	Flat      bool   `json:"flat"`
 	Aggregate string `json:"aggregate"`
@@ -210,12 +215,23 @@ func Compute(root *Node, d *Data, opt IndexOptions) (*Index, error) {
 	if opt.PerPeriod {
 		x.Method.Scope = "period"
 	}
+	switch w := opt.Winsor; w.Method {
+	case WinsorQuantile:
+		x.Method.Winsor = fmt.Sprintf("quantile %g–%g", w.Lo, w.Hi)
+	case WinsorIQR:
+		k := w.K
+		if k == 0 {
+			k = 1.5
+		}
+		x.Method.Winsor = fmt.Sprintf("iqr k=%g", k)
+	}
 
 	// Leaves: raw, weighting base (pooled min-max) and normalised values.
 	nl := len(t.leafNode)
 	raw := make([][]float64, nl)
 	base := make([][]float64, nl)
 	norm := make([][]float64, nl)
+	srcs := make([][]float64, nl)
 	var groups []int32
 	ngroups := 1
 	if opt.PerPeriod {
@@ -226,10 +242,18 @@ func Compute(root *Node, d *Data, opt IndexOptions) (*Index, error) {
 		for l := lo; l < hi; l++ {
 			nd := t.nodes[t.leafNode[l]]
 			raw[l] = d.Values[nd.Code]
+			src := raw[l]
 			var err error
-			base[l], err = Normaliser{Method: MinMax, Direction: nd.Direction}.Apply(nil, raw[l])
+			if opt.Winsor.Method != WinsorNone {
+				src = make([]float64, len(raw[l]))
+				_, err = Winsorise(src, raw[l], opt.Winsor)
+			}
+			srcs[l] = src
 			if err == nil {
-				norm[l], err = normaliseLeaf(nd, raw[l], nu, nt, groups, ngroups, opt.Normalise)
+				base[l], err = Normaliser{Method: MinMax, Direction: nd.Direction}.Apply(nil, src)
+			}
+			if err == nil {
+				norm[l], err = normaliseLeaf(nd, src, nu, nt, groups, ngroups, opt.Normalise)
 			}
 			if err == nil {
 				applyMissingRule(norm[l], nu, nt, opt.Missing)
@@ -242,7 +266,7 @@ func Compute(root *Node, d *Data, opt IndexOptions) (*Index, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	x.norm = norm
+	x.norm, x.src = norm, srcs
 	if opt.PerPeriod {
 		for l, i := range t.leafNode {
 			for tt := range nt {

@@ -385,3 +385,25 @@ func TestParseMethods(t *testing.T) {
 		}
 	}
 }
+
+// TestIndexWinsor: quantile fences (type 7) at 0.2/0.8 fall on each
+// column's min and max here (i3 sorted 1 1 3 3 5 5: h = 1 → 1, h = 4 → 5),
+// so the index is unchanged; at 0.4/0.6 both fences of i3 are 3 (and of i1
+// 5): every value is clamped to one number and min-max fails, naming the
+// indicators.
+func TestIndexWinsor(t *testing.T) {
+	root, d := small()
+	x, err := composite.Compute(root, d, composite.IndexOptions{Weighting: composite.WeightEqual,
+		Winsor: composite.Winsor{Method: composite.WinsorQuantile, Lo: 0.2, Hi: 0.8}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.Method.Winsor != "quantile 0.2–0.8" || !near(x.Score[0][2], 1) {
+		t.Errorf("winsor %q, goal %v", x.Method.Winsor, x.Score[0][2])
+	}
+	_, err = composite.Compute(root, d, composite.IndexOptions{Weighting: composite.WeightEqual,
+		Winsor: composite.Winsor{Method: composite.WinsorQuantile, Lo: 0.4, Hi: 0.6}})
+	if !errors.Is(err, composite.ErrZeroVariance) || !strings.Contains(err.Error(), "indicator i3") {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -181,7 +181,7 @@ func (x *Index) Uncertainty(opt UncertaintyOptions) (*UncertaintyResult, error) 
 		}
 		for l, i := range t.leafNode {
 			nd := t.nodes[i]
-			col, err := normaliseLeaf(nd, x.Raw[x.Leaves[l]], nu, nt, groups, ngroups, nm)
+			col, err := normaliseLeaf(nd, x.src[l], nu, nt, groups, ngroups, nm)
 			if err != nil {
 				return nil, &IndicatorError{nd.Code, fmt.Errorf("%s: %w", nm, unwrapColumn(err))}
 			}
