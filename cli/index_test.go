@@ -304,3 +304,35 @@ func TestIndexDataset(t *testing.T) {
 		t.Errorf("data %q, hashes %v, %d ranks", got.Data, got.Hashes, len(got.Ranks))
 	}
 }
+
+// TestIndexQualityFile: codes from --quality reach the indicator and, as
+// the worst code below it, its dimension and the goal; a bad code is named
+// with file, line and column.
+func TestIndexQualityFile(t *testing.T) {
+	data := idxDemo(t)
+	raw, _ := os.ReadFile(data)
+	unit := strings.SplitN(strings.SplitN(string(raw), "\n", 3)[1], ",", 2)[0]
+	dir := t.TempDir()
+	q := filepath.Join(dir, "q.csv")
+	os.WriteFile(q, []byte("unit,period,indicator,quality\n"+unit+",2025,satisfaction,survey-extrapolated\n"), 0o644)
+	code, out, errs := idxRunCmd("index", "--data", data, "--quality", q, "--period", "2025", "--format", "csv")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	recs, _ := csv.NewReader(strings.NewReader(out)).ReadAll()
+	got := map[string]string{}
+	for _, r := range recs[1:] {
+		if r[0] == unit {
+			got[r[3]] = r[9]
+		}
+	}
+	if got["satisfaction"] != "survey-extrapolated" || got["livelihood"] != "survey-extrapolated" || got["smart_city"] != "survey-extrapolated" || got["technology"] != "measured" {
+		t.Errorf("qualities %v", got)
+	}
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("unit,period,indicator,quality\n"+unit+",2025,satisfaction,guessed\n"), 0o644)
+	code, _, errs = idxRunCmd("index", "--data", data, "--quality", bad)
+	if code != ExitUser || !strings.Contains(errs, bad+`:2: column "quality": unknown data-quality code "guessed"`) {
+		t.Errorf("exit %d: %s", code, errs)
+	}
+}
