@@ -1133,25 +1133,31 @@ func indexJSON(w io.Writer, r *idxRun, x *composite.Index, periods []int, ur *co
 func indexXLSX(name string, r *idxRun, x *composite.Index, periods []int, ur *composite.UncertaintyResult) error {
 	f := excelize.NewFile()
 	defer f.Close()
+	// Stream writers keep memory flat for the ~200,000 score rows.
 	put := func(sheet string, rows [][]string) error {
 		if _, err := f.NewSheet(sheet); err != nil {
 			return err
 		}
+		sw, err := f.NewStreamWriter(sheet)
+		if err != nil {
+			return err
+		}
+		cells := make([]any, 0, 16)
 		for i, row := range rows {
-			cells := make([]any, len(row))
-			for j, s := range row {
+			cells = cells[:0]
+			for _, s := range row {
 				if v, err := strconv.ParseFloat(s, 64); err == nil && i > 0 {
-					cells[j] = v
+					cells = append(cells, v)
 				} else {
-					cells[j] = s
+					cells = append(cells, s)
 				}
 			}
 			cell, _ := excelize.CoordinatesToCellName(1, i+1)
-			if err := f.SetSheetRow(sheet, cell, &cells); err != nil {
+			if err := sw.SetRow(cell, cells); err != nil {
 				return err
 			}
 		}
-		return nil
+		return sw.Flush()
 	}
 	if err := put("scores", indexLong(r, x, periods)); err != nil {
 		return err
@@ -1175,12 +1181,26 @@ func indexXLSX(name string, r *idxRun, x *composite.Index, periods []int, ur *co
 		return err
 	}
 	f.DeleteSheet("Sheet1")
-	tmp := name + ".tmp"
-	if err := f.SaveAs(tmp); err != nil {
-		os.Remove(tmp)
+	// Write next to the target and rename, so a failure leaves nothing.
+	tmp, err := os.CreateTemp(filepath.Dir(name), ".cityimpact-*.xlsx")
+	if err != nil {
 		return &UserError{err}
 	}
-	return os.Rename(tmp, name)
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if _, err := f.WriteTo(tmp); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), name)
 }
 
 // ---------------------------------------------------------------- rank

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/cityimpact/cityimpact/demo"
 )
 
@@ -334,5 +336,26 @@ func TestIndexQualityFile(t *testing.T) {
 	code, _, errs = idxRunCmd("index", "--data", data, "--quality", bad)
 	if code != ExitUser || !strings.Contains(errs, bad+`:2: column "quality": unknown data-quality code "guessed"`) {
 		t.Errorf("exit %d: %s", code, errs)
+	}
+}
+
+func TestIndexXLSX(t *testing.T) {
+	data := idxDemo(t)
+	out := filepath.Join(t.TempDir(), "scores.xlsx")
+	code, _, errs := idxRunCmd("index", "--data", data, "--format", "xlsx", "--out", out, "--period", "2025")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	f, err := excelize.OpenFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := f.GetSheetList(); strings.Join(got, ",") != "scores,weights,method" {
+		t.Errorf("sheets %v", got)
+	}
+	rows, err := f.GetRows("scores")
+	if err != nil || len(rows) != 1+30*42 {
+		t.Errorf("%d score rows, %v", len(rows), err)
 	}
 }
