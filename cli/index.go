@@ -48,16 +48,16 @@ func addIdxFlags(fs *flag.FlagSet, weightsFlag string) *idxFlags {
 	f.db = fs.String("db", "", "store file for --dataset (default $CITYIMPACT_DB or "+DefaultDB+")")
 	f.dataset = fs.String("dataset", "", "stored dataset NAME[@VERSION] instead of --data")
 	f.fw = fs.String("framework", "seed-2025", "framework: built-in template or YAML file")
-	f.method = fs.String(weightsFlag, "entropy", "weighting: entropy, critic, cv, sd, pca, equal, expert, ahp or combined")
+	f.method = fs.String(weightsFlag, "entropy", "weighting: entropy, critic, cv, sd, pca, equal, expert, ahp or combined; per node: entropy,smart_city=ahp")
 	f.ahp = fs.String("ahp", "", "YAML file of AHP pairwise matrices per node (one or several experts)")
 	f.combine = fs.String("combine", "linear", "combined weights: linear, multiplicative or game")
 	f.alpha = fs.Float64("alpha", 0.5, "share of the subjective weights in linear combined weights")
 	f.shift = fs.Float64("entropy-shift", 0, "shift added before entropy proportions (e.g. 0.0001)")
 	f.flat = fs.Bool("flat", false, "weight all indicators together instead of per node")
-	f.normalise = fs.String("normalise", "minmax", "normalisation: minmax, zscore, rank, percentile, ratio or target")
+	f.normalise = fs.String("normalise", "minmax", "normalisation: minmax, zscore, rank, percentile, ratio or target; per node (a dimension's indicators, or one): minmax,livelihood=target")
 	f.winsor = fs.String("winsor", "", "clamp outliers before normalising: q:LO,HI (quantiles, e.g. q:0.05,0.95) or iqr:K (Tukey fences, e.g. iqr:1.5)")
 	f.scope = fs.String("scope", "pooled", "normalisation scope: pooled (comparable over time) or period")
-	f.aggregate = fs.String("aggregate", "linear", "aggregation: linear, geometric, topsis or gra")
+	f.aggregate = fs.String("aggregate", "linear", "aggregation: linear, geometric, topsis or gra; per node: linear,smart_city=geometric")
 	f.missing = fs.String("missing", "reweight", "missing normalised values: reweight, none, period-mean or unit-mean")
 	f.impute = fs.String("impute", "none", "impute raw data first: none, linear, forward, backward, forward+backward, unit-mean, peer-mean")
 	f.quality = fs.String("quality", "", "CSV of data-quality codes: unit, period, indicator, quality (measured, survey-extrapolated, estimated, imputed, unknown)")
@@ -81,11 +81,43 @@ type idxRun struct {
 func (f *idxFlags) options() (composite.IndexOptions, error) {
 	var o composite.IndexOptions
 	var err error
-	if o.Weighting, err = composite.ParseWeightMethod(*f.method); err != nil {
+	// Each method flag takes METHOD[,NODE=METHOD...]: a global choice and
+	// per-node overrides.
+	wg, wat := idxSplitSpec(*f.method)
+	if o.Weighting, err = composite.ParseWeightMethod(wg); err != nil {
 		return o, &UserError{err}
 	}
-	if o.Normalise, err = idxParseNorm(*f.normalise); err != nil {
+	for code, m := range wat {
+		if o.WeightingAt == nil {
+			o.WeightingAt = map[string]composite.WeightMethod{}
+		}
+		if o.WeightingAt[code], err = composite.ParseWeightMethod(m); err != nil {
+			return o, userErrorf("node %s: %v", code, err)
+		}
+	}
+	ng, nat := idxSplitSpec(*f.normalise)
+	if o.Normalise, err = idxParseNorm(ng); err != nil {
 		return o, err
+	}
+	for code, m := range nat {
+		if o.NormaliseAt == nil {
+			o.NormaliseAt = map[string]composite.NormMethod{}
+		}
+		if o.NormaliseAt[code], err = idxParseNorm(m); err != nil {
+			return o, userErrorf("node %s: %v", code, err)
+		}
+	}
+	ag, aat := idxSplitSpec(*f.aggregate)
+	if o.Aggregate, err = composite.ParseAggMethod(ag); err != nil {
+		return o, &UserError{err}
+	}
+	for code, m := range aat {
+		if o.AggregateAt == nil {
+			o.AggregateAt = map[string]composite.AggMethod{}
+		}
+		if o.AggregateAt[code], err = composite.ParseAggMethod(m); err != nil {
+			return o, userErrorf("node %s: %v", code, err)
+		}
 	}
 	if w := *f.winsor; w != "" {
 		kind, val, _ := strings.Cut(w, ":")
@@ -115,9 +147,6 @@ func (f *idxFlags) options() (composite.IndexOptions, error) {
 	default:
 		return o, userErrorf("--scope: unknown scope %q (want pooled or period)", *f.scope)
 	}
-	if o.Aggregate, err = composite.ParseAggMethod(*f.aggregate); err != nil {
-		return o, &UserError{err}
-	}
 	if o.Missing, err = composite.ParseMissingRule(*f.missing); err != nil {
 		return o, &UserError{err}
 	}
@@ -133,9 +162,30 @@ func (f *idxFlags) options() (composite.IndexOptions, error) {
 	return o, nil
 }
 
+// idxSplitSpec splits "minmax,technology=zscore" into the global method
+// (the part without "=", "" if none) and per-node overrides.
+func idxSplitSpec(s string) (string, map[string]string) {
+	global := ""
+	var at map[string]string
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if code, m, ok := strings.Cut(part, "="); ok {
+			if at == nil {
+				at = map[string]string{}
+			}
+			at[strings.TrimSpace(code)] = strings.TrimSpace(m)
+			continue
+		}
+		if part != "" {
+			global = part
+		}
+	}
+	return global, at
+}
+
 func idxParseNorm(s string) (composite.NormMethod, error) {
 	switch strings.ToLower(s) {
-	case "minmax", "min-max":
+	case "minmax", "min-max", "":
 		return composite.MinMax, nil
 	case "zscore", "z-score", "standardise":
 		return composite.ZScore, nil

@@ -109,6 +109,10 @@ func TestIndexCSV(t *testing.T) {
 	if imputed == 0 {
 		t.Error("no value marked imputed after --impute linear")
 	}
+	code, out, errs = idxRunCmd("index", "--data", data, "--aggregate", "linear,smart_city=geometric", "--weights", "entropy,smart_city=equal", "--format", "json", "--period", "2025")
+	if code != ExitOK || !strings.Contains(out, `"smart_city": "weights=equal, aggregate=geometric"`) {
+		t.Errorf("per-node choices: exit %d: %s", code, errs)
+	}
 	code, out, _ = idxRunCmd("index", "--data", data, "--scope", "period", "--aggregate", "topsis")
 	if code != ExitOK || !strings.Contains(out, "normalisation per period") {
 		t.Errorf("exit %d, table:\n%s", code, out)
@@ -216,6 +220,8 @@ func TestIndexBadInput(t *testing.T) {
 		{[]string{"index", "--data", data, "--normalise", "sigmoid"}, `unknown normalisation "sigmoid"`},
 		{[]string{"index", "--data", data, "--scope", "decade"}, `unknown scope "decade"`},
 		{[]string{"index", "--data", data, "--winsor", "q:0.9,0.1"}, "want q:LO,HI with 0 ≤ LO < HI ≤ 1"},
+		{[]string{"index", "--data", data, "--aggregate", "linear,technology=median"}, `node technology: unknown aggregation "median"`},
+		{[]string{"index", "--data", data, "--normalise", "minmax,nosuch=zscore"}, "node nosuch: normalisation given for a node that is not in the framework"},
 		{[]string{"index", "--data", data, "--impute", "magic"}, `unknown missing-value treatment "magic"`},
 		{[]string{"index", "--data", data, "--format", "xlsx"}, "needs --out"},
 		{[]string{"index", "--data", short}, "2 indicator(s) of the framework are not in the data: g5_bs_density, g5_coverage"},

@@ -46,6 +46,16 @@ type IndexOptions struct {
 
 	// Aggregate is the aggregation at every node (linear by default).
 	Aggregate AggMethod
+
+	// NormaliseAt, WeightingAt and AggregateAt override Normalise,
+	// Weighting and Aggregate at named nodes. A normalisation named at a
+	// dimension applies to every indicator below it (the nearest named
+	// ancestor wins); a weighting or aggregation named at a dimension or the
+	// goal applies to that node's children. Monte Carlo alternatives
+	// replace only the global choices.
+	NormaliseAt map[string]NormMethod
+	WeightingAt map[string]WeightMethod
+	AggregateAt map[string]AggMethod
 	// Rho is GRA's distinguishing coefficient; 0 means 0.5.
 	Rho float64
 	// Missing is the missing-value rule (re-weighting by default).
@@ -128,12 +138,13 @@ type Index struct {
 	// values are missing and the missing-value rule applies).
 	Notes []string
 
-	t     *tree
-	opt   IndexOptions
-	stats [][]nodeStats // node → group → stats
-	local [][]float64   // node → weights of its children
-	norm  [][]float64   // leaf → normalised column after the missing rule
-	src   [][]float64   // leaf → column normalised from (raw, or winsorised)
+	t       *tree
+	opt     IndexOptions
+	choices *choices
+	stats   [][]nodeStats // node → group → stats
+	local   [][]float64   // node → weights of its children
+	norm    [][]float64   // leaf → normalised column after the missing rule
+	src     [][]float64   // leaf → column normalised from (raw, or winsorised)
 }
 
 // IndexMethod records the method choices of an index.
@@ -145,6 +156,9 @@ type IndexMethod struct {
 	Flat      bool   `json:"flat"`
 	Aggregate string `json:"aggregate"`
 	Missing   string `json:"missing"`
+	// Overrides lists the per-node choices, e.g. "technology":
+	// "normalise=zscore".
+	Overrides map[string]string `json:"overrides,omitempty"`
 }
 
 // Row returns the row of unit u in period t.
@@ -171,13 +185,9 @@ func Compute(root *Node, d *Data, opt IndexOptions) (*Index, error) {
 	if err := t.checkData(d); err != nil {
 		return nil, err
 	}
-	if opt.Aggregate == AggGeometric && !boundedNorm(opt.Normalise) {
-		return nil, fmt.Errorf("composite: geometric aggregation needs a normalisation into [0, 1] (minmax, percentile or target), not %s", opt.Normalise)
-	}
-	switch opt.Normalise {
-	case MinMax, ZScore, Rank, Percentile, RatioToMean, DistanceToTarget:
-	default:
-		return nil, fmt.Errorf("composite: normalisation %s is not available for the index (want minmax, zscore, rank, percentile, ratio or target)", opt.Normalise)
+	ch, err := t.choices(&opt)
+	if err != nil {
+		return nil, err
 	}
 	if opt.Rho == 0 {
 		opt.Rho = 0.5
@@ -209,9 +219,9 @@ func Compute(root *Node, d *Data, opt IndexOptions) (*Index, error) {
 	nu, nt := len(d.Units), len(d.Periods)
 	rows := nu * nt
 	nn := len(t.nodes)
-	x := &Index{Units: d.Units, Periods: d.Periods, t: t, opt: opt}
+	x := &Index{Units: d.Units, Periods: d.Periods, t: t, opt: opt, choices: ch}
 	x.Method = IndexMethod{Normalise: opt.Normalise.String(), Scope: "pooled", Weighting: opt.Weighting.String(),
-		Flat: opt.Flat, Aggregate: opt.Aggregate.String(), Missing: opt.Missing.String()}
+		Flat: opt.Flat, Aggregate: opt.Aggregate.String(), Missing: opt.Missing.String(), Overrides: ch.overrides}
 	if opt.PerPeriod {
 		x.Method.Scope = "period"
 	}
@@ -253,7 +263,7 @@ func Compute(root *Node, d *Data, opt IndexOptions) (*Index, error) {
 				base[l], err = Normaliser{Method: MinMax, Direction: nd.Direction}.Apply(nil, src)
 			}
 			if err == nil {
-				norm[l], err = normaliseLeaf(nd, src, nu, nt, groups, ngroups, opt.Normalise)
+				norm[l], err = normaliseLeaf(nd, src, nu, nt, groups, ngroups, ch.normOf[l])
 			}
 			if err == nil {
 				applyMissingRule(norm[l], nu, nt, opt.Missing)
@@ -296,17 +306,17 @@ func Compute(root *Node, d *Data, opt IndexOptions) (*Index, error) {
 			return nil, err
 		}
 	}
-	if !opt.Flat && (opt.Weighting == WeightAHP || opt.Weighting == WeightCombined) {
+	if !opt.Flat {
 		// Check every node's judgements first, so that all problems are
 		// reported at once.
 		var errs []error
 		for i, nd := range t.nodes {
-			if kids := t.children[i]; kids != nil {
+			if kids := t.children[i]; kids != nil && (ch.weightOf[i] == WeightAHP || ch.weightOf[i] == WeightCombined) {
 				names := make([]string, len(kids))
 				for j, k := range kids {
 					names[j] = t.nodes[k].Code
 				}
-				if _, _, _, err := subjectiveWeights(nd, names, &opt, opt.Weighting == WeightCombined); err != nil {
+				if _, _, _, err := subjectiveWeights(nd, names, &opt, ch.weightOf[i] == WeightCombined); err != nil {
 					errs = append(errs, err)
 				}
 			}
@@ -335,8 +345,12 @@ func Compute(root *Node, d *Data, opt IndexOptions) (*Index, error) {
 		}
 		if opt.Flat {
 			weights[i] = flatNodeWeights(t, i, names, flat, &opt)
-		} else if weights[i], err = nodeWeights(nd, names, wcols, &opt); err != nil {
-			return nil, err
+		} else {
+			o := opt
+			o.Weighting = ch.weightOf[i]
+			if weights[i], err = nodeWeights(nd, names, wcols, &o); err != nil {
+				return nil, err
+			}
 		}
 		x.local[i] = weights[i].Weights
 		x.stats[i] = make([]nodeStats, ngroups)
@@ -346,7 +360,7 @@ func Compute(root *Node, d *Data, opt IndexOptions) (*Index, error) {
 			if grows != nil {
 				r = grows[gi]
 			}
-			prepareNode(opt.Aggregate, cols, r, &x.stats[i][gi])
+			prepareNode(ch.aggOf[i], cols, r, &x.stats[i][gi])
 		}
 		w := x.local[i]
 		parallelFor(rows, opt.Workers, 4096, func(lo, hi int) {
@@ -359,7 +373,7 @@ func Compute(root *Node, d *Data, opt IndexOptions) (*Index, error) {
 				if opt.PerPeriod {
 					gi = row % nt
 				}
-				out[row] = evalNode(opt.Aggregate, vals, w, &x.stats[i][gi], opt.Missing, opt.Rho)
+				out[row] = evalNode(ch.aggOf[i], vals, w, &x.stats[i][gi], opt.Missing, opt.Rho)
 			}
 		})
 		score[i] = out
@@ -615,4 +629,100 @@ func flatNodeWeights(t *tree, i int, names []string, flat []float64, opt *IndexO
 		}
 	}
 	return NodeWeights{Node: t.nodes[i].Code, Method: opt.Weighting.String() + " (flat)", Children: names, Weights: w, CR: math.NaN()}
+}
+
+// choices are the resolved per-node methods.
+type choices struct {
+	normOf    []NormMethod   // leaf → normalisation
+	normFixed []bool         // leaf → set by NormaliseAt (kept in Monte Carlo)
+	weightOf  []WeightMethod // node → weighting of its children
+	aggOf     []AggMethod    // node → aggregation of its children
+	aggFixed  []bool         // node → set by AggregateAt
+	allLinear bool           // every node aggregates linearly
+	overrides map[string]string
+}
+
+// choices resolves and checks the per-node methods of opt.
+func (t *tree) choices(opt *IndexOptions) (*choices, error) {
+	idx := map[string]int{}
+	for i, n := range t.nodes {
+		idx[n.Code] = i
+	}
+	c := &choices{normOf: make([]NormMethod, len(t.leafNode)), normFixed: make([]bool, len(t.leafNode)),
+		weightOf: make([]WeightMethod, len(t.nodes)), aggOf: make([]AggMethod, len(t.nodes)), aggFixed: make([]bool, len(t.nodes)),
+		allLinear: true}
+	note := func(code, what string) {
+		if c.overrides == nil {
+			c.overrides = map[string]string{}
+		}
+		if c.overrides[code] != "" {
+			what = c.overrides[code] + ", " + what
+		}
+		c.overrides[code] = what
+	}
+	var errs []error
+	for code, m := range opt.NormaliseAt {
+		if _, ok := idx[code]; !ok {
+			errs = append(errs, &NodeError{code, errors.New("normalisation given for a node that is not in the framework")})
+		}
+		note(code, "normalise="+m.String())
+	}
+	for code, m := range opt.WeightingAt {
+		if i, ok := idx[code]; !ok || t.children[i] == nil {
+			errs = append(errs, &NodeError{code, errors.New("weighting given for a node that is not a dimension or the goal of the framework")})
+		}
+		if opt.Flat {
+			errs = append(errs, &NodeError{code, errors.New("per-node weighting cannot be combined with flat weighting")})
+		}
+		note(code, "weights="+m.String())
+	}
+	for code, m := range opt.AggregateAt {
+		if i, ok := idx[code]; !ok || t.children[i] == nil {
+			errs = append(errs, &NodeError{code, errors.New("aggregation given for a node that is not a dimension or the goal of the framework")})
+		}
+		note(code, "aggregate="+m.String())
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	for l, i := range t.leafNode {
+		c.normOf[l] = opt.Normalise
+		for k := i; k >= 0; k = t.parent[k] {
+			if m, ok := opt.NormaliseAt[t.nodes[k].Code]; ok {
+				c.normOf[l], c.normFixed[l] = m, true
+				break
+			}
+		}
+		switch c.normOf[l] {
+		case MinMax, ZScore, Rank, Percentile, RatioToMean, DistanceToTarget:
+		default:
+			errs = append(errs, &IndicatorError{t.nodes[i].Code, fmt.Errorf("normalisation %s is not available for the index (want minmax, zscore, rank, percentile, ratio or target)", c.normOf[l])})
+		}
+	}
+	geometric := ""
+	for i, n := range t.nodes {
+		if t.children[i] == nil {
+			continue
+		}
+		c.weightOf[i], c.aggOf[i] = opt.Weighting, opt.Aggregate
+		if m, ok := opt.WeightingAt[n.Code]; ok {
+			c.weightOf[i] = m
+		}
+		if m, ok := opt.AggregateAt[n.Code]; ok {
+			c.aggOf[i], c.aggFixed[i] = m, true
+		}
+		c.allLinear = c.allLinear && c.aggOf[i] == AggLinear
+		if c.aggOf[i] == AggGeometric && geometric == "" {
+			geometric = n.Code
+		}
+	}
+	if geometric != "" {
+		for l, m := range c.normOf {
+			if !boundedNorm(m) {
+				errs = append(errs, fmt.Errorf("composite: geometric aggregation (at %s) needs normalisations into [0, 1] (minmax, percentile or target), not %s (indicator %s)", geometric, m, t.nodes[t.leafNode[l]].Code))
+				break
+			}
+		}
+	}
+	return c, errors.Join(errs...)
 }

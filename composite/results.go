@@ -391,7 +391,7 @@ func (x *Index) evalAt(i, g int, buf, vals []float64) float64 {
 	for j, k := range kids {
 		v[j] = buf[k]
 	}
-	return evalNode(x.opt.Aggregate, v, x.local[i], &x.stats[i][g], x.opt.Missing, x.opt.Rho)
+	return evalNode(x.choices.aggOf[i], v, x.local[i], &x.stats[i][g], x.opt.Missing, x.opt.Rho)
 }
 
 // setLeaf changes leaf l to v in buf and re-scores the nodes above it,
@@ -453,7 +453,7 @@ func (x *Index) changes() {
 				if x.opt.PerPeriod {
 					g, g0 = t, t-1
 				}
-				if x.opt.Aggregate == AggLinear && samePattern(a, b) {
+				if x.choices.allLinear && samePattern(a, b) {
 					// Linear with the same indicators present in both
 					// periods: the goal is Σ_l W_l x_l with the same
 					// effective weights W_l in both rows, so indicator l

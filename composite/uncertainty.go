@@ -157,10 +157,15 @@ func (x *Index) Uncertainty(opt UncertaintyOptions) (*UncertaintyResult, error) 
 	if opt.MissingRules == nil {
 		opt.MissingRules = []MissingRule{x.opt.Missing}
 	}
-	for _, a := range opt.Aggregations {
+	if slices.Contains(opt.Aggregations, AggGeometric) || slices.Contains(x.choices.aggOf, AggGeometric) {
 		for _, n := range opt.Normalisations {
-			if a == AggGeometric && !boundedNorm(n) {
+			if !boundedNorm(n) {
 				return nil, fmt.Errorf("composite: uncertainty: geometric aggregation cannot be combined with %s normalisation (want minmax, percentile or target)", n)
+			}
+		}
+		for l, n := range x.choices.normOf {
+			if x.choices.normFixed[l] && !boundedNorm(n) {
+				return nil, fmt.Errorf("composite: uncertainty: geometric aggregation cannot be combined with %s normalisation (indicator %s)", n, x.t.nodes[x.t.leafNode[l]].Code)
 			}
 		}
 	}
@@ -181,7 +186,11 @@ func (x *Index) Uncertainty(opt UncertaintyOptions) (*UncertaintyResult, error) 
 		}
 		for l, i := range t.leafNode {
 			nd := t.nodes[i]
-			col, err := normaliseLeaf(nd, x.src[l], nu, nt, groups, ngroups, nm)
+			m := nm
+			if x.choices.normFixed[l] {
+				m = x.choices.normOf[l]
+			}
+			col, err := normaliseLeaf(nd, x.src[l], nu, nt, groups, ngroups, m)
 			if err != nil {
 				return nil, &IndicatorError{nd.Code, fmt.Errorf("%s: %w", nm, unwrapColumn(err))}
 			}
@@ -198,7 +207,7 @@ func (x *Index) Uncertainty(opt UncertaintyOptions) (*UncertaintyResult, error) 
 	}
 
 	var logs [][][][]float64
-	if slices.Contains(opt.Aggregations, AggGeometric) {
+	if slices.Contains(opt.Aggregations, AggGeometric) || slices.Contains(x.choices.aggOf, AggGeometric) {
 		logs = make([][][][]float64, len(pre))
 		for a := range pre {
 			logs[a] = make([][][]float64, len(pre[a]))
@@ -445,6 +454,10 @@ func (e *mcEval) ranks(dst []float64, s *mcSample) {
 			kc[j] = e.cols[c]
 		}
 		out := e.cols[i]
+		agg := agg
+		if e.x.choices.aggFixed[i] {
+			agg = e.x.choices.aggOf[i]
+		}
 		if agg == AggLinear || agg == AggGeometric {
 			e.columnMean(agg, miss, i, kids, kc, s.w[i], out, s)
 			continue
