@@ -1130,19 +1130,19 @@ type jsonU4SSC struct {
 
 func indexJSON(w io.Writer, r *idxRun, x *composite.Index, periods []int, ur *composite.UncertaintyResult) error {
 	out := struct {
-		Framework   string                       `json:"framework"`
-		Edition     string                       `json:"edition"`
-		Data        string                       `json:"data"`
-		Method      composite.IndexMethod        `json:"method"`
-		ScopeNote   string                       `json:"scope_note"`
-		Hashes      []string                     `json:"data_sha256"`
-		Notes       []string                     `json:"notes,omitempty"`
-		NodeWeights []map[string]any             `json:"weights"`
-		NoTarget    []string                     `json:"u4ssc_no_target"`
-		Rows        []jsonUnitRow                `json:"rows"`
-		Uncertainty *composite.UncertaintyResult `json:"uncertainty,omitempty"`
+		Framework   string                `json:"framework"`
+		Edition     string                `json:"edition"`
+		Data        string                `json:"data"`
+		Method      composite.IndexMethod `json:"method"`
+		ScopeNote   string                `json:"scope_note"`
+		Hashes      []string              `json:"data_sha256"`
+		Notes       []string              `json:"notes,omitempty"`
+		NodeWeights []map[string]any      `json:"weights"`
+		NoTarget    []string              `json:"u4ssc_no_target"`
+		Rows        []jsonUnitRow         `json:"rows"`
+		Uncertainty *idxUncJSON           `json:"uncertainty,omitempty"`
 	}{Framework: r.fw.Code, Edition: r.fw.Edition, Data: r.source, Method: x.Method, ScopeNote: idxScopeNote(x), Hashes: r.hashes, Notes: append(slices.Clone(r.notes), x.Notes...),
-		NoTarget: x.U4SSC.NoTarget, Uncertainty: ur}
+		NoTarget: x.U4SSC.NoTarget, Uncertainty: idxUncertaintyJSON(ur)}
 	for _, nw := range x.Weights {
 		ws := map[string]idxNum64{}
 		for i, c := range nw.Children {
@@ -1533,19 +1533,19 @@ func rankJSON(w io.Writer, r *idxRun, x *composite.Index, t int, ur *composite.U
 		Quality    string              `json:"quality"`
 	}
 	out := struct {
-		Framework   string                       `json:"framework"`
-		Data        string                       `json:"data"`
-		Hashes      []string                     `json:"data_sha256"`
-		Period      string                       `json:"period"`
-		Method      composite.IndexMethod        `json:"method"`
-		ScopeNote   string                       `json:"scope_note"`
-		Scores      map[string]idxNum64          `json:"scores"`
-		Ranks       map[string]idxNum64          `json:"ranks"`
-		Units       []row                        `json:"units"`
-		Uncertainty *composite.UncertaintyResult `json:"uncertainty,omitempty"`
-		Peers       []composite.Peer             `json:"peers,omitempty"`
+		Framework   string                `json:"framework"`
+		Data        string                `json:"data"`
+		Hashes      []string              `json:"data_sha256"`
+		Period      string                `json:"period"`
+		Method      composite.IndexMethod `json:"method"`
+		ScopeNote   string                `json:"scope_note"`
+		Scores      map[string]idxNum64   `json:"scores"`
+		Ranks       map[string]idxNum64   `json:"ranks"`
+		Units       []row                 `json:"units"`
+		Uncertainty *idxUncJSON           `json:"uncertainty,omitempty"`
+		Peers       []composite.Peer      `json:"peers,omitempty"`
 	}{Framework: r.fw.Code, Data: r.source, Hashes: r.hashes, Period: x.Periods[t], Method: x.Method, ScopeNote: idxScopeNote(x),
-		Scores: map[string]idxNum64{}, Ranks: map[string]idxNum64{}, Uncertainty: ur, Peers: peers}
+		Scores: map[string]idxNum64{}, Ranks: map[string]idxNum64{}, Uncertainty: idxUncertaintyJSON(ur), Peers: peers}
 	for u, code := range x.Units {
 		i := x.Row(u, t)
 		out.Scores[code], out.Ranks[code] = idxNum64(x.Score[0][i]), idxNum64(x.Rank[i])
@@ -1710,4 +1710,54 @@ func idxRankDesc(s []float64) []float64 {
 		r[i] = float64(m) + 1 - r[i]
 	}
 	return r
+}
+
+// idxUncJSON is composite.UncertaintyResult with missing values as null.
+type idxUncJSON struct {
+	Period      string         `json:"period"`
+	Replicates  int            `json:"replicates"`
+	Evaluations int            `json:"evaluations"`
+	Seed        uint64         `json:"seed"`
+	Units       []idxUncUnit   `json:"units"`
+	MeanShift   idxNum64       `json:"mean_abs_rank_shift"`
+	Sensitivity []idxUncFactor `json:"sensitivity"`
+	LeaveOneOut []idxUncLOO    `json:"leave_one_out"`
+}
+
+type idxUncUnit struct {
+	Unit     string   `json:"unit"`
+	Baseline idxNum64 `json:"baseline_rank"`
+	Median   idxNum64 `json:"median_rank"`
+	P05      idxNum64 `json:"p05"`
+	P95      idxNum64 `json:"p95"`
+}
+
+type idxUncFactor struct {
+	Factor string   `json:"factor"`
+	First  idxNum64 `json:"first_order"`
+	Total  idxNum64 `json:"total"`
+}
+
+type idxUncLOO struct {
+	Indicator string   `json:"indicator"`
+	MeanShift idxNum64 `json:"mean_abs_shift"`
+	MaxShift  idxNum64 `json:"max_abs_shift"`
+	MaxUnit   string   `json:"max_unit"`
+}
+
+func idxUncertaintyJSON(ur *composite.UncertaintyResult) *idxUncJSON {
+	if ur == nil {
+		return nil
+	}
+	out := &idxUncJSON{Period: ur.Period, Replicates: ur.Replicates, Evaluations: ur.Evaluations, Seed: ur.Seed, MeanShift: idxNum64(ur.MeanShift)}
+	for _, u := range ur.Units {
+		out.Units = append(out.Units, idxUncUnit{u.Unit, idxNum64(u.Baseline), idxNum64(u.Median), idxNum64(u.P05), idxNum64(u.P95)})
+	}
+	for _, f := range ur.Sensitivity {
+		out.Sensitivity = append(out.Sensitivity, idxUncFactor{f.Factor, idxNum64(f.First), idxNum64(f.Total)})
+	}
+	for _, l := range ur.LeaveOneOut {
+		out.LeaveOneOut = append(out.LeaveOneOut, idxUncLOO{l.Indicator, idxNum64(l.MeanShift), idxNum64(l.MaxShift), l.MaxUnit})
+	}
+	return out
 }

@@ -365,3 +365,16 @@ func TestIndexXLSX(t *testing.T) {
 		t.Errorf("%d score rows, %v", len(rows), err)
 	}
 }
+
+// TestRankMissingNone: with missing values propagated, cities without a
+// score have no rank, and JSON says null rather than failing on NaN.
+func TestRankMissingNone(t *testing.T) {
+	data := idxDemo(t)
+	code, out, errs := idxRunCmd("rank", "--data", data, "--missing", "none", "--uncertainty", "10", "--mc-missing", "none", "--format", "json", "--period", "2010")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, `"median_rank": null`) {
+		t.Error("no city without a rank in 2010 under --missing none")
+	}
+}
