@@ -658,7 +658,16 @@ func runWeights(env *Env, args []string) error {
 		return err
 	}
 	if *input != "" {
-		return matrixWeights(env, *input, *f.method, *dirs, *f.normalise, *f.shift, *f.format)
+		// On a plain matrix the values are used as given unless
+		// --normalise minmax is set: the published entropy and CRITIC
+		// examples (and pymcdm, pyDecision) work on raw values.
+		norm := "none"
+		fs.Visit(func(fl *flag.Flag) {
+			if fl.Name == "normalise" {
+				norm = fl.Value.String()
+			}
+		})
+		return matrixWeights(env, *input, *f.method, *dirs, norm, *f.shift, *f.format)
 	}
 	r, err := f.load(env)
 	if err != nil {
@@ -1346,6 +1355,7 @@ func runRank(env *Env, args []string) error {
 	wfile := fs.String("weights", "", "weights JSON for --input: {\"weights\": {criterion: w}} as cityimpact weights writes, or {criterion: w}")
 	method := fs.String("method", "topsis", "with --input: topsis, gra, linear or geometric")
 	dirs := fs.String("directions", "", "criterion directions for --input, e.g. +,+,-")
+	topsisNorm := fs.String("topsis-norm", "vector", "normalisation inside TOPSIS for --input: vector (Hwang & Yoon) or minmax (pymcdm)")
 	by := fs.String("by", "", "peer group: region, tier or province")
 	gradesFile := fs.String("grades", "", "YAML grade bands: on: score|relative, bands: [{name, zh, en, min}], veto_cap: NAME")
 	period := fs.String("period", "", "period to rank (default the last)")
@@ -1368,7 +1378,7 @@ func runRank(env *Env, args []string) error {
 		return err
 	}
 	if *input != "" {
-		return matrixRank(env, *input, *wfile, *method, *dirs, *f.format)
+		return matrixRank(env, *input, *wfile, *method, *dirs, *topsisNorm, *f.format)
 	}
 	if *wfile != "" {
 		return userErrorf("--weights FILE is for --input; with --data use --weighting METHOD")
@@ -1586,12 +1596,12 @@ func rankCSV(w io.Writer, r *idxRun, x *composite.Index, t int, ur *composite.Un
 	return idxRows(w, "csv", rows)
 }
 
-// matrixRank ranks a plain decision matrix: TOPSIS (vector normalisation)
-// and GRA on the values as given with directions; linear on the
+// matrixRank ranks a plain decision matrix: TOPSIS (vector normalisation
+// by default, min-max with --topsis-norm minmax) and GRA on the values as given with directions; linear on the
 // direction-aware min-max normalised values; geometric on the
 // direction-aware linear normalisation (x/max, min/x), which stays
 // positive. Ranks: 1 best, ties share the mean rank.
-func matrixRank(env *Env, input, wfile, method, dirSpec, format string) error {
+func matrixRank(env *Env, input, wfile, method, dirSpec, topsisNorm, format string) error {
 	if wfile == "" {
 		return userErrorf("--input needs --weights W.json (write one with cityimpact weights --input %s --format json)", input)
 	}
@@ -1652,7 +1662,15 @@ func matrixRank(env *Env, input, wfile, method, dirSpec, format string) error {
 	}
 	switch strings.ToLower(method) {
 	case "topsis":
-		s, err = composite.TOPSIS(nil, m.cols, w, dirs, composite.TOPSISOptions{})
+		var o composite.TOPSISOptions
+		switch topsisNorm {
+		case "vector":
+		case "minmax":
+			o.Norm = composite.TOPSISMinMax
+		default:
+			return userErrorf("--topsis-norm: want vector or minmax, not %q", topsisNorm)
+		}
+		s, err = composite.TOPSIS(nil, m.cols, w, dirs, o)
 	case "gra":
 		s, err = composite.GreyRelational(nil, m.cols, w, dirs, composite.GRAOptions{})
 	case "linear":

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -376,5 +377,98 @@ func TestRankMissingNone(t *testing.T) {
 	}
 	if !strings.Contains(out, `"median_rank": null`) {
 		t.Error("no city without a rank in 2010 under --missing none")
+	}
+}
+
+// TestMatrixOracles: the decision-matrix commands reproduce the published
+// examples of composite/testdata/oracles (a copy of ../shared/oracles; each
+// case names its paper and the repository test it was found in): entropy
+// on raw values (Elsayed et al. 2017; Xu 2004, via pymcdm
+// test_weights.py), CRITIC with all columns benefit (Tuş & Adalı 2019),
+// TOPSIS with min-max normalisation (Opricovic & Tzeng 2004, via pymcdm
+// test_mcdm.py).
+func TestMatrixOracles(t *testing.T) {
+	dir := t.TempDir()
+	type oracle struct {
+		Cases []struct {
+			ID        string      `json:"id"`
+			Matrix    [][]float64 `json:"matrix"`
+			Weights   []float64   `json:"weights"`
+			Types     []int       `json:"types"`
+			Expected  []float64   `json:"expected_weights"`
+			Closeness []float64   `json:"expected_closeness"`
+			Decimals  int         `json:"decimals"`
+		} `json:"cases"`
+	}
+	load := func(name string) oracle {
+		b, err := os.ReadFile(filepath.Join("..", "composite", "testdata", "oracles", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var o oracle
+		if err := json.Unmarshal(b, &o); err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	writeMatrix := func(id string, m [][]float64) (string, []string, []string) {
+		var crits, alts []string
+		for j := range m[0] {
+			crits = append(crits, "c"+strconv.Itoa(j+1))
+		}
+		var b strings.Builder
+		b.WriteString("alt," + strings.Join(crits, ",") + "\n")
+		for i, row := range m {
+			alts = append(alts, "a"+strconv.Itoa(i+1))
+			b.WriteString(alts[i])
+			for _, v := range row {
+				b.WriteString("," + strconv.FormatFloat(v, 'g', -1, 64))
+			}
+			b.WriteString("\n")
+		}
+		p := filepath.Join(dir, id+".csv")
+		os.WriteFile(p, []byte(b.String()), 0o644)
+		return p, crits, alts
+	}
+	for method, file := range map[string]string{"entropy": "entropy_weights.json", "critic": "critic_weights.json"} {
+		for _, c := range load(file).Cases {
+			p, crits, _ := writeMatrix(c.ID, c.Matrix)
+			code, out, errs := idxRunCmd("weights", "--input", p, "--method", method, "--format", "json")
+			if code != ExitOK {
+				t.Fatalf("%s: exit %d: %s", c.ID, code, errs)
+			}
+			var got struct{ Weights map[string]float64 }
+			json.Unmarshal([]byte(out), &got)
+			tol := 0.5 * math.Pow(10, -float64(c.Decimals))
+			for j, w := range c.Expected {
+				if math.Abs(got.Weights[crits[j]]-w) > tol {
+					t.Errorf("%s %s: weight %d = %v; want %v (±%v)", method, c.ID, j, got.Weights[crits[j]], w, tol)
+				}
+			}
+		}
+	}
+	for _, c := range load("topsis.json").Cases {
+		p, crits, alts := writeMatrix(c.ID, c.Matrix)
+		ws := map[string]float64{}
+		var dirs []string
+		for j, w := range c.Weights {
+			ws[crits[j]] = w
+			dirs = append(dirs, map[int]string{1: "+", -1: "-"}[c.Types[j]])
+		}
+		b, _ := json.Marshal(ws)
+		wf := filepath.Join(dir, c.ID+".json")
+		os.WriteFile(wf, b, 0o644)
+		code, out, errs := idxRunCmd("rank", "--input", p, "--weights", wf, "--method", "topsis", "--topsis-norm", "minmax", "--directions", strings.Join(dirs, ","), "--format", "json")
+		if code != ExitOK {
+			t.Fatalf("%s: exit %d: %s", c.ID, code, errs)
+		}
+		var got struct{ Scores map[string]float64 }
+		json.Unmarshal([]byte(out), &got)
+		tol := 0.5 * math.Pow(10, -float64(c.Decimals))
+		for i, want := range c.Closeness {
+			if math.Abs(got.Scores[alts[i]]-want) > tol {
+				t.Errorf("%s: closeness of %s = %v; want %v", c.ID, alts[i], got.Scores[alts[i]], want)
+			}
+		}
 	}
 }
