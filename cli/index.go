@@ -1031,6 +1031,17 @@ func indexLong(r *idxRun, x *composite.Index, periods []int) [][]string {
 func indexTable(w io.Writer, r *idxRun, x *composite.Index, t int, by string, ur *composite.UncertaintyResult) error {
 	fmt.Fprintf(w, "%s index of %s, %s: %d cities; %s weights, %s aggregation, missing %s; %s\n",
 		r.fw.Code, r.source, x.Periods[t], len(x.Units), x.Method.Weighting, x.Method.Aggregate, x.Method.Missing, idxScopeNote(x))
+	if len(x.Method.Overrides) > 0 {
+		var o []string
+		for code, v := range x.Method.Overrides {
+			o = append(o, code+": "+v)
+		}
+		sort.Strings(o)
+		fmt.Fprintf(w, "per node: %s\n", strings.Join(o, "; "))
+	}
+	if x.Method.Winsor != "" {
+		fmt.Fprintf(w, "winsorised: %s\n", x.Method.Winsor)
+	}
 	for _, n := range append(slices.Clone(r.notes), x.Notes...) {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
