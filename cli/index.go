@@ -38,6 +38,7 @@ type idxFlags struct {
 	aggregate, missing, impute, combine   *string
 	alpha, shift                          *float64
 	flat                                  *bool
+	weightScope                           *string
 	format                                *string
 	quality                               *string
 }
@@ -54,6 +55,7 @@ func addIdxFlags(fs *flag.FlagSet, weightsFlag string) *idxFlags {
 	f.alpha = fs.Float64("alpha", 0.5, "share of the subjective weights in linear combined weights")
 	f.shift = fs.Float64("entropy-shift", 0, "shift added before entropy proportions (e.g. 0.0001)")
 	f.flat = fs.Bool("flat", false, "weight all indicators together instead of per node")
+	f.weightScope = fs.String("weight-scope", "pooled", "objective weights from all periods pooled, or from each period's rows (period)")
 	f.normalise = fs.String("normalise", "minmax", "normalisation: minmax, zscore, rank, percentile, ratio or target; per node (a dimension's indicators, or one): minmax,satisfaction=target")
 	f.winsor = fs.String("winsor", "", "clamp outliers before normalising: q:LO,HI (quantiles, e.g. q:0.05,0.95) or iqr:K (Tukey fences, e.g. iqr:1.5)")
 	f.scope = fs.String("scope", "pooled", "normalisation scope: pooled (comparable over time) or period")
@@ -158,6 +160,13 @@ func (f *idxFlags) options() (composite.IndexOptions, error) {
 	}
 	o.Alpha = *f.alpha
 	o.EntropyShift = *f.shift
+	switch *f.weightScope {
+	case "pooled":
+	case "period":
+		o.WeightsPerPeriod = true
+	default:
+		return o, userErrorf("--weight-scope: unknown scope %q (want pooled or period)", *f.weightScope)
+	}
 	o.Flat = *f.flat
 	return o, nil
 }
@@ -681,8 +690,22 @@ func runWeights(env *Env, args []string) error {
 	for p, c := range x.Codes {
 		pos[c] = p
 	}
+	// One weight set (pooled) or one per period.
+	type set struct {
+		period string
+		nodes  []composite.NodeWeights
+		global []float64
+	}
+	sets := []set{{"pooled", x.Weights, x.Global}}
+	if x.WeightsByPeriod != nil {
+		sets = sets[:0]
+		for t, ws := range x.WeightsByPeriod {
+			sets = append(sets, set{x.Periods[t], ws, x.GlobalByPeriod[t]})
+		}
+	}
 	if *f.format == "json" {
 		type jw struct {
+			Period   string              `json:"period"`
 			Node     string              `json:"node"`
 			Method   string              `json:"method"`
 			CR       idxNum64            `json:"cr"`
@@ -690,33 +713,39 @@ func runWeights(env *Env, args []string) error {
 			Global   map[string]idxNum64 `json:"global"`
 		}
 		out := struct {
-			Framework string `json:"framework"`
-			Data      string `json:"data"`
-			Method    string `json:"method"`
-			Flat      bool   `json:"flat"`
-			Nodes     []jw   `json:"nodes"`
-		}{r.fw.Code, r.source, x.Method.Weighting, x.Method.Flat, nil}
-		for _, nw := range x.Weights {
-			j := jw{Node: nw.Node, Method: nw.Method, CR: idxNum64(nw.CR), Children: map[string]idxNum64{}, Global: map[string]idxNum64{}}
-			for i, c := range nw.Children {
-				j.Children[c] = idxNum64(nw.Weights[i])
-				j.Global[c] = idxNum64(x.Global[pos[c]])
+			Framework   string `json:"framework"`
+			Data        string `json:"data"`
+			Method      string `json:"method"`
+			Flat        bool   `json:"flat"`
+			WeightScope string `json:"weight_scope"`
+			Nodes       []jw   `json:"nodes"`
+		}{r.fw.Code, r.source, x.Method.Weighting, x.Method.Flat, x.Method.WeightScope, nil}
+		for _, st := range sets {
+			for _, nw := range st.nodes {
+				j := jw{Period: st.period, Node: nw.Node, Method: nw.Method, CR: idxNum64(nw.CR), Children: map[string]idxNum64{}, Global: map[string]idxNum64{}}
+				for i, c := range nw.Children {
+					j.Children[c] = idxNum64(nw.Weights[i])
+					j.Global[c] = idxNum64(st.global[pos[c]])
+				}
+				out.Nodes = append(out.Nodes, j)
 			}
-			out.Nodes = append(out.Nodes, j)
 		}
 		return idxWriteJSON(env.Stdout, out)
 	}
-	rows := [][]string{{"node", "child", "weight", "global", "method", "cr", "name"}}
-	for _, nw := range x.Weights {
-		for i, c := range nw.Children {
-			rows = append(rows, []string{nw.Node, c, idxNum(nw.Weights[i], 4), idxNum(x.Global[pos[c]], 4), nw.Method, idxNum(nw.CR, 4), r.nodeName[c]})
+	rows := [][]string{{"period", "node", "child", "weight", "global", "method", "cr", "name"}}
+	for _, st := range sets {
+		for _, nw := range st.nodes {
+			for i, c := range nw.Children {
+				rows = append(rows, []string{st.period, nw.Node, c, idxNum(nw.Weights[i], 4), idxNum(st.global[pos[c]], 4), nw.Method, idxNum(nw.CR, 4), r.nodeName[c]})
+			}
 		}
 	}
 	if *f.format == "table" {
-		fmt.Fprintf(env.Stdout, "%s weights of %s on %s (%d cities × %d periods); objective methods on pooled min-max data\n\n", x.Method.Weighting, r.fw.Code, r.source, len(x.Units), len(x.Periods))
+		fmt.Fprintf(env.Stdout, "%s weights of %s on %s (%d cities × %d periods, weights %s); objective methods on direction-aware min-max data\n\n",
+			x.Method.Weighting, r.fw.Code, r.source, len(x.Units), len(x.Periods), x.Method.WeightScope)
 		for i := len(rows) - 1; i > 1; i-- { // method and CR once per node
-			if rows[i][0] == rows[i-1][0] {
-				rows[i][4], rows[i][5] = "", ""
+			if rows[i][1] == rows[i-1][1] && rows[i][0] == rows[i-1][0] {
+				rows[i][5], rows[i][6] = "", ""
 			}
 		}
 	}

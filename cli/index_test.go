@@ -62,6 +62,7 @@ func TestWeightsFramework(t *testing.T) {
 		}
 		var got struct {
 			Nodes []struct {
+				Period  string             `json:"period"`
 				Node    string             `json:"node"`
 				Weights map[string]float64 `json:"weights"`
 			} `json:"nodes"`
@@ -73,6 +74,9 @@ func TestWeightsFramework(t *testing.T) {
 			t.Fatalf("%s: %d nodes", m, len(got.Nodes))
 		}
 		for _, n := range got.Nodes {
+			if n.Period != "pooled" {
+				t.Errorf("%s: period %q", m, n.Period)
+			}
 			s := 0.0
 			for _, w := range n.Weights {
 				s += w
@@ -470,5 +474,22 @@ func TestMatrixOracles(t *testing.T) {
 				t.Errorf("%s: closeness of %s = %v; want %v", c.ID, alts[i], got.Scores[alts[i]], want)
 			}
 		}
+	}
+}
+
+func TestWeightsPerPeriod(t *testing.T) {
+	data := idxDemo(t)
+	code, out, errs := idxRunCmd("weights", "--data", data, "--weight-scope", "period", "--format", "csv")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	recs, _ := csv.NewReader(strings.NewReader(out)).ReadAll()
+	// 16 years × 41 weighted children (6 dimensions + 35 indicators).
+	if len(recs) != 1+16*41 || recs[1][0] != "2010" || recs[len(recs)-1][0] != "2025" {
+		t.Errorf("%d rows, first %v, last %v", len(recs), recs[1], recs[len(recs)-1])
+	}
+	code, _, errs = idxRunCmd("weights", "--data", data, "--weight-scope", "decade")
+	if code != ExitUser || !strings.Contains(errs, `unknown scope "decade"`) {
+		t.Errorf("exit %d: %s", code, errs)
 	}
 }

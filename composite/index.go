@@ -30,6 +30,11 @@ type IndexOptions struct {
 	// for the goal), whatever Normalise is, so that weights are one set for
 	// all periods and need no positivity.
 	Weighting WeightMethod
+	// WeightsPerPeriod computes weights from each period's rows, so they
+	// may differ between periods (the seed's per-year entropy weights); by
+	// default one set comes from all periods pooled. Subjective weights are
+	// the same in every period either way.
+	WeightsPerPeriod bool
 	// Flat weights all indicators together (objective methods on the
 	// whole matrix; subjective ones as products of node weights) and
 	// gives each node the sum of its indicators' weights.
@@ -102,6 +107,11 @@ type Index struct {
 	Weights []NodeWeights
 	// Global is each node's share of the goal (product of local weights).
 	Global []float64
+	// WeightsByPeriod and GlobalByPeriod hold the weights of every period
+	// when IndexOptions.WeightsPerPeriod is set (Weights and Global are then
+	// the last period's); nil otherwise.
+	WeightsByPeriod [][]NodeWeights
+	GlobalByPeriod  [][]float64
 
 	// Rank is the goal's rank among the units of the same period, 1 best
 	// (ties share the mean rank); PeerRank the same within each peer
@@ -142,7 +152,8 @@ type Index struct {
 	opt     IndexOptions
 	choices *choices
 	stats   [][]nodeStats // node → group → stats
-	local   [][]float64   // node → weights of its children
+	local   [][]float64   // node → weights of its children (the last period's under WeightsPerPeriod)
+	localT  [][][]float64 // node → period → weights, under WeightsPerPeriod
 	norm    [][]float64   // leaf → normalised column after the missing rule
 	src     [][]float64   // leaf → column normalised from (raw, or winsorised)
 }
@@ -154,8 +165,10 @@ type IndexMethod struct {
 	Winsor    string `json:"winsor,omitempty"`
 	Weighting string `json:"weighting"`
 	Flat      bool   `json:"flat"`
-	Aggregate string `json:"aggregate"`
-	Missing   string `json:"missing"`
+	// WeightScope is "pooled" or "period".
+	WeightScope string `json:"weight_scope"`
+	Aggregate   string `json:"aggregate"`
+	Missing     string `json:"missing"`
 	// Overrides lists the per-node choices, e.g. "technology":
 	// "normalise=zscore".
 	Overrides map[string]string `json:"overrides,omitempty"`
@@ -221,7 +234,10 @@ func Compute(root *Node, d *Data, opt IndexOptions) (*Index, error) {
 	nn := len(t.nodes)
 	x := &Index{Units: d.Units, Periods: d.Periods, t: t, opt: opt, choices: ch}
 	x.Method = IndexMethod{Normalise: opt.Normalise.String(), Scope: "pooled", Weighting: opt.Weighting.String(),
-		Flat: opt.Flat, Aggregate: opt.Aggregate.String(), Missing: opt.Missing.String(), Overrides: ch.overrides}
+		Flat: opt.Flat, WeightScope: "pooled", Aggregate: opt.Aggregate.String(), Missing: opt.Missing.String(), Overrides: ch.overrides}
+	if opt.WeightsPerPeriod {
+		x.Method.WeightScope = "period"
+	}
 	if opt.PerPeriod {
 		x.Method.Scope = "period"
 	}
@@ -300,11 +316,39 @@ func Compute(root *Node, d *Data, opt IndexOptions) (*Index, error) {
 	x.local = make([][]float64, nn)
 	x.stats = make([][]nodeStats, nn)
 	weights := make([]NodeWeights, nn)
-	var flat []float64
-	if opt.Flat {
-		if flat, err = flatWeights(t, base, &opt); err != nil {
-			return nil, err
+	nw := 1 // weight sets: one pooled, or one per period
+	if opt.WeightsPerPeriod {
+		nw = nt
+		x.localT = make([][][]float64, nn)
+	}
+	// periodRows gathers the rows of period tt of columns.
+	periodRows := func(cols [][]float64, tt int) [][]float64 {
+		if !opt.WeightsPerPeriod {
+			return cols
 		}
+		out := make([][]float64, len(cols))
+		for j, c := range cols {
+			if c == nil {
+				continue
+			}
+			out[j] = make([]float64, nu)
+			for u := range nu {
+				out[j][u] = c[u*nt+tt]
+			}
+		}
+		return out
+	}
+	flats := make([][]float64, nw)
+	if opt.Flat {
+		for tt := range nw {
+			if flats[tt], err = flatWeights(t, periodRows(base, tt), &opt); err != nil {
+				return nil, periodErr(opt.WeightsPerPeriod, d.Periods[tt], err)
+			}
+		}
+	}
+	byPeriod := make([][]NodeWeights, nw)
+	for tt := range byPeriod {
+		byPeriod[tt] = make([]NodeWeights, nn)
 	}
 	if !opt.Flat {
 		// Check every node's judgements first, so that all problems are
@@ -343,15 +387,23 @@ func Compute(root *Node, d *Data, opt IndexOptions) (*Index, error) {
 				wcols[j], _ = Normaliser{Method: MinMax, OnConstant: ConstantFill, Fill: 1}.Apply(nil, score[k])
 			}
 		}
-		if opt.Flat {
-			weights[i] = flatNodeWeights(t, i, names, flat, &opt)
-		} else {
-			o := opt
-			o.Weighting = ch.weightOf[i]
-			if weights[i], err = nodeWeights(nd, names, wcols, &o); err != nil {
-				return nil, err
+		for tt := range nw {
+			var w NodeWeights
+			if opt.Flat {
+				w = flatNodeWeights(t, i, names, flats[tt], &opt)
+			} else {
+				o := opt
+				o.Weighting = ch.weightOf[i]
+				if w, err = nodeWeights(nd, names, periodRows(wcols, tt), &o); err != nil {
+					return nil, periodErr(opt.WeightsPerPeriod, d.Periods[tt], err)
+				}
+			}
+			byPeriod[tt][i] = w
+			if opt.WeightsPerPeriod {
+				x.localT[i] = append(x.localT[i], w.Weights)
 			}
 		}
+		weights[i] = byPeriod[nw-1][i]
 		x.local[i] = weights[i].Weights
 		x.stats[i] = make([]nodeStats, ngroups)
 		out := make([]float64, rows)
@@ -362,7 +414,6 @@ func Compute(root *Node, d *Data, opt IndexOptions) (*Index, error) {
 			}
 			prepareNode(ch.aggOf[i], cols, r, &x.stats[i][gi])
 		}
-		w := x.local[i]
 		parallelFor(rows, opt.Workers, 4096, func(lo, hi int) {
 			vals := make([]float64, len(kids))
 			for row := lo; row < hi; row++ {
@@ -373,7 +424,7 @@ func Compute(root *Node, d *Data, opt IndexOptions) (*Index, error) {
 				if opt.PerPeriod {
 					gi = row % nt
 				}
-				out[row] = evalNode(ch.aggOf[i], vals, w, &x.stats[i][gi], opt.Missing, opt.Rho)
+				out[row] = evalNode(ch.aggOf[i], vals, x.weightsAt(i, row%nt), &x.stats[i][gi], opt.Missing, opt.Rho)
 			}
 		})
 		score[i] = out
@@ -390,7 +441,6 @@ func Compute(root *Node, d *Data, opt IndexOptions) (*Index, error) {
 	x.IsIndicator = make([]bool, nn)
 	x.Score = make([][]float64, nn)
 	x.Raw = make([][]float64, nn)
-	x.Global = make([]float64, nn)
 	for p, i := range t.preorder {
 		x.Codes[p] = t.nodes[i].Code
 		x.Parent[p] = -1
@@ -408,12 +458,29 @@ func Compute(root *Node, d *Data, opt IndexOptions) (*Index, error) {
 			x.Weights = append(x.Weights, weights[i])
 		}
 	}
-	x.Global[0] = 1
-	for p := 1; p < nn; p++ {
-		i := t.preorder[p]
-		par := t.parent[i]
-		j := slices.Index(t.children[par], i)
-		x.Global[p] = x.Global[x.Parent[p]] * x.local[par][j]
+	global := func(local func(i int) []float64) []float64 {
+		g := make([]float64, nn)
+		g[0] = 1
+		for p := 1; p < nn; p++ {
+			i := t.preorder[p]
+			par := t.parent[i]
+			j := slices.Index(t.children[par], i)
+			g[p] = g[x.Parent[p]] * local(par)[j]
+		}
+		return g
+	}
+	x.Global = global(func(i int) []float64 { return x.local[i] })
+	if opt.WeightsPerPeriod {
+		for tt := range nt {
+			var ws []NodeWeights
+			for _, i := range t.preorder {
+				if t.children[i] != nil {
+					ws = append(ws, byPeriod[tt][i])
+				}
+			}
+			x.WeightsByPeriod = append(x.WeightsByPeriod, ws)
+			x.GlobalByPeriod = append(x.GlobalByPeriod, global(func(i int) []float64 { return x.localT[i][tt] }))
+		}
 	}
 
 	x.quality(d)
@@ -725,4 +792,22 @@ func (t *tree) choices(opt *IndexOptions) (*choices, error) {
 		}
 	}
 	return c, errors.Join(errs...)
+}
+
+// weightsAt returns node i's children's weights in period t.
+func (x *Index) weightsAt(i, t int) []float64 {
+	if x.localT != nil {
+		if x.localT[i] == nil { // an indicator
+			return nil
+		}
+		return x.localT[i][t]
+	}
+	return x.local[i]
+}
+
+func periodErr(per bool, label string, err error) error {
+	if !per {
+		return err
+	}
+	return fmt.Errorf("period %s: %w", label, err)
 }

@@ -192,3 +192,82 @@ func isUnder(x *composite.Index, c, p int) bool {
 	}
 	return false
 }
+
+// TestIndexWeightsPerPeriod: entropy weights from each year's rows: one
+// set per period, each summing to 1, equal to the entropy of that year's
+// pooled min-max columns; contributions still add up to the change (the
+// weight change goes to Other); the Monte Carlo without perturbation
+// reproduces the ranks of the period analysed, with its weights.
+func TestIndexWeightsPerPeriod(t *testing.T) {
+	root, d := demoData(t, 40)
+	x, err := composite.Compute(root, d, composite.IndexOptions{WeightsPerPeriod: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nu, nt := len(d.Units), len(d.Periods)
+	if len(x.WeightsByPeriod) != nt || x.Method.WeightScope != "period" {
+		t.Fatalf("%d weight sets, scope %q", len(x.WeightsByPeriod), x.Method.WeightScope)
+	}
+	// The technology dimension in the last year, by the kernel.
+	tech := x.WeightsByPeriod[nt-1][1]
+	var cols [][]float64
+	for _, code := range tech.Children {
+		n := findNode(root, code)
+		mm, err := composite.Normaliser{Method: composite.MinMax, Direction: n.Direction}.Apply(nil, d.Values[code])
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := make([]float64, nu)
+		for u := range nu {
+			c[u] = mm[u*nt+nt-1]
+		}
+		cols = append(cols, c)
+	}
+	want, err := composite.Entropy(nil, cols, composite.EntropyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j := range want {
+		if math.Abs(tech.Weights[j]-want[j]) > 1e-12 {
+			t.Errorf("%s %s: %v; want %v", tech.Node, tech.Children[j], tech.Weights[j], want[j])
+		}
+	}
+	if x.WeightsByPeriod[0][1].Weights[0] == tech.Weights[0] {
+		t.Error("first and last year have the same weights")
+	}
+	for i := range x.Rank {
+		if i%nt == 0 || math.IsNaN(x.Change[0][i]) {
+			continue
+		}
+		s := x.Other[i]
+		for l := range x.Leaves {
+			s += x.Contribution[l][i]
+		}
+		if math.Abs(s-x.Change[0][i]) > 1e-12 {
+			t.Fatalf("row %d: contributions %v, change %v", i, s, x.Change[0][i])
+		}
+	}
+	for _, per := range []int{0, nt - 1} {
+		r, err := x.Uncertainty(composite.UncertaintyOptions{Replicates: 2, Period: per})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for u, uu := range r.Units {
+			if want := x.Rank[x.Row(u, per)]; !(uu.P05 == want || math.IsNaN(want) && math.IsNaN(uu.P05)) {
+				t.Fatalf("period %d %s: %+v, want %v", per, uu.Unit, uu, want)
+			}
+		}
+	}
+}
+
+func findNode(n *composite.Node, code string) *composite.Node {
+	if n.Code == code {
+		return n
+	}
+	for _, c := range n.Children {
+		if f := findNode(c, code); f != nil {
+			return f
+		}
+	}
+	return nil
+}

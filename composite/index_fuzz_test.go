@@ -29,11 +29,12 @@ func FuzzCompute(f *testing.F) {
 			d.Values[c] = col
 		}
 		opt := composite.IndexOptions{
-			Weighting: []composite.WeightMethod{composite.WeightEntropy, composite.WeightEqual, composite.WeightCV, composite.WeightSD}[choice%4],
-			Aggregate: []composite.AggMethod{composite.AggLinear, composite.AggGeometric, composite.AggTOPSIS, composite.AggGRA}[(choice/4)%4],
-			Missing:   []composite.MissingRule{composite.MissingReweight, composite.MissingNone, composite.MissingPeriodMean, composite.MissingUnitMean}[(choice/16)%4],
-			PerPeriod: choice >= 64 && choice < 128,
-			Normalise: []composite.NormMethod{composite.MinMax, composite.Percentile}[(choice/128)%2],
+			Weighting:        []composite.WeightMethod{composite.WeightEntropy, composite.WeightEqual, composite.WeightCV, composite.WeightSD}[choice%4],
+			Aggregate:        []composite.AggMethod{composite.AggLinear, composite.AggGeometric, composite.AggTOPSIS, composite.AggGRA}[(choice/4)%4],
+			Missing:          []composite.MissingRule{composite.MissingReweight, composite.MissingNone, composite.MissingPeriodMean, composite.MissingUnitMean}[(choice/16)%4],
+			PerPeriod:        choice >= 64 && choice < 128,
+			WeightsPerPeriod: choice%3 == 0,
+			Normalise:        []composite.NormMethod{composite.MinMax, composite.Percentile}[(choice/128)%2],
 		}
 		x, err := composite.Compute(root, d, opt)
 		if err != nil {

@@ -372,37 +372,37 @@ func (x *Index) u4ssc() {
 // evalTree scores one row of leaf values (leaf order) with the stats of
 // group g, writing every node's score into buf (post-order); it returns
 // the goal's score.
-func (x *Index) evalTree(leaf []float64, g int, buf, vals []float64) float64 {
+func (x *Index) evalTree(leaf []float64, g, per int, buf, vals []float64) float64 {
 	t := x.t
 	for i := range t.nodes {
 		if l := t.leaf[i]; l >= 0 {
 			buf[i] = leaf[l]
 			continue
 		}
-		buf[i] = x.evalAt(i, g, buf, vals)
+		buf[i] = x.evalAt(i, g, per, buf, vals)
 	}
 	return buf[t.root()]
 }
 
 // evalAt scores inner node i from its children's scores in buf.
-func (x *Index) evalAt(i, g int, buf, vals []float64) float64 {
+func (x *Index) evalAt(i, g, per int, buf, vals []float64) float64 {
 	kids := x.t.children[i]
 	v := vals[:len(kids)]
 	for j, k := range kids {
 		v[j] = buf[k]
 	}
-	return evalNode(x.choices.aggOf[i], v, x.local[i], &x.stats[i][g], x.opt.Missing, x.opt.Rho)
+	return evalNode(x.choices.aggOf[i], v, x.weightsAt(i, per), &x.stats[i][g], x.opt.Missing, x.opt.Rho)
 }
 
 // setLeaf changes leaf l to v in buf and re-scores the nodes above it,
 // returning the goal's new score: the same numbers as a full evalTree,
 // at the cost of one path.
-func (x *Index) setLeaf(l int, v float64, g int, buf, vals []float64) float64 {
+func (x *Index) setLeaf(l int, v float64, g, per int, buf, vals []float64) float64 {
 	t := x.t
 	i := t.leafNode[l]
 	buf[i] = v
 	for p := t.parent[i]; p >= 0; p = t.parent[p] {
-		buf[p] = x.evalAt(p, g, buf, vals)
+		buf[p] = x.evalAt(p, g, per, buf, vals)
 	}
 	return buf[t.root()]
 }
@@ -459,8 +459,8 @@ func (x *Index) changes() {
 					// effective weights W_l in both rows, so indicator l
 					// contributes W_l Δx_l (what both replacement orders
 					// below give, in one pass).
-					x.evalTree(a, 0, buf, vals)
-					x.effectiveWeights(buf, eff)
+					x.evalTree(a, 0, t, buf, vals)
+					x.effectiveWeights(buf, eff, t)
 					for l := range nl {
 						c := 0.0
 						if !same(a[l], b[l]) {
@@ -469,29 +469,32 @@ func (x *Index) changes() {
 						x.Contribution[l][i] = c
 					}
 					x.Other[i] = 0
+					if x.localT != nil { // the weights changed too
+						x.Other[i] = x.evalTree(a, 0, t, buf, vals) - x.evalTree(a, 0, t-1, buf, vals)
+					}
 					continue
 				}
-				fa := x.evalTree(a, g, buf, vals)
-				x.Other[i] = fa - x.evalTree(a, g0, buf, vals)
+				fa := x.evalTree(a, g, t, buf, vals)
+				x.Other[i] = fa - x.evalTree(a, g0, t-1, buf, vals)
 				// Forward: replace a by b in tree order (buf holds the
 				// node scores of a after evalTree above).
-				prev := x.evalTree(a, g, buf, vals)
+				prev := x.evalTree(a, g, t, buf, vals)
 				for l := range nl {
 					fwd[l] = 0
 					if same(a[l], b[l]) {
 						continue
 					}
-					f := x.setLeaf(l, b[l], g, buf, vals)
+					f := x.setLeaf(l, b[l], g, t, buf, vals)
 					fwd[l], prev = f-prev, f
 				}
 				// Backward: replace b by a in reverse order.
-				prev = x.evalTree(b, g, buf, vals)
+				prev = x.evalTree(b, g, t, buf, vals)
 				for l := nl - 1; l >= 0; l-- {
 					if same(a[l], b[l]) {
 						x.Contribution[l][i] = 0
 						continue
 					}
-					f := x.setLeaf(l, a[l], g, buf, vals)
+					f := x.setLeaf(l, a[l], g, t, buf, vals)
 					x.Contribution[l][i] = (fwd[l] + prev - f) / 2
 					prev = f
 				}
@@ -514,7 +517,7 @@ func samePattern(a, b []float64) bool {
 // effectiveWeights writes into eff each node's weight in the goal for a
 // row whose node scores are in buf, under linear aggregation: the product
 // down the path of w_j / Σ_{present siblings} w, 0 for an absent node.
-func (x *Index) effectiveWeights(buf, eff []float64) {
+func (x *Index) effectiveWeights(buf, eff []float64, per int) {
 	t := x.t
 	clear(eff)
 	eff[t.root()] = 1
@@ -526,7 +529,7 @@ func (x *Index) effectiveWeights(buf, eff []float64) {
 		sw := 0.0
 		for j, k := range kids {
 			if !math.IsNaN(buf[k]) {
-				sw += x.local[i][j]
+				sw += x.weightsAt(i, per)[j]
 			}
 		}
 		if sw <= 0 {
@@ -534,7 +537,7 @@ func (x *Index) effectiveWeights(buf, eff []float64) {
 		}
 		for j, k := range kids {
 			if !math.IsNaN(buf[k]) {
-				eff[k] = eff[i] * x.local[i][j] / sw
+				eff[k] = eff[i] * x.weightsAt(i, per)[j] / sw
 			}
 		}
 	}

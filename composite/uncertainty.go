@@ -258,7 +258,7 @@ func (x *Index) Uncertainty(opt UncertaintyOptions) (*UncertaintyResult, error) 
 	var wg sync.WaitGroup
 	for range min(workers, nchunks) {
 		wg.Go(func() {
-			ev := x.newMCEval(pre, logs, opt)
+			ev := x.newMCEval(pre, logs, opt, per)
 			fa, fb, fab := make([]float64, nu), make([]float64, nu), make([]float64, nu)
 			for {
 				c := int(next.Add(1) - 1)
@@ -354,7 +354,7 @@ func (x *Index) Uncertainty(opt UncertaintyOptions) (*UncertaintyResult, error) 
 		}
 		res.Sensitivity = append(res.Sensitivity, sens)
 	}
-	loo, err := x.leaveOneOut(pre, logs, opt)
+	loo, err := x.leaveOneOut(pre, logs, opt, per)
 	if err != nil {
 		return nil, err
 	}
@@ -374,6 +374,7 @@ func toF32(x []float64) []float32 {
 // per goroutine.
 type mcEval struct {
 	x     *Index
+	per   int // analysed period (its weights are the base)
 	pre   [][][][]float64
 	logs  [][][][]float64 // ln(1 + 99·v) of pre, for geometric aggregation
 	sw    []float64
@@ -386,9 +387,9 @@ type mcEval struct {
 	st    nodeStats
 }
 
-func (x *Index) newMCEval(pre, logs [][][][]float64, opt UncertaintyOptions) *mcEval {
+func (x *Index) newMCEval(pre, logs [][][][]float64, opt UncertaintyOptions, per int) *mcEval {
 	nu := len(x.Units)
-	e := &mcEval{x: x, pre: pre, logs: logs, opt: opt, cols: make([][]float64, len(x.t.nodes)),
+	e := &mcEval{x: x, per: per, pre: pre, logs: logs, opt: opt, cols: make([][]float64, len(x.t.nodes)),
 		sw: make([]float64, nu), acc: make([]float64, nu), order: make([]rankPair, 0, nu)}
 	maxKids := 0
 	for i, k := range x.t.children {
@@ -405,7 +406,8 @@ func (x *Index) newMCEval(pre, logs [][][][]float64, opt UncertaintyOptions) *mc
 // draw draws one sample of every factor from rng.
 func (e *mcEval) draw(rng *rand.Rand) mcSample {
 	s := mcSample{w: make([][]float64, len(e.x.t.nodes))}
-	for i, base := range e.x.local {
+	for i := range e.x.local {
+		base := e.x.weightsAt(i, e.per)
 		if base == nil {
 			continue
 		}
@@ -582,12 +584,16 @@ func gamma(rng *rand.Rand, a float64) float64 {
 
 // leaveOneOut drops each indicator in turn under the baseline choices and
 // compares with the baseline ranks computed the same way.
-func (x *Index) leaveOneOut(pre, logs [][][][]float64, opt UncertaintyOptions) ([]LeaveOneOut, error) {
+func (x *Index) leaveOneOut(pre, logs [][][][]float64, opt UncertaintyOptions, per int) ([]LeaveOneOut, error) {
 	t := x.t
 	nl, nu := len(t.leafNode), len(x.Units)
 	// Baseline: the index's own choices when they are among the
 	// alternatives (they are unless the caller left them out).
-	base := mcSample{w: x.local}
+	baseW := make([][]float64, len(x.local))
+	for i := range baseW {
+		baseW[i] = x.weightsAt(i, per)
+	}
+	base := mcSample{w: baseW}
 	base.norm = slices.Index(opt.Normalisations, x.opt.Normalise)
 	base.agg = slices.Index(opt.Aggregations, x.opt.Aggregate)
 	base.ms = slices.Index(opt.MissingRules, x.opt.Missing)
@@ -595,17 +601,17 @@ func (x *Index) leaveOneOut(pre, logs [][][][]float64, opt UncertaintyOptions) (
 		return nil, errors.New("composite: uncertainty: the alternatives must include the index's own normalisation, aggregation and missing-value rule")
 	}
 	ref := make([]float64, nu)
-	x.newMCEval(pre, logs, opt).ranks(ref, &base)
+	x.newMCEval(pre, logs, opt, per).ranks(ref, &base)
 	out := make([]LeaveOneOut, nl)
 	parallelFor(nl, opt.Workers, 1, func(lo, hi int) {
-		ev := x.newMCEval(pre, logs, opt)
+		ev := x.newMCEval(pre, logs, opt, per)
 		r := make([]float64, nu)
 		for l := lo; l < hi; l++ {
 			i := t.leafNode[l]
 			par := t.parent[i]
 			s := base
-			s.w = slices.Clone(x.local)
-			s.w[par] = slices.Clone(x.local[par])
+			s.w = slices.Clone(baseW)
+			s.w[par] = slices.Clone(baseW[par])
 			s.w[par][slices.Index(t.children[par], i)] = 0
 			ev.ranks(r, &s)
 			o := LeaveOneOut{Indicator: t.nodes[i].Code}
