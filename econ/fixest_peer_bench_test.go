@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/cityimpact/cityimpact/ingest"
 )
 
 // Side-by-side benchmarks with R fixest (docs/PERFORMANCE.md, "Side by side
@@ -19,9 +21,9 @@ import (
 // CSV files, written once by peerBenchFile into $ECON_PEER_BENCH_DIR
 // (default: econ-peer-bench under the system temporary directory):
 //
-//	panel_1m.csv       10,000 units × 100 periods, y ~ x1 + x2 + x3 | unit + period
+//	panel_1m.csv       10,000 units × 100 years, y ~ x1 + x2 + x3 | unit + year
 //	placebo_290x16.csv 290 units × 16 years, staggered adoption (cohort, treat)
-//	panel_10m_fe3.csv  100,000 units × 100 periods, a third effect firm (1,000 levels)
+//	panel_10m_fe3.csv  100,000 units × 100 years, a third effect firm (1,000 levels)
 //
 // Run, then the R script on the same directory:
 //
@@ -73,10 +75,11 @@ func fmtG(buf []byte, v float64) []byte {
 	return strconv.AppendFloat(buf, v, 'g', -1, 64)
 }
 
-// writePanelCSV writes unit, period (1-based), x1, x2, x3, y of a Design
-// from genPanel, with an optional third effect column.
+// writePanelCSV writes unit (1-based), year (period + 1921, so that the
+// file is also a valid annual panel for package ingest), x1, x2, x3, y of a
+// Design from genPanel, with an optional third effect column.
 func writePanelCSV(w *bufio.Writer, d *Design, extra string, extraCodes []int32) {
-	w.WriteString("unit,period")
+	w.WriteString("unit,year")
 	if extra != "" {
 		w.WriteString("," + extra)
 	}
@@ -85,7 +88,7 @@ func writePanelCSV(w *bufio.Writer, d *Design, extra string, extraCodes []int32)
 	for i := range d.Y {
 		buf = strconv.AppendInt(buf[:0], int64(d.FE[0][i])+1, 10)
 		buf = append(buf, ',')
-		buf = strconv.AppendInt(buf, int64(d.FE[1][i])+1, 10)
+		buf = strconv.AppendInt(buf, int64(d.FE[1][i])+1921, 10)
 		if extra != "" {
 			buf = append(buf, ',')
 			buf = strconv.AppendInt(buf, int64(extraCodes[i])+1, 10)
@@ -155,7 +158,7 @@ func readNumericCSV(path string) (*Frame, error) {
 	return f, nil
 }
 
-const peerFE2Formula = "y ~ x1 + x2 + x3 | unit + period"
+const peerFE2Formula = "y ~ x1 + x2 + x3 | unit + year"
 
 // BenchmarkPeer: (a) 1M rows, 2 FE, 3 regressors, clustered by unit, 2
 // workers, from a Frame in memory and from the CSV file to the result;
@@ -179,6 +182,23 @@ func BenchmarkPeer(b *testing.B) {
 	b.Run("fe2_1m/csv", func(b *testing.B) {
 		for b.Loop() {
 			data, err := readNumericCSV(p1m)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := Estimate(data, peerFE2Formula, opts); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// The product's path: package ingest (parallel, strict CSV reader) into
+	// a panel.Panel, then PanelFrame.
+	b.Run("fe2_1m/ingest", func(b *testing.B) {
+		for b.Loop() {
+			ps, err := ingest.ReadCSVFile(p1m, ingest.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			data, err := PanelFrame(ps[0])
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -228,8 +248,10 @@ func BenchmarkPeer(b *testing.B) {
 // BenchmarkPeer10M: (c) 10M rows (100,000 units × 100 periods) with a third
 // fixed effect firm of 1,000 levels drawn per row, clustered by unit, from
 // the CSV file to the result; the reported read-s and estimate-s metrics
-// split the time. Skipped unless ECON_PEER_10M=1 (the file is ≈ 0.9 GB);
-// run it alone under /usr/bin/time -v for the peak memory.
+// split the time; "csv" reads with readNumericCSV, "ingest" with package
+// ingest and PanelFrame. Skipped unless ECON_PEER_10M=1 (the file is
+// ≈ 0.9 GB); run one reader alone under /usr/bin/time -v for the peak
+// memory.
 func BenchmarkPeer10M(b *testing.B) {
 	if os.Getenv("ECON_PEER_10M") != "1" {
 		b.Skip("set ECON_PEER_10M=1")
@@ -248,18 +270,32 @@ func BenchmarkPeer10M(b *testing.B) {
 		}
 		writePanelCSV(w, d, "firm", firm)
 	})
-	for b.Loop() {
-		t0 := nowSeconds()
-		data, err := readNumericCSV(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		t1 := nowSeconds()
-		if _, err := Estimate(data, "y ~ x1 + x2 + x3 | unit + period + firm", Options{Workers: 2}); err != nil {
-			b.Fatal(err)
-		}
-		b.ReportMetric(t1-t0, "read-s")
-		b.ReportMetric(nowSeconds()-t1, "estimate-s")
+	read := map[string]func() (*Frame, error){
+		"csv": func() (*Frame, error) { return readNumericCSV(path) },
+		"ingest": func() (*Frame, error) {
+			ps, err := ingest.ReadCSVFile(path, ingest.Options{})
+			if err != nil {
+				return nil, err
+			}
+			return PanelFrame(ps[0])
+		},
+	}
+	for _, reader := range []string{"csv", "ingest"} {
+		b.Run(reader, func(b *testing.B) {
+			for b.Loop() {
+				t0 := nowSeconds()
+				data, err := read[reader]()
+				if err != nil {
+					b.Fatal(err)
+				}
+				t1 := nowSeconds()
+				if _, err := Estimate(data, "y ~ x1 + x2 + x3 | unit + year + firm", Options{Workers: 2}); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(t1-t0, "read-s")
+				b.ReportMetric(nowSeconds()-t1, "estimate-s")
+			}
+		})
 	}
 }
 

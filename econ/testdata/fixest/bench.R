@@ -26,7 +26,7 @@ cat(sprintf("fixest %s, data.table %s, %s, nthreads %d\n", packageVersion("fixes
 if (what == "all") {
   ## (a) 1M rows, 2 FE, 3 regressors, clustered by unit
   f1 <- file.path(dir, "panel_1m.csv")
-  fml <- y ~ x1 + x2 + x3 | unit + period
+  fml <- y ~ x1 + x2 + x3 | unit + year
   d <- fread(f1)
   m <- feols(fml, d, cluster = ~unit)
   cat(sprintf("fe2_1m: x1 = %.10f (%.10f)\n", coef(m)[1], se(m)[1]))
@@ -58,7 +58,7 @@ if (what == "all") {
 if (what == "fe3_10m") {
   f3 <- file.path(dir, "panel_10m_fe3.csv")
   t_read <- secs(d <- fread(f3))
-  t_est <- secs(m <- feols(y ~ x1 + x2 + x3 | unit + period + firm, d, cluster = ~unit))
+  t_est <- secs(m <- feols(y ~ x1 + x2 + x3 | unit + year + firm, d, cluster = ~unit))
   cat(sprintf("fe3_10m: x1 = %.10f (%.10f)\n", coef(m)[1], se(m)[1]))
   cat(sprintf("fe3_10m read %.3f s, estimate %.3f s, total %.3f s\n", t_read, t_est, t_read + t_est))
 }
