@@ -99,7 +99,11 @@ func EstimatePois(data *Frame, formula string, opts Options) (*PoisResult, error
 // including the small-sample corrections, nesting rules and t degrees of
 // freedom. The IID variance is the inverse Hessian (Poisson dispersion
 // fixed at 1) times (n−1)/(n−K), as fixest. The default variance is
-// clustered by the first fixed effect, as for OLS.
+// clustered by the first fixed effect, as for OLS. The weights μ are those
+// of the solution; fixest 0.12.2 uses the weights of its last IRLS step,
+// one step before the estimate it reports, so its SEs differ from these by
+// about that step's change (≈ 2e-9 relative on testdata/fixest_gen.csv at
+// its smallest glm.tol; fixest_peer_test.go).
 func FitPois(d *Design, opts Options) (*PoisResult, error) {
 	n := len(d.Y)
 	if err := checkDesignShape(d); err != nil {
