@@ -1,15 +1,11 @@
 package cli
 
 import (
-	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
-
-	"golang.org/x/text/width"
 
 	"github.com/cityimpact/cityimpact/division"
 )
@@ -71,7 +67,7 @@ func runCities(env *Env, args []string) error {
 	if err != nil {
 		return &UserError{err}
 	}
-	if err := citiesCheckFormat(*format); err != nil {
+	if err := checkFormat(*format, "table", "json", "csv"); err != nil {
 		return err
 	}
 	var prov *division.Province
@@ -126,7 +122,7 @@ func runCitiesLookup(env *Env, args []string) error {
 	if err != nil {
 		return &UserError{err}
 	}
-	if err := citiesCheckFormat(*format); err != nil {
+	if err := checkFormat(*format, "table", "json", "csv"); err != nil {
 		return err
 	}
 	res, err := division.NewResolver(division.ResolverOptions{IncludeAutonomous: *autonomous, Grouping: g})
@@ -178,7 +174,7 @@ func runCitiesProvinces(env *Env, args []string) error {
 	if err != nil {
 		return &UserError{err}
 	}
-	if err := citiesCheckFormat(*format); err != nil {
+	if err := checkFormat(*format, "table", "json", "csv"); err != nil {
 		return err
 	}
 	type provRow struct {
@@ -198,19 +194,11 @@ func runCitiesProvinces(env *Env, args []string) error {
 	header := []string{"code", "name_zh", "short_zh", "name_en", "region"}
 	switch *format {
 	case "json":
-		return citiesJSON(env.Stdout, rows)
+		return writeJSON(env.Stdout, rows)
 	case "csv":
-		return citiesCSV(env.Stdout, header, table)
+		return writeCSV(env.Stdout, header, table)
 	}
-	return citiesTable(env.Stdout, header, table)
-}
-
-func citiesCheckFormat(f string) error {
-	switch f {
-	case "table", "json", "csv":
-		return nil
-	}
-	return userErrorf("--format: unknown format %q (want table, json or csv)", f)
+	return writeTable(env.Stdout, header, table)
 }
 
 // citiesWrite writes rows in format; withKey adds the looked-up key as the
@@ -220,7 +208,7 @@ func citiesWrite(w io.Writer, format string, rows []citiesRow, withKey bool) err
 		if rows == nil {
 			rows = []citiesRow{}
 		}
-		return citiesJSON(w, rows)
+		return writeJSON(w, rows)
 	}
 	header := []string{"code", "name_zh", "name_en", "kind", "province", "region", "tier"}
 	if format == "csv" {
@@ -241,60 +229,7 @@ func citiesWrite(w io.Writer, format string, rows []citiesRow, withKey bool) err
 		table[i] = rec
 	}
 	if format == "csv" {
-		return citiesCSV(w, header, table)
+		return writeCSV(w, header, table)
 	}
-	return citiesTable(w, header, table)
-}
-
-func citiesJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
-}
-
-func citiesCSV(w io.Writer, header []string, rows [][]string) error {
-	cw := csv.NewWriter(w)
-	cw.Write(header)
-	cw.WriteAll(rows) // flushes
-	return cw.Error()
-}
-
-// citiesTable writes an aligned text table, counting East Asian wide
-// characters as two columns so Chinese names line up in a terminal.
-func citiesTable(w io.Writer, header []string, rows [][]string) error {
-	all := append([][]string{header}, rows...)
-	widths := make([]int, len(header))
-	for _, r := range all {
-		for j, s := range r {
-			widths[j] = max(widths[j], citiesWidth(s))
-		}
-	}
-	var b strings.Builder
-	for _, r := range all {
-		var line strings.Builder
-		for j, s := range r {
-			line.WriteString(s)
-			if j < len(r)-1 {
-				line.WriteString(strings.Repeat(" ", widths[j]-citiesWidth(s)+2))
-			}
-		}
-		b.WriteString(strings.TrimRight(line.String(), " "))
-		b.WriteString("\n")
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-func citiesWidth(s string) int {
-	n := 0
-	for _, r := range s {
-		switch width.LookupRune(r).Kind() {
-		case width.EastAsianWide, width.EastAsianFullwidth:
-			n += 2
-		default:
-			n++
-		}
-	}
-	return n
+	return writeTable(w, header, table)
 }

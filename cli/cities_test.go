@@ -1,24 +1,15 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"strings"
 	"testing"
 )
 
-func runCitiesCmd(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := Run(context.Background(), append([]string{"cities"}, args...), &out, &errb)
-	return code, out.String(), errb.String()
-}
-
 // Zhejiang has 11 prefecture-level cities (GB/T 2260, 330100–331100).
 func TestCitiesProvinceCSV(t *testing.T) {
-	code, out, errs := runCitiesCmd(t, "--province", "浙江", "--format", "csv")
+	code, out, errs := runCLI(t, "cities", "--province", "浙江", "--format", "csv")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -43,7 +34,7 @@ func TestCitiesCounts(t *testing.T) {
 		{[]string{"--region", "northeast"}, 34},
 		{[]string{"--kind", "league,area"}, 10},
 	} {
-		code, out, errs := runCitiesCmd(t, append(tc.args, "--format", "json")...)
+		code, out, errs := runCLI(t, append([]string{"cities"}, append(tc.args, "--format", "json")...)...)
 		if code != ExitOK {
 			t.Errorf("%v: exit %d: %s", tc.args, code, errs)
 			continue
@@ -59,7 +50,7 @@ func TestCitiesCounts(t *testing.T) {
 }
 
 func TestCitiesLookup(t *testing.T) {
-	code, out, errs := runCitiesCmd(t, "lookup", "杭州", "--format", "csv", "110100", "Suzhou, Anhui")
+	code, out, errs := runCLI(t, "cities", "lookup", "杭州", "--format", "csv", "110100", "Suzhou, Anhui")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -72,7 +63,7 @@ func TestCitiesLookup(t *testing.T) {
 		t.Errorf("codes %v; want 330100 110000 341300", got)
 	}
 
-	code, out, errs = runCitiesCmd(t, "lookup", "杭州", "Suzhou", "杭洲", "延边")
+	code, out, errs = runCLI(t, "cities", "lookup", "杭州", "Suzhou", "杭洲", "延边")
 	if code != ExitUser {
 		t.Errorf("exit %d; want %d", code, ExitUser)
 	}
@@ -95,17 +86,17 @@ func TestCitiesBadFlags(t *testing.T) {
 		{"lookup"},
 		{"--nosuch"},
 	} {
-		if code, _, errs := runCitiesCmd(t, args...); code != ExitUser || errs == "" {
+		if code, _, errs := runCLI(t, append([]string{"cities"}, args...)...); code != ExitUser || errs == "" {
 			t.Errorf("%v: exit %d, stderr %q; want exit %d with a message", args, code, errs, ExitUser)
 		}
 	}
-	if code, _, _ := runCitiesCmd(t, "--help"); code != ExitOK {
+	if code, _, _ := runCLI(t, "cities", "--help"); code != ExitOK {
 		t.Errorf("--help: exit %d", code)
 	}
 }
 
 func TestCitiesProvinces(t *testing.T) {
-	code, out, _ := runCitiesCmd(t, "provinces", "--format", "csv")
+	code, out, _ := runCLI(t, "cities", "provinces", "--format", "csv")
 	if code != ExitOK || strings.Count(out, "\n") != 32 {
 		t.Errorf("exit %d, %d lines; want 32", code, strings.Count(out, "\n"))
 	}

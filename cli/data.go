@@ -1,18 +1,14 @@
 package cli
 
 import (
-	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/cityimpact/cityimpact/division"
 	"github.com/cityimpact/cityimpact/evaluation"
@@ -106,14 +102,6 @@ func dataOpen(path string) (*store.Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	return s, nil
-}
-
-func dataCheckFormat(f string) error {
-	switch f {
-	case "table", "json", "csv":
-		return nil
-	}
-	return userErrorf("--format: unknown format %q (want table, json or csv)", f)
 }
 
 // inputFlags are the flags that say how data files are read; data import
@@ -437,7 +425,7 @@ func runDataList(env *Env, args []string) error {
 	if len(rest) > 1 {
 		return userErrorf("unexpected argument %q (want at most one dataset NAME)", rest[1])
 	}
-	if err := dataCheckFormat(*format); err != nil {
+	if err := checkFormat(*format, "table", "json", "csv"); err != nil {
 		return err
 	}
 	s, err := dataOpenExisting(*db)
@@ -458,7 +446,7 @@ func runDataList(env *Env, args []string) error {
 			return err
 		}
 		if *format == "json" {
-			return dataJSON(env.Stdout, vs)
+			return writeJSON(env.Stdout, vs)
 		}
 		rows := [][]string{{"version", "created", "cells", "missing_share", "frequencies", "imputation", "sources"}}
 		for _, v := range vs {
@@ -470,41 +458,21 @@ func runDataList(env *Env, args []string) error {
 				strconv.FormatInt(v.Cells, 10), strconv.FormatFloat(dataShare(v.Missing, v.Cells), 'f', 4, 64),
 				strings.Join(v.FreqNames, "+"), v.Imputation, strings.Join(names, " ")})
 		}
-		return dataTable(env.Stdout, *format, rows)
+		return writeRows(env.Stdout, *format, rows)
 	}
 	ds, err := s.Datasets(env.Ctx)
 	if err != nil {
 		return err
 	}
 	if *format == "json" {
-		return dataJSON(env.Stdout, ds)
+		return writeJSON(env.Stdout, ds)
 	}
 	rows := [][]string{{"name", "versions", "latest", "created", "description"}}
 	for _, d := range ds {
 		rows = append(rows, []string{d.Name, strconv.Itoa(d.Versions), strconv.Itoa(d.Latest),
 			d.Created.Format("2006-01-02 15:04:05Z"), d.Description})
 	}
-	return dataTable(env.Stdout, *format, rows)
-}
-
-func dataJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
-// dataTable writes rows (the first is the header) as an aligned table or CSV.
-func dataTable(w io.Writer, format string, rows [][]string) error {
-	if format == "csv" {
-		cw := csv.NewWriter(w)
-		cw.WriteAll(rows)
-		return cw.Error()
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, r := range rows {
-		fmt.Fprintln(tw, strings.Join(r, "\t"))
-	}
-	return tw.Flush()
+	return writeRows(env.Stdout, *format, rows)
 }
 
 func dataOpenExisting(db string) (*store.Store, error) {
@@ -526,7 +494,7 @@ func runDataShow(env *Env, args []string) error {
 	if len(rest) != 1 {
 		return userErrorf("want one NAME[@VERSION], got %d arguments", len(rest))
 	}
-	if err := dataCheckFormat(*format); err != nil {
+	if err := checkFormat(*format, "table", "json", "csv"); err != nil {
 		return err
 	}
 	name, ver, err := dataRef(rest[0])
@@ -543,7 +511,7 @@ func runDataShow(env *Env, args []string) error {
 		return err
 	}
 	if *format == "json" {
-		return dataJSON(env.Stdout, sum)
+		return writeJSON(env.Stdout, sum)
 	}
 	rows := [][]string{{"frequency", "indicator", "units", "from", "to", "cells", "missing", "missing_share", "min", "mean", "max", "aggregation", "unit", "imputation"}}
 	for _, p := range sum.Panels {
@@ -555,7 +523,7 @@ func runDataShow(env *Env, args []string) error {
 		}
 	}
 	if *format == "csv" {
-		return dataTable(env.Stdout, "csv", rows)
+		return writeRows(env.Stdout, "csv", rows)
 	}
 	w := env.Stdout
 	fmt.Fprintf(w, "dataset      %s@%d", sum.Dataset, sum.Version.Version)
@@ -576,7 +544,7 @@ func runDataShow(env *Env, args []string) error {
 		fmt.Fprintf(w, "source       %s (%s, %d bytes, %d rows, sha256 %s)\n", src.Name, src.Format, src.Bytes, src.Rows, src.SHA256)
 	}
 	fmt.Fprintln(w)
-	return dataTable(w, "table", rows)
+	return writeRows(w, "table", rows)
 }
 
 func dataNum(v float64) string {

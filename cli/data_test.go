@@ -1,21 +1,12 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-func runDataCmd(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := Run(context.Background(), append([]string{"data"}, args...), &out, &errb)
-	return code, out.String(), errb.String()
-}
 
 func dataWriteFile(t *testing.T, dir, name, content string) string {
 	t.Helper()
@@ -35,18 +26,18 @@ func TestDataImportExport(t *testing.T) {
 	annual := dataWriteFile(t, dir, "annual.csv", "unit,period,indicator,value\n杭州市,2015,gdp,10\n杭州市,2016,gdp,11\n510100,2016,gdp,9\n")
 	monthly := dataWriteFile(t, dir, "monthly.csv", "unit,period,power\n330100,2016-01,1.5\n330100,2016-02,\n")
 	treat := dataWriteFile(t, dir, "t.csv", "policy,unit,start\nsmart-city,杭州,2013\n")
-	code, out, errs := runDataCmd(t, "import", "--db", db, "--dataset", "demo", annual, monthly, "--treatments", treat)
+	code, out, errs := runCLI(t, "data", "import", "--db", db, "--dataset", "demo", annual, monthly, "--treatments", treat)
 	if code != ExitOK {
 		t.Fatalf("import: exit %d: %s", code, errs)
 	}
 	if !strings.Contains(out, "demo@1") {
 		t.Errorf("import output %q does not name demo@1", out)
 	}
-	code, out, errs = runDataCmd(t, "list", "--db", db, "--format", "csv")
+	code, out, errs = runCLI(t, "data", "list", "--db", db, "--format", "csv")
 	if code != ExitOK || out != "name,versions,latest,created,description\n"+out[strings.Index(out, "\n")+1:] || !strings.HasPrefix(strings.SplitN(out, "\n", 3)[1], "demo,1,1,") {
 		t.Errorf("list: exit %d, %q, %s", code, out, errs)
 	}
-	code, out, errs = runDataCmd(t, "show", "demo@1", "--db", db, "--format", "json")
+	code, out, errs = runCLI(t, "data", "show", "demo@1", "--db", db, "--format", "json")
 	if code != ExitOK {
 		t.Fatalf("show: exit %d: %s", code, errs)
 	}
@@ -65,7 +56,7 @@ func TestDataImportExport(t *testing.T) {
 		sum.Panels[0].Treatments != 1 || sum.Panels[1].Treatments != 1 || len(sum.Sources) != 3 {
 		t.Errorf("show = %s", out)
 	}
-	code, out, errs = runDataCmd(t, "export", "demo", "--db", db, "--out", "-")
+	code, out, errs = runCLI(t, "data", "export", "demo", "--db", db, "--out", "-")
 	want := "unit,period,indicator,value\n330100,2015,gdp,10\n330100,2016,gdp,11\n510100,2015,gdp,\n510100,2016,gdp,9\n" +
 		"330100,2016-01,power,1.5\n330100,2016-02,power,\n"
 	if code != ExitOK || out != want {
@@ -73,13 +64,13 @@ func TestDataImportExport(t *testing.T) {
 	}
 	// A file written by export imports again to the same data.
 	exp := filepath.Join(dir, "exp.csv")
-	if code, _, errs := runDataCmd(t, "export", "demo@1", "--db", db, "--out", exp); code != ExitOK {
+	if code, _, errs := runCLI(t, "data", "export", "demo@1", "--db", db, "--out", exp); code != ExitOK {
 		t.Fatalf("export: %s", errs)
 	}
-	if code, _, errs := runDataCmd(t, "import", "--db", db, "--dataset", "demo", exp); code != ExitOK {
+	if code, _, errs := runCLI(t, "data", "import", "--db", db, "--dataset", "demo", exp); code != ExitOK {
 		t.Fatalf("re-import: %s", errs)
 	}
-	if _, out2, _ := runDataCmd(t, "export", "demo@2", "--db", db, "--out", "-"); out2 != want {
+	if _, out2, _ := runCLI(t, "data", "export", "demo@2", "--db", db, "--out", "-"); out2 != want {
 		t.Errorf("round trip through long CSV:\n%s\nwant\n%s", out2, want)
 	}
 }
@@ -90,19 +81,19 @@ func TestDataImportBadFile(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "s.duckdb")
 	good := dataWriteFile(t, dir, "good.csv", "unit,period,gdp\n110000,2015,1\n")
-	if code, _, errs := runDataCmd(t, "import", "--db", db, "--dataset", "d", good); code != ExitOK {
+	if code, _, errs := runCLI(t, "data", "import", "--db", db, "--dataset", "d", good); code != ExitOK {
 		t.Fatal(errs)
 	}
 	bad := dataWriteFile(t, dir, "bad.csv", "unit,period,gdp\n110000,2015,1\n110000,2016,12x\n")
-	code, _, errs := runDataCmd(t, "import", "--db", db, "--dataset", "d", good, bad)
+	code, _, errs := runCLI(t, "data", "import", "--db", db, "--dataset", "d", good, bad)
 	if code != ExitUser || !strings.Contains(errs, "bad.csv:3") || !strings.Contains(errs, "nothing imported") {
 		t.Errorf("exit %d, stderr %q; want exit 1 naming bad.csv:3", code, errs)
 	}
-	_, out, _ := runDataCmd(t, "list", "--db", db, "--format", "csv")
+	_, out, _ := runCLI(t, "data", "list", "--db", db, "--format", "csv")
 	if !strings.Contains(out, "\nd,1,1,") {
 		t.Errorf("after a failed import: %q; want still one version", out)
 	}
-	code, out, errs = runDataCmd(t, "list", "d", "--db", db, "--format", "csv")
+	code, out, errs = runCLI(t, "data", "list", "d", "--db", db, "--format", "csv")
 	if lines := strings.Split(strings.TrimSpace(out), "\n"); code != ExitOK || len(lines) != 2 || !strings.HasPrefix(lines[1], "1,") ||
 		!strings.HasSuffix(lines[1], ",year,none,"+good) {
 		t.Errorf("list d: exit %d %s\n%s", code, errs, out)
@@ -118,7 +109,7 @@ func TestDataImportBadFile(t *testing.T) {
 		{"import", "--db", db, "--dataset", "d", "--framework", "no-such-template", good},
 		{"import", "--db", db, "--dataset", "d", filepath.Join(dir, "missing.csv")},
 	} {
-		if code, _, errs := runDataCmd(t, args...); code != ExitUser || errs == "" {
+		if code, _, errs := runCLI(t, append([]string{"data"}, args...)...); code != ExitUser || errs == "" {
 			t.Errorf("%v: exit %d, stderr %q; want exit 1 with a message", args, code, errs)
 		}
 	}
@@ -130,21 +121,21 @@ func TestDataWideRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "s.duckdb")
 	in := dataWriteFile(t, dir, "in.csv", "unit,period,gdp,pop\n110000,2015Q1,1,\n110000,2015Q2,2,5\n310000,2015Q2,-3.25,6\n")
-	if code, _, errs := runDataCmd(t, "import", "--db", db, "--dataset", "q", "--units", "asis", in); code != ExitOK {
+	if code, _, errs := runCLI(t, "data", "import", "--db", db, "--dataset", "q", "--units", "asis", in); code != ExitOK {
 		t.Fatal(errs)
 	}
 	want := "unit,period,gdp,pop\n110000,2015Q1,1,\n110000,2015Q2,2,5\n310000,2015Q1,,\n310000,2015Q2,-3.25,6\n"
 	exp := filepath.Join(dir, "exp.csv")
-	if code, _, errs := runDataCmd(t, "export", "q", "--db", db, "--out", exp, "--wide"); code != ExitOK {
+	if code, _, errs := runCLI(t, "data", "export", "q", "--db", db, "--out", exp, "--wide"); code != ExitOK {
 		t.Fatal(errs)
 	}
 	if b, _ := os.ReadFile(exp); string(b) != want {
 		t.Errorf("wide export:\n%s\nwant\n%s", b, want)
 	}
-	if code, _, errs := runDataCmd(t, "import", "--db", db, "--dataset", "q", "--units", "asis", "--format", "wide", exp); code != ExitOK {
+	if code, _, errs := runCLI(t, "data", "import", "--db", db, "--dataset", "q", "--units", "asis", "--format", "wide", exp); code != ExitOK {
 		t.Fatal(errs)
 	}
-	if _, out, _ := runDataCmd(t, "export", "q@2", "--db", db, "--out", "-", "--wide"); out != want {
+	if _, out, _ := runCLI(t, "data", "export", "q@2", "--db", db, "--out", "-", "--wide"); out != want {
 		t.Errorf("after round trip:\n%s\nwant\n%s", out, want)
 	}
 }

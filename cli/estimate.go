@@ -622,10 +622,10 @@ func estimateEvent(w io.Writer, f *econ.Frame, o *estimateFlags, opts econ.Optio
 			rows = append(rows, []string{strconv.Itoa(p.RelTime), estFmt(p.Estimate), estFmt(p.SE), estFmt(p.CILow), estFmt(p.CIHigh), estFmt(p.P), strconv.Itoa(p.N), note})
 		}
 		if o.format == "csv" {
-			return dataTable(w, "csv", rows)
+			return writeRows(w, "csv", rows)
 		}
 		fmt.Fprintf(w, "event study: %s\n%d observations, %d never-treated units, vcov %s\n\n", es.Formula, es.Fit.NObs, es.NeverTreated, es.Fit.VCovType)
-		if err := dataTable(w, "table", rows); err != nil {
+		if err := writeRows(w, "table", rows); err != nil {
 			return err
 		}
 		if t := es.PreTrend; t != nil {
@@ -695,7 +695,7 @@ func estimatePlacebo(w io.Writer, f *econ.Frame, o *estimateFlags, opts econ.Opt
 		for i, v := range p.Draws {
 			rows = append(rows, []string{strconv.Itoa(i + 1), estFmt(v)})
 		}
-		return dataTable(w, "csv", rows)
+		return writeRows(w, "csv", rows)
 	case "table":
 		fmt.Fprintf(w, "placebo: %d permutations of %s (%s, seed %d, %s)\n", len(p.Draws), o.treat, p.Mode, p.Seed, p.Method)
 		fmt.Fprintf(w, "estimate %.6g; placebo mean %.4g, sd %.4g\n", p.Estimate, p.Mean, p.SD)
@@ -808,7 +808,7 @@ func estRows(w io.Writer, format string, head []string, rows [][]string, jsonVal
 		enc.SetIndent("", "  ")
 		return enc.Encode(jsonValue)
 	case "csv", "table":
-		return dataTable(w, format, append([][]string{head}, rows...))
+		return writeRows(w, format, append([][]string{head}, rows...))
 	}
 	return userErrorf("this analysis prints json, table or csv, not %s", format)
 }

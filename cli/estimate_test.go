@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"math"
 	"os"
@@ -13,13 +11,6 @@ import (
 
 	"github.com/cityimpact/cityimpact/econ"
 )
-
-func runEstimateCmd(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := Run(context.Background(), append([]string{"estimate"}, args...), &out, &errb)
-	return code, out.String(), errb.String()
-}
 
 // baseDID is fixest's base_did (econ/testdata, lrberge/fixest @dbe56c5
 // data/base_did.RData) with a cohort column first_period (6 for the
@@ -53,7 +44,7 @@ func baseDID(t *testing.T) string {
 // exactly estimate, se, t, p, ci_low, ci_high, and the numbers of econ.
 func TestEstimateJSONShape(t *testing.T) {
 	path := baseDID(t)
-	code, out, errs := runEstimateCmd(t, "--data", path, "--formula", "y ~ x1 + treat:post | id + period", "--cluster", "id")
+	code, out, errs := runCLI(t, "estimate", "--data", path, "--formula", "y ~ x1 + treat:post | id + period", "--cluster", "id")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -100,13 +91,13 @@ func TestEstimateJSONShape(t *testing.T) {
 		t.Errorf("got %+v; want %+v", res, want.Coefs)
 	}
 	// fixest base_did one-way model (walkthrough vignette): x1 0.961525 (0.0481).
-	code, out, _ = runEstimateCmd(t, "--data", path, "--formula", "y ~ x1 | id")
+	code, out, _ = runCLI(t, "estimate", "--data", path, "--formula", "y ~ x1 | id")
 	json.Unmarshal([]byte(out), &res)
 	if x := res.Coefficients["x1"]; code != 0 || math.Abs(x.Estimate-0.961525) > 5e-7 || math.Abs(x.SE-0.0481) > 5e-5 {
 		t.Errorf("y ~ x1 | id: %+v", x)
 	}
 	// Without fixed effects r2_within is null.
-	_, out, _ = runEstimateCmd(t, "--data", path, "--formula", "y ~ x1", "--vcov", "hc1")
+	_, out, _ = runCLI(t, "estimate", "--data", path, "--formula", "y ~ x1", "--vcov", "hc1")
 	if !strings.Contains(out, `"r2_within": null`) || !strings.Contains(out, `"vcov": "hc1"`) {
 		t.Errorf("no-FE JSON:\n%s", out)
 	}
@@ -125,7 +116,7 @@ func keys[V any](m map[string]V) []string {
 // base_did coefficients (see econ/event_test.go for the source).
 func TestEstimateEventStudy(t *testing.T) {
 	path := baseDID(t)
-	code, out, errs := runEstimateCmd(t, "--data", path, "--formula", "y ~ x1 | id + period", "--event-study",
+	code, out, errs := runCLI(t, "estimate", "--data", path, "--formula", "y ~ x1 | id + period", "--event-study",
 		"--cohort", "first_period", "--time", "period", "--unit", "id")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
@@ -150,7 +141,7 @@ func TestEstimateEventStudy(t *testing.T) {
 			t.Errorf("rel %d = %v; want %v", p.RelTime, p.Estimate, want[p.RelTime])
 		}
 	}
-	code, out, _ = runEstimateCmd(t, "--data", path, "--formula", "y ~ x1 | id + period", "--event-study",
+	code, out, _ = runCLI(t, "estimate", "--data", path, "--formula", "y ~ x1 | id + period", "--event-study",
 		"--cohort", "first_period", "--time", "period", "--unit", "id", "--format", "table")
 	if code != 0 || !strings.Contains(out, "pre-trends (all 4 leads = 0): F(4, 107)") || !strings.Contains(out, "reference") {
 		t.Errorf("table output:\n%s", out)
@@ -175,7 +166,7 @@ func TestEstimatePlaceboAndBy(t *testing.T) {
 		b.WriteString(l + "," + v + "\n")
 	}
 	os.WriteFile(path, []byte(b.String()), 0o644)
-	code, out, errs := runEstimateCmd(t, args...)
+	code, out, errs := runCLI(t, append([]string{"estimate"}, args...)...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -188,21 +179,21 @@ func TestEstimatePlaceboAndBy(t *testing.T) {
 	if p.Seed != 3 || len(p.Draws) != 200 || p.P != 1.0/201 {
 		t.Errorf("placebo: seed %d, %d draws, p %v; want 3, 200, 1/201 (the effect in base_did is large)", p.Seed, len(p.Draws), p.P)
 	}
-	_, again, _ := runEstimateCmd(t, args...)
+	_, again, _ := runCLI(t, append([]string{"estimate"}, args...)...)
 	if again != out {
 		t.Error("same seed, different output")
 	}
-	code, out, errs = runEstimateCmd(t, "--data", path, "--formula", "y ~ post_treat + x1 | id + period", "--by", "grp", "--treat", "post_treat")
+	code, out, errs = runCLI(t, "estimate", "--data", path, "--formula", "y ~ post_treat + x1 | id + period", "--by", "grp", "--treat", "post_treat")
 	if code != 0 || !strings.Contains(out, `"equal_effects_test"`) || !strings.Contains(out, `"level": "c"`) {
 		t.Errorf("by: exit %d %s\n%s", code, errs, out)
 	}
-	code, out, _ = runEstimateCmd(t, "--data", path, "--formula", "y ~ post_treat + x1 | id + period", "--by", "grp", "--treat", "post_treat", "--format", "table")
+	code, out, _ = runCLI(t, "estimate", "--data", path, "--formula", "y ~ post_treat + x1 | id + period", "--by", "grp", "--treat", "post_treat", "--format", "table")
 	if code != 0 || !strings.Contains(out, "grp=a") || !strings.Contains(out, "equal effects across grp") {
 		t.Errorf("by table:\n%s", out)
 	}
 	// Fake timing: pre-treatment rows only (treated units' periods 1–5,
 	// control units' all 10: 55·5 + 53·10 = 805).
-	code, out, errs = runEstimateCmd(t, "--data", path, "--formula", "y ~ post_treat + x1 | id + period", "--fake-shift", "1,2",
+	code, out, errs = runCLI(t, "estimate", "--data", path, "--formula", "y ~ post_treat + x1 | id + period", "--fake-shift", "1,2",
 		"--treat", "post_treat", "--cohort", "first_period", "--time", "period")
 	var fk struct {
 		FakeTiming []struct{ Shift, NObs int } `json:"fake_timing"`
@@ -211,15 +202,15 @@ func TestEstimatePlaceboAndBy(t *testing.T) {
 	if code != 0 || len(fk.FakeTiming) != 2 || fk.FakeTiming[1].Shift != 2 || fk.FakeTiming[0].NObs != 805 {
 		t.Errorf("fake-shift: exit %d %s\n%s", code, errs, out)
 	}
-	code, out, errs = runEstimateCmd(t, "--data", path, "--formula", "y ~ post_treat + x1 | id + period", "--leave-out", "grp", "--treat", "post_treat", "--format", "csv")
+	code, out, errs = runCLI(t, "estimate", "--data", path, "--formula", "y ~ post_treat + x1 | id + period", "--leave-out", "grp", "--treat", "post_treat", "--format", "csv")
 	if code != 0 || strings.Count(out, "\n") != 4 || !strings.HasPrefix(out, "left_out,estimate") {
 		t.Errorf("leave-out: exit %d %s\n%s", code, errs, out)
 	}
-	code, out, errs = runEstimateCmd(t, "--data", path, "--formula", "y ~ post_treat + x1 | id + period", "--exclude", "period=9,10")
+	code, out, errs = runCLI(t, "estimate", "--data", path, "--formula", "y ~ post_treat + x1 | id + period", "--exclude", "period=9,10")
 	if code != 0 || !strings.Contains(out, `"nobs": 864`) {
 		t.Errorf("exclude: exit %d %s\n%s", code, errs, out)
 	}
-	code, _, errs = runEstimateCmd(t, "--data", path, "--formula", "y ~ post_treat | id", "--exclude", "period=99")
+	code, _, errs = runCLI(t, "estimate", "--data", path, "--formula", "y ~ post_treat | id", "--exclude", "period=99")
 	if code != 1 || !strings.Contains(errs, `no level "99"`) {
 		t.Errorf("exclude unknown level: exit %d %s", code, errs)
 	}
@@ -229,17 +220,17 @@ func TestEstimatePlaceboAndBy(t *testing.T) {
 func TestEstimateTables(t *testing.T) {
 	path := baseDID(t)
 	for _, f := range []string{"table", "md", "latex", "csv", "json"} {
-		code, out, errs := runEstimateCmd(t, "--data", path, "--formula", "y ~ x1 | id", "--formula", "y ~ x1 | id + period", "--format", f)
+		code, out, errs := runCLI(t, "estimate", "--data", path, "--formula", "y ~ x1 | id", "--formula", "y ~ x1 | id + period", "--format", f)
 		if code != 0 || !strings.Contains(out, "x1") {
 			t.Errorf("%s: exit %d %s\n%s", f, code, errs, out)
 		}
 	}
-	code, _, errs := runEstimateCmd(t, "--data", path, "--formula", "y ~ x1 | id", "--format", "xlsx")
+	code, _, errs := runCLI(t, "estimate", "--data", path, "--formula", "y ~ x1 | id", "--format", "xlsx")
 	if code != 1 || !strings.Contains(errs, "--out") {
 		t.Errorf("xlsx without --out: exit %d %s", code, errs)
 	}
 	out := filepath.Join(t.TempDir(), "t.xlsx")
-	code, _, errs = runEstimateCmd(t, "--data", path, "--formula", "y ~ x1 | id", "--format", "xlsx", "--out", out)
+	code, _, errs = runCLI(t, "estimate", "--data", path, "--formula", "y ~ x1 | id", "--format", "xlsx", "--out", out)
 	if st, err := os.Stat(out); code != 0 || err != nil || st.Size() == 0 {
 		t.Errorf("xlsx: exit %d %s", code, errs)
 	}
@@ -276,7 +267,7 @@ func TestEstimateBadInput(t *testing.T) {
 		{"two modes", []string{"--data", path, "--formula", "y ~ x1 | id", "--placebo", "5", "--by", "grp"}, []string{"choose one"}},
 	}
 	for _, c := range cases {
-		code, _, errs := runEstimateCmd(t, c.args...)
+		code, _, errs := runCLI(t, append([]string{"estimate"}, c.args...)...)
 		if code != 1 {
 			t.Errorf("%s: exit %d; want 1 (%s)", c.name, code, errs)
 		}
@@ -289,7 +280,7 @@ func TestEstimateBadInput(t *testing.T) {
 }
 
 func TestEstimateHelp(t *testing.T) {
-	code, _, errs := runEstimateCmd(t, "--help")
+	code, _, errs := runCLI(t, "estimate", "--help")
 	if code != 0 || !strings.Contains(errs, "Example:") || !strings.Contains(errs, "--event-study") {
 		t.Errorf("help: exit %d\n%s", code, errs)
 	}

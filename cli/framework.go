@@ -1,18 +1,13 @@
 package cli
 
 import (
-	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
-
-	"golang.org/x/text/width"
 
 	"github.com/cityimpact/cityimpact/framework"
 )
@@ -89,7 +84,7 @@ func runFrameworkList(env *Env, args []string) error {
 	if len(pos) > 0 {
 		return userErrorf("unexpected argument %q", pos[0])
 	}
-	if err := fwCheckFormat(*format, "table", "json", "csv"); err != nil {
+	if err := checkFormat(*format, "table", "json", "csv"); err != nil {
 		return err
 	}
 	var rows []fwListRow
@@ -108,7 +103,7 @@ func runFrameworkList(env *Env, args []string) error {
 			Dimensions: len(f.Goal.Children), Indicators: len(f.Leaves()), Warnings: warn})
 	}
 	if *format == "json" {
-		return fwJSON(env.Stdout, rows)
+		return writeJSON(env.Stdout, rows)
 	}
 	header := []string{"code", "indicators", "dimensions", "name_zh", "name_en"}
 	if *format == "csv" {
@@ -123,9 +118,9 @@ func runFrameworkList(env *Env, args []string) error {
 		}
 	}
 	if *format == "csv" {
-		return fwCSV(env.Stdout, header, table)
+		return writeCSV(env.Stdout, header, table)
 	}
-	return fwTable(env.Stdout, header, table)
+	return writeTable(env.Stdout, header, table)
 }
 
 func runFrameworkShow(env *Env, args []string) error {
@@ -138,7 +133,7 @@ func runFrameworkShow(env *Env, args []string) error {
 	if len(pos) != 1 {
 		return userErrorf("want one framework name or file (built in: %s)", strings.Join(framework.Templates(), ", "))
 	}
-	if err := fwCheckFormat(*format, "tree", "table", "json"); err != nil {
+	if err := checkFormat(*format, "tree", "table", "json"); err != nil {
 		return err
 	}
 	f, err := fwOpen(pos[0])
@@ -146,7 +141,7 @@ func runFrameworkShow(env *Env, args []string) error {
 		return err
 	}
 	if *format == "json" {
-		return fwJSON(env.Stdout, f)
+		return writeJSON(env.Stdout, f)
 	}
 	return fwTree(env.Stdout, f)
 }
@@ -246,7 +241,7 @@ func runFrameworkValidate(env *Env, args []string) error {
 	if len(pos) == 0 {
 		return userErrorf("want at least one framework file (or built-in name) to validate")
 	}
-	if err := fwCheckFormat(*format, "text", "json"); err != nil {
+	if err := checkFormat(*format, "text", "json"); err != nil {
 		return err
 	}
 	type result struct {
@@ -296,7 +291,7 @@ func runFrameworkValidate(env *Env, args []string) error {
 		}
 	}
 	if *format == "json" {
-		if err := fwJSON(env.Stdout, results); err != nil {
+		if err := writeJSON(env.Stdout, results); err != nil {
 			return err
 		}
 	}
@@ -348,83 +343,8 @@ func fwWriteFile(name string, data []byte, force bool) error {
 	if _, err := os.Stat(name); err == nil && !force {
 		return userErrorf("--out %s: file exists (use --force to overwrite)", name)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp*")
-	if err != nil {
-		return &UserError{fmt.Errorf("--out: %w", err)}
+	if err := writeFileAtomic(name, data); err != nil {
+		return &UserError{fmt.Errorf("--out %s: %w", name, err)}
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("--out %s: %w", name, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("--out %s: %w", name, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
-}
-
-func fwCheckFormat(f string, allowed ...string) error {
-	for _, a := range allowed {
-		if f == a {
-			return nil
-		}
-	}
-	return userErrorf("--format: unknown format %q (want %s)", f, strings.Join(allowed, ", "))
-}
-
-func fwJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
-}
-
-func fwCSV(w io.Writer, header []string, rows [][]string) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(header); err != nil {
-		return err
-	}
-	return cw.WriteAll(rows)
-}
-
-// fwTable writes an aligned table, counting wide (Chinese) characters as
-// two columns.
-func fwTable(w io.Writer, header []string, rows [][]string) error {
-	all := append([][]string{header}, rows...)
-	widths := make([]int, len(header))
-	for _, r := range all {
-		for j, s := range r {
-			widths[j] = max(widths[j], fwWidth(s))
-		}
-	}
-	var b strings.Builder
-	for _, r := range all {
-		var line strings.Builder
-		for j, s := range r {
-			line.WriteString(s)
-			if j < len(r)-1 {
-				line.WriteString(strings.Repeat(" ", widths[j]-fwWidth(s)+2))
-			}
-		}
-		b.WriteString(strings.TrimRight(line.String(), " "))
-		b.WriteString("\n")
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-func fwWidth(s string) int {
-	n := 0
-	for _, r := range s {
-		switch width.LookupRune(r).Kind() {
-		case width.EastAsianWide, width.EastAsianFullwidth:
-			n += 2
-		default:
-			n++
-		}
-	}
-	return n
+	return nil
 }

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -12,15 +10,8 @@ import (
 	"github.com/cityimpact/cityimpact/framework"
 )
 
-func runFrameworkCmd(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := Run(context.Background(), append([]string{"framework"}, args...), &out, &errb)
-	return code, out.String(), errb.String()
-}
-
 func TestFrameworkList(t *testing.T) {
-	code, out, errs := runFrameworkCmd(t, "list", "--format", "csv")
+	code, out, errs := runCLI(t, "framework", "list", "--format", "csv")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -34,7 +25,7 @@ func TestFrameworkList(t *testing.T) {
 }
 
 func TestFrameworkShow(t *testing.T) {
-	code, out, errs := runFrameworkCmd(t, "show", "seed-2025")
+	code, out, errs := runCLI(t, "framework", "show", "seed-2025")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -43,7 +34,7 @@ func TestFrameworkShow(t *testing.T) {
 			t.Errorf("show output lacks %q", want)
 		}
 	}
-	code, out, errs = runFrameworkCmd(t, "show", "--format", "json", "gbt33356-2016")
+	code, out, errs = runCLI(t, "framework", "show", "--format", "json", "gbt33356-2016")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -62,7 +53,7 @@ func TestFrameworkShow(t *testing.T) {
 	if f.Code != "gbt33356-2016" || len(f.Goal.Children) != 8 || f.Goal.Children[0].Weight != 37 {
 		t.Errorf("json = %+v; want 8 first-level nodes, L1 weight 37", f)
 	}
-	if code, _, _ := runFrameworkCmd(t, "show", "no-such-framework"); code != ExitUser {
+	if code, _, _ := runCLI(t, "framework", "show", "no-such-framework"); code != ExitUser {
 		t.Errorf("show of a missing file: exit %d; want %d", code, ExitUser)
 	}
 }
@@ -72,13 +63,13 @@ func TestFrameworkShow(t *testing.T) {
 func TestFrameworkExportEditValidate(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "mine.yaml")
-	if code, _, errs := runFrameworkCmd(t, "export", "seed-2025", "--out", file); code != ExitOK {
+	if code, _, errs := runCLI(t, "framework", "export", "seed-2025", "--out", file); code != ExitOK {
 		t.Fatalf("export: exit %d: %s", code, errs)
 	}
-	if code, _, _ := runFrameworkCmd(t, "export", "seed-2025", "--out", file); code != ExitUser {
+	if code, _, _ := runCLI(t, "framework", "export", "seed-2025", "--out", file); code != ExitUser {
 		t.Errorf("export over an existing file without --force: exit %d; want %d", code, ExitUser)
 	}
-	code, out, errs := runFrameworkCmd(t, "validate", file)
+	code, out, errs := runCLI(t, "framework", "validate", file)
 	if code != ExitOK || out != "" {
 		t.Fatalf("validate of the exported template: exit %d, output %q, %s", code, out, errs)
 	}
@@ -91,7 +82,7 @@ func TestFrameworkExportEditValidate(t *testing.T) {
 	if err := os.WriteFile(file, []byte(edited), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errs = runFrameworkCmd(t, "validate", file)
+	code, out, errs = runCLI(t, "framework", "validate", file)
 	if code != ExitUser {
 		t.Fatalf("validate of a broken file: exit %d; want %d", code, ExitUser)
 	}
@@ -103,7 +94,7 @@ func TestFrameworkExportEditValidate(t *testing.T) {
 	if !strings.Contains(errs, "have errors") {
 		t.Errorf("stderr = %q; want a summary", errs)
 	}
-	code, out, _ = runFrameworkCmd(t, "validate", "--format", "json", file)
+	code, out, _ = runCLI(t, "framework", "validate", "--format", "json", file)
 	var res []struct {
 		OK       bool                `json:"ok"`
 		Problems []framework.Problem `json:"problems"`
@@ -114,7 +105,7 @@ func TestFrameworkExportEditValidate(t *testing.T) {
 }
 
 func TestFrameworkExportTemplateToStdout(t *testing.T) {
-	code, out, errs := runFrameworkCmd(t, "export", "u4ssc")
+	code, out, errs := runCLI(t, "framework", "export", "u4ssc")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -125,7 +116,7 @@ func TestFrameworkExportTemplateToStdout(t *testing.T) {
 }
 
 func TestFrameworkValidateWarningsOnly(t *testing.T) {
-	code, out, errs := runFrameworkCmd(t, "validate", "gbt33356-2016")
+	code, out, errs := runCLI(t, "framework", "validate", "gbt33356-2016")
 	if code != ExitOK {
 		t.Fatalf("exit %d; want 0 for warnings only: %s", code, errs)
 	}
@@ -136,11 +127,11 @@ func TestFrameworkValidateWarningsOnly(t *testing.T) {
 
 func TestFrameworkUsageErrors(t *testing.T) {
 	for _, args := range [][]string{{}, {"frobnicate"}, {"show"}, {"list", "--format", "xml"}, {"validate"}, {"export", "a", "b"}} {
-		if code, _, _ := runFrameworkCmd(t, args...); code != ExitUser {
+		if code, _, _ := runCLI(t, append([]string{"framework"}, args...)...); code != ExitUser {
 			t.Errorf("framework %v: exit %d; want %d", args, code, ExitUser)
 		}
 	}
-	if code, _, _ := runFrameworkCmd(t, "show", "--help"); code != ExitOK {
+	if code, _, _ := runCLI(t, "framework", "show", "--help"); code != ExitOK {
 		t.Errorf("show --help: exit %d; want 0", code)
 	}
 }

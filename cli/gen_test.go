@@ -1,23 +1,15 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-func runGenCmd(args ...string) (int, string, string) {
-	var out, errb bytes.Buffer
-	code := Run(context.Background(), append([]string{"gen"}, args...), &out, &errb)
-	return code, out.String(), errb.String()
-}
-
 func TestGen(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "demo")
-	code, out, errs := runGenCmd("--seed", "5", "--out", dir, "--units", "30", "--start", "2015", "--monthly=false", "--effect", "0.5", "--batch3-year", "2014")
+	code, out, errs := runCLI(t, "gen", "--seed", "5", "--out", dir, "--units", "30", "--start", "2015", "--monthly=false", "--effect", "0.5", "--batch3-year", "2014")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -51,7 +43,7 @@ func TestGenUserErrors(t *testing.T) {
 		{"--out", t.TempDir() + "/x", "--seed", "-1"}, // not a uint
 		{"--out", t.TempDir() + "/x", "extra"},        // stray argument
 	} {
-		code, _, errs := runGenCmd(args...)
+		code, _, errs := runCLI(t, append([]string{"gen"}, args...)...)
 		if code != ExitUser || !strings.Contains(errs, "cityimpact gen: ") {
 			t.Errorf("%v: exit %d, stderr %q; want exit 1 with a message", args, code, errs)
 		}

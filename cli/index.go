@@ -608,13 +608,6 @@ func idxScopeNote(x *composite.Index) string {
 	return "normalisation per period (scores relative to each period's cities; not comparable over time)"
 }
 
-func idxFormat(f string, allowed ...string) error {
-	if slices.Contains(allowed, f) {
-		return nil
-	}
-	return userErrorf("--format: unknown format %q (want %s)", f, strings.Join(allowed, ", "))
-}
-
 func idxNum(v float64, prec int) string {
 	if math.IsNaN(v) {
 		return ""
@@ -630,21 +623,6 @@ func (v idxNum64) MarshalJSON() ([]byte, error) {
 		return []byte("null"), nil
 	}
 	return []byte(strconv.FormatFloat(float64(v), 'g', -1, 64)), nil
-}
-
-func idxWriteJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
-func idxRows(w io.Writer, format string, rows [][]string) error {
-	if format == "csv" {
-		cw := csv.NewWriter(w)
-		cw.WriteAll(rows)
-		return cw.Error()
-	}
-	return fwTable(w, rows[0], rows[1:])
 }
 
 // ---------------------------------------------------------------- weights
@@ -663,7 +641,7 @@ func runWeights(env *Env, args []string) error {
 	if len(rest) > 0 {
 		return userErrorf("unexpected argument %q", rest[0])
 	}
-	if err := idxFormat(*f.format, "table", "json", "csv"); err != nil {
+	if err := checkFormat(*f.format, "table", "json", "csv"); err != nil {
 		return err
 	}
 	if *input != "" {
@@ -730,7 +708,7 @@ func runWeights(env *Env, args []string) error {
 				out.Nodes = append(out.Nodes, j)
 			}
 		}
-		return idxWriteJSON(env.Stdout, out)
+		return writeJSON(env.Stdout, out)
 	}
 	rows := [][]string{{"period", "node", "child", "weight", "global", "method", "cr", "name"}}
 	for _, st := range sets {
@@ -749,7 +727,7 @@ func runWeights(env *Env, args []string) error {
 			}
 		}
 	}
-	return idxRows(env.Stdout, *f.format, rows)
+	return writeRows(env.Stdout, *f.format, rows)
 }
 
 // idxMatrix is a decision matrix read from CSV: rows are alternatives.
@@ -910,7 +888,7 @@ func matrixWeights(env *Env, input, method, dirSpec, norm string, shift float64,
 		out.Weights[c] = idxNum64(w[j])
 	}
 	if format == "json" {
-		return idxWriteJSON(env.Stdout, out)
+		return writeJSON(env.Stdout, out)
 	}
 	rows := [][]string{{"criterion", "weight"}}
 	for j, c := range m.crits {
@@ -919,7 +897,7 @@ func matrixWeights(env *Env, input, method, dirSpec, norm string, shift float64,
 	if out.CR != nil && format == "table" {
 		fmt.Fprintf(env.Stdout, "AHP consistency ratio %.4f\n", float64(*out.CR))
 	}
-	return idxRows(env.Stdout, format, rows)
+	return writeRows(env.Stdout, format, rows)
 }
 
 // ---------------------------------------------------------------- index
@@ -941,7 +919,7 @@ func runIndex(env *Env, args []string) error {
 	if len(rest) > 0 {
 		return userErrorf("unexpected argument %q", rest[0])
 	}
-	if err := idxFormat(*f.format, "table", "json", "csv", "xlsx"); err != nil {
+	if err := checkFormat(*f.format, "table", "json", "csv", "xlsx"); err != nil {
 		return err
 	}
 	if *f.format == "xlsx" && *out == "" {
@@ -1129,7 +1107,7 @@ func indexTable(w io.Writer, r *idxRun, x *composite.Index, t int, by string, ur
 		}
 		rows = append(rows, row)
 	}
-	if err := fwTable(w, head, rows); err != nil {
+	if err := writeTable(w, head, rows); err != nil {
 		return err
 	}
 	if ur != nil {
@@ -1226,7 +1204,7 @@ func indexJSON(w io.Writer, r *idxRun, x *composite.Index, periods []int, ur *co
 			out.Rows = append(out.Rows, jr)
 		}
 	}
-	return idxWriteJSON(w, out)
+	return writeJSON(w, out)
 }
 
 func indexXLSX(name string, r *idxRun, x *composite.Index, periods []int, ur *composite.UncertaintyResult) error {
@@ -1372,7 +1350,7 @@ func uncertaintyTable(w io.Writer, ur *composite.UncertaintyResult) error {
 	}
 	if len(rows) > 0 {
 		fmt.Fprintln(w, "sensitivity of ranks (Saltelli 2010 first order, Jansen total):")
-		if err := fwTable(w, []string{"factor", "first_order", "total"}, rows); err != nil {
+		if err := writeTable(w, []string{"factor", "first_order", "total"}, rows); err != nil {
 			return err
 		}
 	}
@@ -1383,7 +1361,7 @@ func uncertaintyTable(w io.Writer, ur *composite.UncertaintyResult) error {
 		rows = append(rows, []string{l.Indicator, idxNum(l.MeanShift, 2), idxNum(l.MaxShift, 1), l.MaxUnit})
 	}
 	fmt.Fprintln(w, "\nleave one indicator out (largest mean rank shifts):")
-	return fwTable(w, []string{"indicator", "mean_shift", "max_shift", "max_unit"}, rows)
+	return writeTable(w, []string{"indicator", "mean_shift", "max_shift", "max_unit"}, rows)
 }
 
 func runRank(env *Env, args []string) error {
@@ -1414,7 +1392,7 @@ func runRank(env *Env, args []string) error {
 	if len(rest) > 0 {
 		return userErrorf("unexpected argument %q", rest[0])
 	}
-	if err := idxFormat(*f.format, "table", "json", "csv"); err != nil {
+	if err := checkFormat(*f.format, "table", "json", "csv"); err != nil {
 		return err
 	}
 	if *input != "" {
@@ -1480,7 +1458,7 @@ func runRank(env *Env, args []string) error {
 			u := slices.Index(x.Units, p.Unit)
 			rows = append(rows, []string{p.Unit, r.unitName(u), idxNum(p.Distance, 4), strconv.Itoa(p.Common)})
 		}
-		return fwTable(env.Stdout, []string{"unit", "name", "distance", "common"}, rows)
+		return writeTable(env.Stdout, []string{"unit", "name", "distance", "common"}, rows)
 	}
 	return nil
 }
@@ -1607,7 +1585,7 @@ func rankJSON(w io.Writer, r *idxRun, x *composite.Index, t int, ur *composite.U
 		}
 		out.Units = append(out.Units, rw)
 	}
-	return idxWriteJSON(w, out)
+	return writeJSON(w, out)
 }
 
 func rankCSV(w io.Writer, r *idxRun, x *composite.Index, t int, ur *composite.UncertaintyResult) error {
@@ -1633,7 +1611,7 @@ func rankCSV(w io.Writer, r *idxRun, x *composite.Index, t int, ur *composite.Un
 		}
 		rows = append(rows, row)
 	}
-	return idxRows(w, "csv", rows)
+	return writeRows(w, "csv", rows)
 }
 
 // matrixRank ranks a plain decision matrix: TOPSIS (vector normalisation
@@ -1745,13 +1723,13 @@ func matrixRank(env *Env, input, wfile, method, dirSpec, topsisNorm, format stri
 		for i, a := range m.alts {
 			out.Scores[a], out.Ranks[a] = idxNum64(s[i]), idxNum64(ranks[i])
 		}
-		return idxWriteJSON(env.Stdout, out)
+		return writeJSON(env.Stdout, out)
 	}
 	rows := [][]string{{"alternative", "score", "rank"}}
 	for i, a := range m.alts {
 		rows = append(rows, []string{a, idxNum(s[i], 6), strconv.FormatFloat(ranks[i], 'g', -1, 64)})
 	}
-	return idxRows(env.Stdout, format, rows)
+	return writeRows(env.Stdout, format, rows)
 }
 
 // idxRankDesc returns ranks with 1 for the largest value, ties sharing the mean.

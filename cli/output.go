@@ -112,3 +112,15 @@ func writeFileAtomic(path string, data []byte) error {
 	}
 	return os.Rename(tmp, path)
 }
+
+// writeRows writes rows, the first of which is the header, as CSV (format
+// "csv") or as an aligned table.
+func writeRows(w io.Writer, format string, rows [][]string) error {
+	if format == "csv" {
+		return writeCSV(w, nil, rows)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return writeTable(w, rows[0], rows[1:])
+}
