@@ -111,6 +111,15 @@ rec("gn_cl2", ols(y ~ x1 + x2 | unit + year, gen, cluster = ~state + year))
 rec("gn_i", ols(y ~ x1 + i(region, x3, ref = "N") | unit + year, gen))
 rec("gn_pois4", pois(cnt ~ x1 + x3 | unit + year + dest + region, gen))
 rec("gn_pois4_w", pois(cnt ~ x1 + x3 | unit + year + dest + region, gen, weights = ~w, cluster = ~state))
+# multiple estimation: two outcomes, one call (fixest's c(y1, y2) ~ rhs),
+# and stepwise right-hand sides (sw0)
+ms <- ols(c(y, cnt) ~ x1 + x2 | unit + year, gen)
+rec("gn_multi_y", ms[[1]])
+rec("gn_multi_cnt", ms[[2]])
+mw <- ols(y ~ x1 + sw0(x2, x3) | unit + year + dest, gen)
+rec("gn_multi_sw0", mw[[1]])
+rec("gn_multi_sw0_x2", mw[[2]])
+rec("gn_multi_sw0_x3", mw[[3]])
 # fepois computes its variance with the IRLS weights of its last iteration,
 # one step before the solution it reports, so its SEs carry the last step's
 # change (here ~2e-9 relative, even at the smallest glm.tol fixest accepts).
