@@ -167,7 +167,9 @@ func (f *inputFlags) read(env *Env, files []string) (batch *ingest.Batch, fw *fr
 			opts.Indicators[n.Code] = ingest.IndicatorSpec{Freq: panel.FreqUnknown}
 		}
 	}
+	env.Progressf("reading %s …", strings.Join(files, ", "))
 	batch, err = ingest.ReadFiles(files, *f.treatments, opts)
+	env.Progressf("\r\033[K")
 	if err != nil {
 		var de *ingest.DataErrors
 		var d1 *ingest.DataError
@@ -281,8 +283,10 @@ func runDataImport(env *Env, args []string) error {
 		return err
 	}
 	defer s.Close()
+	env.Progressf("importing into %s …", dataDB(*db))
 	v, err := s.Import(env.Ctx, store.ImportSpec{Dataset: *dataset, Description: *description,
 		Sources: sources, Panels: panels, Indicators: meta, Notes: in.notes()})
+	env.Progressf("\r\033[K")
 	if err != nil {
 		return err
 	}
