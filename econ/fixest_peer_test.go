@@ -93,6 +93,14 @@ var peerCases = map[string]peerCase{
 	"gn_single_hetero": {"gn", "y ~ x1 + x2 + x3 | unit + year", Options{Singletons: SingletonsOnce, VCov: VCovHC1}, false},
 	"gn_cl2":           {"gn", "y ~ x1 + x2 | unit + year", Options{VCov: VCovCluster, Cluster: []string{"state", "year"}}, false},
 	"gn_i":             {"gn", `y ~ x1 + i(region, x3, ref = "N") | unit + year`, Options{}, false},
+	"bd_collin":        {"bd", "y ~ x1 + treat + post | id + period", Options{}, false},
+	"bd_i_plain":       {"bd", "y ~ x1 + i(period, ref = 1) | id", Options{}, false},
+	"gn_inter":         {"gn", "y ~ x1 * x3 + x2:x3 | unit", Options{}, false},
+	"gn_pois_iid":      {"gn", "cnt ~ x1 + x3 | unit + year", Options{VCov: VCovIID}, true},
+	"gn_pois_hetero":   {"gn", "cnt ~ x1 + x3 | unit + year", Options{VCov: VCovHC1}, true},
+	"gn_nw":            {"gn", "y ~ x1 + x2 | unit + year", Options{VCov: VCovNW, PanelID: []string{"unit", "year"}}, false},
+	"gn_dk":            {"gn", "y ~ x1 + x2 | unit + year", Options{VCov: VCovDK, PanelID: []string{"unit", "year"}}, false},
+	"gn_lag":           {"gn", "y ~ x1 + l(x1, 1) + f(x3, 1) | unit + year", Options{PanelID: []string{"unit", "year"}}, false},
 	"gn_pois4":         {"gn", "cnt ~ x1 + x3 | unit + year + dest + region", Options{}, true},
 	"gn_pois4_w":       {"gn", "cnt ~ x1 + x3 | unit + year + dest + region", Options{Weights: "w", VCov: VCovCluster, Cluster: []string{"state"}}, true},
 }
@@ -416,6 +424,35 @@ func TestFixestPeerRegenerate(t *testing.T) {
 					t.Errorf("%s %s: regenerated %.17g; committed %.17g", name, v.term, gv[k], w)
 				}
 			}
+		}
+	}
+}
+
+// Interaction names follow R's terms(), as fixest's do: the variables of a
+// product in the order of their first appearance in the formula. Expected
+// labels printed by R 4.2.2 here, attr(terms(f), "term.labels").
+func TestInteractionNamesFollowR(t *testing.T) {
+	data := readFrame(t, peerData["gn"].file, peerData["gn"].factors...)
+	for _, c := range []struct {
+		formula string
+		want    string
+	}{
+		{"y ~ x3 + x2:x3", "x3:x2"},
+		{"y ~ x2:x3 + x3", "x2:x3"},
+		{"y ~ log(w):x3 + x3", "log(w):x3"},
+		{"y ~ x3 + log(w):x3", "x3:log(w)"},
+		{"y ~ x1 * x3 + x2:x3 | unit", "x3:x2"},
+	} {
+		r, err := Estimate(data, c.formula, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := r.Coef(c.want); !ok {
+			var names []string
+			for _, cf := range r.Coefs {
+				names = append(names, cf.Name)
+			}
+			t.Errorf("%s: no coefficient %q; have %v", c.formula, c.want, names)
 		}
 	}
 }

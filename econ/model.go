@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // Estimate parses formula, evaluates it against data and fits it with
@@ -251,11 +252,35 @@ func (f *Formula) term(data *Frame, t Term) ([][]float64, []string, error) {
 			}
 		}
 	}
-	name := names[0]
-	for _, s := range names[1:] {
-		name += ":" + s
+	if len(names) > 1 {
+		// R (terms.formula), hence fixest, names an interaction with its
+		// variables in the order of their first appearance in the formula:
+		// y ~ x3 + x2:x3 has "x3:x2".
+		first := f.firstAppearance()
+		slices.SortStableFunc(names, func(a, b string) int { return first[a] - first[b] })
 	}
-	return [][]float64{prod}, []string{name}, nil
+	return [][]float64{prod}, []string{strings.Join(names, ":")}, nil
+}
+
+// firstAppearance maps each variable expression of the formula (as
+// Expr.String prints it) to the position of its first appearance, the
+// left-hand side first.
+func (f *Formula) firstAppearance() map[string]int {
+	first := map[string]int{}
+	add := func(e *Expr) {
+		if _, ok := first[e.String()]; !ok {
+			first[e.String()] = len(first)
+		}
+	}
+	if f.LHS != nil {
+		add(f.LHS)
+	}
+	for _, t := range f.Terms {
+		for _, e := range t.Factors {
+			add(e)
+		}
+	}
+	return first
 }
 
 // dummies evaluates i(var[, by][, ref]): for each level ℓ of var except the

@@ -111,6 +111,17 @@ rec("gn_cl2", ols(y ~ x1 + x2 | unit + year, gen, cluster = ~state + year))
 rec("gn_i", ols(y ~ x1 + i(region, x3, ref = "N") | unit + year, gen))
 rec("gn_pois4", pois(cnt ~ x1 + x3 | unit + year + dest + region, gen))
 rec("gn_pois4_w", pois(cnt ~ x1 + x3 | unit + year + dest + region, gen, weights = ~w, cluster = ~state))
+# collinear regressors removed (treat is constant within id, post within
+# period), plain i(), interactions, Poisson iid/hetero, Newey-West and
+# Driscoll-Kraay and lags on a panel with gaps
+rec("bd_collin", ols(y ~ x1 + treat + post | id + period, base_did))
+rec("bd_i_plain", ols(y ~ x1 + i(period, ref = 1) | id, base_did))
+rec("gn_inter", ols(y ~ x1 * x3 + x2:x3 | unit, gen))
+rec("gn_pois_iid", pois(cnt ~ x1 + x3 | unit + year, gen, vcov = "iid"))
+rec("gn_pois_hetero", pois(cnt ~ x1 + x3 | unit + year, gen, vcov = "hetero"))
+rec("gn_nw", ols(y ~ x1 + x2 | unit + year, gen, panel.id = ~unit + year, vcov = "NW"))
+rec("gn_dk", ols(y ~ x1 + x2 | unit + year, gen, panel.id = ~unit + year, vcov = "DK"))
+rec("gn_lag", ols(y ~ x1 + l(x1, 1) + f(x3, 1) | unit + year, gen, panel.id = ~unit + year))
 # multiple estimation: two outcomes, one call (fixest's c(y1, y2) ~ rhs),
 # and stepwise right-hand sides (sw0)
 ms <- ols(c(y, cnt) ~ x1 + x2 | unit + year, gen)
