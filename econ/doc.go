@@ -33,7 +33,7 @@
 // cluster.adj = TRUE, cluster.df = "min", t.df = "min") (see [SSC], which
 // also documents Stata's conventions). The demeaning tolerance is tighter
 // than fixest's (see Options.Tol). Agreement is tested against fixest
-// 0.12.2 run on the package's test data (53 models: 1–4 fixed effects,
+// 0.12.2 run on the package's test data (56 models: 1–4 fixed effects,
 // every variance type, non-default ssc, weights, singletons, collinear
 // regressors, slopes, i(), interactions, lags on a panel with gaps,
 // multiple estimation, Poisson) to 1e-8 relative on estimates, SEs

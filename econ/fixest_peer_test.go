@@ -79,10 +79,12 @@ var peerCases = map[string]peerCase{
 	"gr_nw":         {"gr", "inv ~ value + capital | firm", Options{VCov: VCovNW, PanelID: []string{"firm", "year"}}, false},
 	"gr_dk":         {"gr", "inv ~ value + capital | firm", Options{VCov: VCovDK, PanelID: []string{"firm", "year"}}, false},
 
-	"pr_fe2":         {"pr", "log(gsp) ~ log(pcap) + log(pc) + log(emp) + unemp | state + year", Options{}, false},
-	"pr_lag":         {"pr", "log(gsp) ~ log(pc) + l(unemp, 1) | state + year", Options{PanelID: []string{"state", "year"}}, false},
-	"pr_weights":     {"pr", "log(gsp) ~ log(pcap) + log(pc) + unemp | state + year", Options{Weights: "emp"}, false},
-	"pr_region_year": {"pr", "log(gsp) ~ log(pcap) + log(pc) + unemp | state + region^year", Options{}, false},
+	"pr_fe2":            {"pr", "log(gsp) ~ log(pcap) + log(pc) + log(emp) + unemp | state + year", Options{}, false},
+	"pr_lag":            {"pr", "log(gsp) ~ log(pc) + l(unemp, 1) | state + year", Options{PanelID: []string{"state", "year"}}, false},
+	"pr_weights":        {"pr", "log(gsp) ~ log(pcap) + log(pc) + unemp | state + year", Options{Weights: "emp"}, false},
+	"pr_weights_iid":    {"pr", "log(gsp) ~ log(pcap) + log(pc) + unemp | state + year", Options{Weights: "emp", VCov: VCovIID}, false},
+	"pr_weights_hetero": {"pr", "log(gsp) ~ log(pcap) + log(pc) + unemp | state + year", Options{Weights: "emp", VCov: VCovHC1}, false},
+	"pr_region_year":    {"pr", "log(gsp) ~ log(pcap) + log(pc) + unemp | state + region^year", Options{}, false},
 
 	"ir_slope":   {"ir", "Sepal.Length ~ Petal.Length | Species[Sepal.Width]", Options{}, false},
 	"ir_slopes2": {"ir", "Sepal.Length ~ Petal.Width | Species[Sepal.Width, Petal.Length]", Options{VCov: VCovIID}, false},
@@ -296,7 +298,7 @@ func TestFixestPeer(t *testing.T) {
 		frames[key] = readFrame(t, d.file, d.factors...)
 	}
 	for _, name := range order {
-		if peerRecordOnly[name] || peerAtSolution[name] != "" || strings.HasPrefix(name, "gn_multi") {
+		if peerRecordOnly[name] || peerAtSolution[name] != "" || strings.HasPrefix(name, "gn_multi") || name == "st_es_bin" {
 			continue
 		}
 		if _, ok := peerCases[name]; !ok {
@@ -379,6 +381,35 @@ func TestFixestPeerEventStudy(t *testing.T) {
 	}
 	worst, where := peerCompare(t, coefs, got)
 	t.Logf("event study vs fixest: max rel. diff %.1e (%s)", worst, where)
+}
+
+// TestFixestPeerEventStudyBinned: EstimateEventStudy with end points
+// binned at −5 and 5 gives fixest's i(…, bin = list("-5" = -9:-5,
+// "5" = 5:8)).
+func TestFixestPeerEventStudyBinned(t *testing.T) {
+	ref, _ := readPeerReference(t, "testdata/fixest/reference.csv")
+	data := readFrame(t, peerData["st"].file, peerData["st"].factors...)
+	es, err := EstimateEventStudy(data, EventSpec{Outcome: "y", Unit: "id", Time: "year", Cohort: "year_treated",
+		Never: []float64{10000}, Controls: []string{"x1"}, Lo: -5, Hi: 5}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][2]float64{}
+	for _, p := range es.Points {
+		if !p.Ref {
+			got["time_to_treatment::"+strconv.Itoa(p.RelTime)+":treated"] = [2]float64{p.Estimate, p.SE}
+		}
+	}
+	x1 := mustCoef(t, es.Fit, "x1")
+	got["x1"] = [2]float64{x1.Estimate, x1.SE}
+	var coefs []peerValue
+	for _, v := range ref["st_es_bin"] {
+		if !strings.HasPrefix(v.term, "@") {
+			coefs = append(coefs, v)
+		}
+	}
+	worst, where := peerCompare(t, coefs, got)
+	t.Logf("binned event study vs fixest: max rel. diff %.1e (%s)", worst, where)
 }
 
 // TestFixestPeerRegenerate reruns reference.R with the installed fixest

@@ -72,6 +72,8 @@ rec("bd_ols_nw", ols(y ~ x1, pd, vcov = "NW"))
 
 ## base_stagg: event study with never-treated at -1000; Sun & Abraham
 rec("st_es", ols(y ~ x1 + i(time_to_treatment, treated, ref = c(-1, -1000)) | id + year, base_stagg))
+rec("st_es_bin", ols(y ~ x1 + i(time_to_treatment, treated, ref = c(-1, -1000),
+                                 bin = list("-5" = -9:-5, "5" = 5:8)) | id + year, base_stagg))
 sa <- ols(y ~ x1 + sunab(year_treated, year) | id + year, base_stagg)
 rec("st_sunab", sa)
 rec("st_sunab_att", summary(sa, agg = "ATT"), stats = FALSE)
@@ -96,6 +98,8 @@ rec("gr_dk", ols(inv ~ value + capital | firm, pg, vcov = "DK"))
 rec("pr_fe2", ols(log(gsp) ~ log(pcap) + log(pc) + log(emp) + unemp | state + year, produc))
 rec("pr_lag", ols(log(gsp) ~ log(pc) + l(unemp, 1) | state + year, produc, panel.id = ~state + year))
 rec("pr_weights", ols(log(gsp) ~ log(pcap) + log(pc) + unemp | state + year, produc, weights = ~emp))
+rec("pr_weights_iid", ols(log(gsp) ~ log(pcap) + log(pc) + unemp | state + year, produc, weights = ~emp, vcov = "iid"))
+rec("pr_weights_hetero", ols(log(gsp) ~ log(pcap) + log(pc) + unemp | state + year, produc, weights = ~emp, vcov = "hetero"))
 rec("pr_region_year", ols(log(gsp) ~ log(pcap) + log(pc) + unemp | state + region^year, produc))
 
 ## iris: varying slopes
