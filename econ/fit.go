@@ -44,6 +44,9 @@ type Design struct {
 	// pre, if set, supplies and caches demeaned columns shared between
 	// models (see EstimateMulti).
 	pre *demeanCache
+
+	// sunab is the sunab() term of the formula, if any (see sunab.go).
+	sunab *SunabTerm
 }
 
 // Coef is one estimated coefficient with its inference.
@@ -93,6 +96,10 @@ type Result struct {
 	// Lag is the truncation lag used by VCovNW or VCovDK (0 otherwise).
 	Lag   int
 	Notes []string
+	// Sunab describes the sunab() term of a model estimated from a
+	// formula (nil without one): the cohort × relative-period cells and
+	// their sample counts, for [Result.Aggregate].
+	Sunab *SunabTerm
 }
 
 // Coef returns the coefficient called name, or false.

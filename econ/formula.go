@@ -61,6 +61,7 @@ const (
 	ExprLog                 // log(Arg)
 	ExprI                   // i(Name[, By][, ref = Refs])
 	ExprLag                 // l(Arg, k) or f(Arg, k): Name is "l" or "f", Lags the k
+	ExprSunab               // sunab(cohort, period, …): see [SunabSpec]
 )
 
 // Expr is one factor of a term.
@@ -74,6 +75,8 @@ type Expr struct {
 	// Lags are the lags (Name "l") or leads (Name "f") of ExprLag, as
 	// written: l(x, 1:3) has Lags 1, 2, 3 and expands to three columns.
 	Lags []int
+	// Sunab holds the arguments of sunab() (ExprSunab).
+	Sunab *SunabSpec
 }
 
 // String returns the expression as fixest names the coefficient.
@@ -86,6 +89,8 @@ func (e *Expr) String() string {
 			return lagName(e.Name, e.Arg.String(), e.Lags[0])
 		}
 		return fmt.Sprintf("%s(%s, %d:%d)", e.Name, e.Arg.String(), e.Lags[0], e.Lags[len(e.Lags)-1])
+	case ExprSunab:
+		return e.Sunab.String()
 	case ExprI:
 		s := "i(" + e.Name
 		if e.By != "" {
@@ -223,8 +228,8 @@ func ParseFormula(s string) (*Formula, error) {
 	if f.LHS, err = p.atom(); err != nil {
 		return nil, err
 	}
-	if f.LHS.Kind == ExprI {
-		return nil, p.errf(token{pos: f.LHS.Pos}, "i() cannot be the dependent variable")
+	if f.LHS.Kind == ExprI || f.LHS.Kind == ExprSunab {
+		return nil, p.errf(token{pos: f.LHS.Pos}, "%s() cannot be the dependent variable", strings.SplitN(f.LHS.String(), "(", 2)[0])
 	}
 	if _, err := p.expect("~"); err != nil {
 		return nil, err
@@ -432,8 +437,10 @@ func (p *parser) atom() (*Expr, error) {
 		return e, nil
 	case "l", "f":
 		return p.lagCall(t)
+	case "sunab", "sunab_att":
+		return p.sunabCall(t)
 	}
-	return nil, p.errf(t, "unknown function %q (supported: log, i, l, f)", t.text+string(open.text))
+	return nil, p.errf(t, "unknown function %q (supported: log, i, l, f, sunab)", t.text+string(open.text))
 }
 
 // refs parses a level value or c(v1, v2, …).

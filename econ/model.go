@@ -57,7 +57,11 @@ func estimate(data *Frame, formula string, opts Options, pre *demeanCache) (*Res
 		opts.VCov = VCovCluster
 	}
 	d.pre = pre
-	return Fit(d, opts)
+	r, err := Fit(d, opts)
+	if err == nil && d.sunab != nil {
+		r.Sunab = d.sunab.inSample(d, r)
+	}
+	return r, err
 }
 
 // withPanelID returns data with panel keys id = {unit, time} set (a
@@ -101,7 +105,11 @@ func (f *Formula) Design(data *Frame) (*Design, error) {
 	d.YName = f.LHS.String()
 	seen := map[string]bool{}
 	for _, t := range f.Terms {
-		cols, names, err := f.term(data, t)
+		term := f.term
+		if isSunabTerm(t) {
+			term = func(data *Frame, t Term) ([][]float64, []string, error) { return f.sunabTerm(data, t, d) }
+		}
+		cols, names, err := term(data, t)
 		if err != nil {
 			return nil, err
 		}
@@ -226,6 +234,9 @@ func (f *Formula) term(data *Frame, t Term) ([][]float64, []string, error) {
 		return cols, names, nil
 	}
 	for _, e := range t.Factors {
+		if e.Kind == ExprSunab && len(t.Factors) > 1 {
+			return nil, nil, f.errAt(e.Pos, "sunab() cannot be multiplied with ':' or '*'")
+		}
 		if e.Kind == ExprI {
 			if iexpr != nil || len(t.Factors) > 1 {
 				return nil, nil, f.errAt(e.Pos, "i() cannot be multiplied with ':' or '*'; use i(var, by)")
