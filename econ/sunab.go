@@ -329,8 +329,8 @@ type SunabTerm struct {
 	Never          []string    // never-treated (reference) cohorts
 	Always         []string    // always-treated cohorts, removed
 	ATT, NoAgg     bool        // the term's default aggregation
-	// Agg is the aggregation applied to the Result holding the term
-	// (AggNone for the fitted cells).
+	// Agg is the aggregation applied to the Result holding the term:
+	// zero (AggAuto) for the fitted model, whose coefficients are the cells.
 	Agg Agg
 }
 
@@ -632,7 +632,7 @@ func (r *Result) Aggregate(agg Agg) (*Result, error) {
 	if st == nil {
 		return nil, errors.New("econ: aggregate: the model has no sunab() term")
 	}
-	if st.Agg != AggNone {
+	if st.Agg != AggAuto {
 		return nil, fmt.Errorf("econ: aggregate: the model is already aggregated (%v)", st.Agg)
 	}
 	if agg == AggAuto {
@@ -648,6 +648,9 @@ func (r *Result) Aggregate(agg Agg) (*Result, error) {
 	out := *r
 	out.Coefs = slices.Clone(r.Coefs)
 	if agg == AggNone {
+		sa := *st
+		sa.Agg = AggNone
+		out.Sunab = &sa
 		return &out, nil
 	}
 	index := make(map[string]int, len(r.Coefs))
