@@ -29,6 +29,8 @@ func init() {
 const estimateUsage = `estimate (--data FILE.csv | --dataset NAME[@VERSION] [--db FILE]) --formula F [flags]
 
 Models use fixest's formula syntax: 'y ~ x1 + log(x2) + i(period, treat, ref = 5) | unit + year'.
+Staggered adoption: 'y ~ x1 + sunab(cohort, year) | unit + year' (Sun & Abraham, as fixest);
+its cells are reported by relative period ("year::-3"), or as "ATT" with --agg att.
 --data reads a plain wide CSV: the first row holds the column names, columns whose
 every non-empty cell is a number are numeric, all others are categorical (factors);
 empty cells and NA are missing. --dataset reads the yearly panel of a stored
@@ -74,6 +76,7 @@ type estimateFlags struct {
 	fakeShift, leaveOut       string
 	exclude                   string
 	level                     float64
+	agg                       string
 }
 
 func runEstimate(env *Env, args []string) error {
@@ -104,6 +107,7 @@ func runEstimate(env *Env, args []string) error {
 	fs.StringVar(&o.leaveOut, "leave-out", "", "re-estimate leaving out each level of this column in turn (units, provinces, years); reports --treat")
 	fs.StringVar(&o.exclude, "exclude", "", "estimate without rows whose COL is one of the values: COL=v1,v2 (e.g. year=2020,2021)")
 	fs.Float64Var(&o.level, "level", 0.95, "confidence level of intervals")
+	fs.StringVar(&o.agg, "agg", "auto", "sunab() models: report the cells aggregated by relative period (period), to the ATT (att), by cohort (cohort), not at all (none); auto = period, or att for sunab(…, att = TRUE)")
 	rest, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -148,6 +152,9 @@ func runEstimate(env *Env, args []string) error {
 func (o *estimateFlags) check() error {
 	if (o.data == "") == (o.dataset == "") {
 		return userErrorf("give exactly one of --data FILE.csv and --dataset NAME")
+	}
+	if _, err := econ.ParseAgg(o.agg); err != nil {
+		return userErrorf("--agg: unknown aggregation %q (want auto, period, att, cohort or none)", o.agg)
 	}
 	if len(o.formulas) == 0 {
 		return userErrorf("--formula is required")
@@ -510,6 +517,9 @@ func estTable(w io.Writer, format string, t *econ.Table) error {
 func estimateModels(w io.Writer, f *econ.Frame, o *estimateFlags, opts econ.Options) error {
 	if len(o.formulas) == 1 {
 		r, err := econ.Estimate(f, o.formulas[0], opts)
+		if err == nil {
+			r, err = sunabAggregate(r, o.agg)
+		}
 		if err != nil {
 			return err
 		}
@@ -519,6 +529,11 @@ func estimateModels(w io.Writer, f *econ.Frame, o *estimateFlags, opts econ.Opti
 		return estTable(w, o.format, econ.NewTable([]*econ.Result{r}, econ.TableOptions{}))
 	}
 	rs, err := econ.EstimateMulti(f, o.formulas, opts)
+	for k := range rs {
+		if err == nil {
+			rs[k], err = sunabAggregate(rs[k], o.agg)
+		}
+	}
 	if err != nil {
 		return err
 	}
