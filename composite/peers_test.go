@@ -200,7 +200,7 @@ func TestPeerPymcdm(t *testing.T) {
 // peerTable reads a CSV written by a peer script: "#" lines, a header, rows.
 // Empty cells are NaN. It returns the header and the rows keyed by the
 // first column.
-func peerTable(t *testing.T, name string) ([]string, map[string][]string, []string) {
+func peerTable(t testing.TB, name string) ([]string, map[string][]string, []string) {
 	t.Helper()
 	f, err := os.Open(filepath.Join("testdata", "peers", name))
 	if err != nil {
@@ -237,7 +237,7 @@ func peerTable(t *testing.T, name string) ([]string, map[string][]string, []stri
 	return head, rows, order
 }
 
-func peerFloat(t *testing.T, s string) float64 {
+func peerFloat(t testing.TB, s string) float64 {
 	t.Helper()
 	if s == "" || s == "NA" {
 		return math.NaN()
@@ -250,7 +250,7 @@ func peerFloat(t *testing.T, s string) float64 {
 }
 
 // peerColumn returns column col of a peer table in the order of units.
-func peerColumn(t *testing.T, head []string, rows map[string][]string, units []string, col string) []float64 {
+func peerColumn(t testing.TB, head []string, rows map[string][]string, units []string, col string) []float64 {
 	t.Helper()
 	j := -1
 	for i, h := range head {
@@ -275,7 +275,7 @@ func peerColumn(t *testing.T, head []string, rows map[string][]string, units []s
 // asemTree builds the ASEM index tree of COINr's ASEM_iMeta (written to
 // testdata/peers/asem_meta.csv by coinr_asem.R): children in iMeta order,
 // directions and weights from iMeta.
-func asemTree(t *testing.T) (*Node, []string) {
+func asemTree(t testing.TB) (*Node, []string) {
 	head, rows, order := peerTable(t, "asem_meta.csv")
 	col := map[string]int{}
 	for i, h := range head {
