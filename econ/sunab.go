@@ -240,6 +240,9 @@ func (p *parser) sunabColon() (sunabVec, error) {
 		if len(x) != 1 || len(y) != 1 {
 			return nil, fmt.Errorf("the operands of %q must be single numbers", op.text)
 		}
+		if d := x[0] - y[0]; d > 10000 || d < -10000 {
+			return nil, fmt.Errorf("range %d:%d has more than 10,000 values", x[0], y[0])
+		}
 		return lagRange(x[0], y[0]), nil
 	}, nil
 }
