@@ -41,6 +41,7 @@ type idxFlags struct {
 	weightScope                           *string
 	format                                *string
 	quality                               *string
+	provenance                            *string
 }
 
 func addIdxFlags(fs *flag.FlagSet, weightsFlag string) *idxFlags {
@@ -63,6 +64,7 @@ func addIdxFlags(fs *flag.FlagSet, weightsFlag string) *idxFlags {
 	f.missing = fs.String("missing", "reweight", "missing normalised values: reweight, none, period-mean or unit-mean")
 	f.impute = fs.String("impute", "none", "impute raw data first: none, linear, forward, backward, forward+backward, unit-mean, peer-mean")
 	f.quality = fs.String("quality", "", "CSV of data-quality codes: unit, period, indicator, quality (measured, survey-extrapolated, estimated, imputed, unknown)")
+	f.provenance = fs.String("provenance", "", "also write the run's provenance (version, framework hash, input hashes, every method choice, seed) as JSON to this file")
 	return f
 }
 
@@ -78,6 +80,7 @@ type idxRun struct {
 	imputed  map[string]int
 	notes    []string
 	nodeName map[string]string
+	flags    *idxFlags // the flags it was loaded with, for provenance
 }
 
 func (f *idxFlags) options() (composite.IndexOptions, error) {
@@ -229,7 +232,7 @@ func (f *idxFlags) load(env *Env) (*idxRun, error) {
 	if len(unknown) > 0 {
 		return nil, userErrorf("%s: indicators without a direction (set + or - before computing an index): %s", *f.fw, strings.Join(unknown, ", "))
 	}
-	r := &idxRun{fw: fw, opt: opt, nodeName: map[string]string{}}
+	r := &idxRun{fw: fw, opt: opt, nodeName: map[string]string{}, flags: f}
 	fw.Walk(func(n *framework.Node) { r.nodeName[n.Code] = fwNames(n.NameZh, n.NameEn) })
 	if r.p, r.source, r.hashes, err = f.loadPanel(env, fw); err != nil {
 		return nil, err
@@ -681,6 +684,13 @@ func runWeights(env *Env, args []string) error {
 			sets = append(sets, set{x.Periods[t], ws, x.GlobalByPeriod[t]})
 		}
 	}
+	prov, err := r.provenance("weights", nil)
+	if err != nil {
+		return err
+	}
+	if err := r.writeProvenance(prov); err != nil {
+		return err
+	}
 	if *f.format == "json" {
 		type jw struct {
 			Period   string              `json:"period"`
@@ -691,13 +701,14 @@ func runWeights(env *Env, args []string) error {
 			Global   map[string]idxNum64 `json:"global"`
 		}
 		out := struct {
-			Framework   string `json:"framework"`
-			Data        string `json:"data"`
-			Method      string `json:"method"`
-			Flat        bool   `json:"flat"`
-			WeightScope string `json:"weight_scope"`
-			Nodes       []jw   `json:"nodes"`
-		}{r.fw.Code, r.source, x.Method.Weighting, x.Method.Flat, x.Method.WeightScope, nil}
+			Framework   string     `json:"framework"`
+			Data        string     `json:"data"`
+			Method      string     `json:"method"`
+			Flat        bool       `json:"flat"`
+			WeightScope string     `json:"weight_scope"`
+			Nodes       []jw       `json:"nodes"`
+			Provenance  provenance `json:"provenance"`
+		}{r.fw.Code, r.source, x.Method.Weighting, x.Method.Flat, x.Method.WeightScope, nil, prov}
 		for _, st := range sets {
 			for _, nw := range st.nodes {
 				j := jw{Period: st.period, Node: nw.Node, Method: nw.Method, CR: idxNum64(nw.CR), Children: map[string]idxNum64{}, Global: map[string]idxNum64{}}
@@ -941,10 +952,18 @@ func runIndex(env *Env, args []string) error {
 		return err
 	}
 	var ur *composite.UncertaintyResult
+	var urec *composite.UncertaintyRecord
 	if *unc > 0 {
-		if ur, err = idxUncertainty(env, x, *unc, *seed, periods[len(periods)-1], idxMCDefaults()); err != nil {
+		if ur, urec, err = idxUncertainty(env, x, *unc, *seed, periods[len(periods)-1], idxMCDefaults()); err != nil {
 			return err
 		}
+	}
+	prov, err := r.provenance("index", urec)
+	if err != nil {
+		return err
+	}
+	if err := r.writeProvenance(prov); err != nil {
+		return err
 	}
 	w := env.Stdout
 	if *out != "" && *f.format != "xlsx" {
@@ -959,13 +978,13 @@ func runIndex(env *Env, args []string) error {
 	case "table":
 		return indexTable(w, r, x, periods[0], *by, ur)
 	case "json":
-		return indexJSON(w, r, x, periods, ur)
+		return indexJSON(w, r, x, periods, ur, prov)
 	case "csv":
 		cw := csv.NewWriter(w)
 		cw.WriteAll(indexLong(r, x, periods))
 		return cw.Error()
 	}
-	return indexXLSX(*out, r, x, periods, ur)
+	return indexXLSX(*out, r, x, periods, ur, prov)
 }
 
 func idxCheckPeer(by string) error {
@@ -1155,7 +1174,7 @@ type jsonU4SSC struct {
 	Excluded []string       `json:"excluded"`
 }
 
-func indexJSON(w io.Writer, r *idxRun, x *composite.Index, periods []int, ur *composite.UncertaintyResult) error {
+func indexJSON(w io.Writer, r *idxRun, x *composite.Index, periods []int, ur *composite.UncertaintyResult, prov provenance) error {
 	out := struct {
 		Framework   string                `json:"framework"`
 		Edition     string                `json:"edition"`
@@ -1168,8 +1187,9 @@ func indexJSON(w io.Writer, r *idxRun, x *composite.Index, periods []int, ur *co
 		NoTarget    []string              `json:"u4ssc_no_target"`
 		Rows        []jsonUnitRow         `json:"rows"`
 		Uncertainty *idxUncJSON           `json:"uncertainty,omitempty"`
+		Provenance  provenance            `json:"provenance"`
 	}{Framework: r.fw.Code, Edition: r.fw.Edition, Data: r.source, Method: x.Method, ScopeNote: idxScopeNote(x), Hashes: r.hashes, Notes: append(slices.Clone(r.notes), x.Notes...),
-		NoTarget: x.U4SSC.NoTarget, Uncertainty: idxUncertaintyJSON(ur)}
+		NoTarget: x.U4SSC.NoTarget, Uncertainty: idxUncertaintyJSON(ur), Provenance: prov}
 	for _, nw := range x.Weights {
 		ws := map[string]idxNum64{}
 		for i, c := range nw.Children {
@@ -1207,7 +1227,7 @@ func indexJSON(w io.Writer, r *idxRun, x *composite.Index, periods []int, ur *co
 	return writeJSON(w, out)
 }
 
-func indexXLSX(name string, r *idxRun, x *composite.Index, periods []int, ur *composite.UncertaintyResult) error {
+func indexXLSX(name string, r *idxRun, x *composite.Index, periods []int, ur *composite.UncertaintyResult, prov provenance) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	// Stream writers keep memory flat for the ~200,000 score rows.
@@ -1254,6 +1274,12 @@ func indexXLSX(name string, r *idxRun, x *composite.Index, periods []int, ur *co
 	if ur != nil {
 		meta = append(meta, []string{"uncertainty", fmt.Sprintf("%d replicates, seed %d, period %s", ur.Replicates, ur.Seed, ur.Period)})
 	}
+	pj, err := json.Marshal(prov)
+	if err != nil {
+		return err
+	}
+	meta = append(meta, []string{"program version", prov.Program + " " + prov.Version}, []string{"framework sha256", prov.FrameworkSHA256},
+		[]string{"inputs sha256", strings.Join(prov.Inputs, "; ")}, []string{"provenance (json)", string(pj)})
 	if err := put("method", meta); err != nil {
 		return err
 	}
@@ -1300,7 +1326,7 @@ func idxMCDefaults() idxMC {
 	}
 }
 
-func idxUncertainty(env *Env, x *composite.Index, n int, seed uint64, period int, c idxMC) (*composite.UncertaintyResult, error) {
+func idxUncertainty(env *Env, x *composite.Index, n int, seed uint64, period int, c idxMC) (*composite.UncertaintyResult, *composite.UncertaintyRecord, error) {
 	// The index's own choices are always among the alternatives.
 	var opt composite.UncertaintyOptions
 	base := x.Method
@@ -1329,9 +1355,10 @@ func idxUncertainty(env *Env, x *composite.Index, n int, seed uint64, period int
 		env.Progressf("\n")
 	}
 	if err != nil {
-		return nil, &UserError{err}
+		return nil, nil, &UserError{err}
 	}
-	return r, nil
+	rec := opt.Record(x)
+	return r, &rec, nil
 }
 
 func idxAddUnique[T comparable](s []T, v T) []T {
@@ -1427,10 +1454,18 @@ func runRank(env *Env, args []string) error {
 	}
 	t := ps[0]
 	var ur *composite.UncertaintyResult
+	var urec *composite.UncertaintyRecord
 	if *unc > 0 {
-		if ur, err = idxUncertainty(env, x, *unc, *seed, t, mc); err != nil {
+		if ur, urec, err = idxUncertainty(env, x, *unc, *seed, t, mc); err != nil {
 			return err
 		}
+	}
+	prov, err := r.provenance("rank", urec, *gradesFile)
+	if err != nil {
+		return err
+	}
+	if err := r.writeProvenance(prov); err != nil {
+		return err
 	}
 	var peerList []composite.Peer
 	if *peers != "" {
@@ -1444,7 +1479,7 @@ func runRank(env *Env, args []string) error {
 	}
 	switch *f.format {
 	case "json":
-		return rankJSON(env.Stdout, r, x, t, ur, peerList)
+		return rankJSON(env.Stdout, r, x, t, ur, peerList, prov)
 	case "csv":
 		return rankCSV(env.Stdout, r, x, t, ur)
 	}
@@ -1546,7 +1581,7 @@ func idxReadGrades(name string) (*composite.Grades, error) {
 	return g, nil
 }
 
-func rankJSON(w io.Writer, r *idxRun, x *composite.Index, t int, ur *composite.UncertaintyResult, peers []composite.Peer) error {
+func rankJSON(w io.Writer, r *idxRun, x *composite.Index, t int, ur *composite.UncertaintyResult, peers []composite.Peer, prov provenance) error {
 	type row struct {
 		Unit       string              `json:"unit"`
 		Name       string              `json:"name"`
@@ -1572,7 +1607,8 @@ func rankJSON(w io.Writer, r *idxRun, x *composite.Index, t int, ur *composite.U
 		Units       []row                 `json:"units"`
 		Uncertainty *idxUncJSON           `json:"uncertainty,omitempty"`
 		Peers       []composite.Peer      `json:"peers,omitempty"`
-	}{Framework: r.fw.Code, Data: r.source, Hashes: r.hashes, Period: x.Periods[t], Method: x.Method, ScopeNote: idxScopeNote(x),
+		Provenance  provenance            `json:"provenance"`
+	}{Provenance: prov, Framework: r.fw.Code, Data: r.source, Hashes: r.hashes, Period: x.Periods[t], Method: x.Method, ScopeNote: idxScopeNote(x),
 		Scores: map[string]idxNum64{}, Ranks: map[string]idxNum64{}, Uncertainty: idxUncertaintyJSON(ur), Peers: peers}
 	for u, code := range x.Units {
 		i := x.Row(u, t)
