@@ -59,7 +59,9 @@
 // [EstimateEventStudy] (dummies of time relative to adoption from a cohort
 // column, never-treated units at a placeholder reference as in fixest,
 // binned end points, plot points with confidence intervals and the joint
-// [Wald] test of the leads), [Permute] (randomisation inference by
+// [Wald] test of the leads), the Sun & Abraham (2021) interaction-weighted
+// event study as fixest's formula term sunab(cohort, period) ([SunabSpec])
+// with [Result.Aggregate] to relative periods, the ATT or cohorts, [Permute] (randomisation inference by
 // reassigning units, adoption dates or both; an FWL inner loop that demeans
 // only the permuted treatment, or nothing on balanced two-way panels),
 // [EstimateFakeTiming], [EstimateLeaveOut] and [EstimateExcluding]

@@ -22,7 +22,9 @@ import (
 // a^b is the fixed effect of the combination of a and b. l(x, k) and
 // f(x, k) are the lag and lead of x by k periods within its unit (default
 // k = 1; k may be a range a:b, giving one column per value), which need
-// panel keys (Options.PanelID or [Frame.SetPanel]).
+// panel keys (Options.PanelID or [Frame.SetPanel]). sunab(cohort, period)
+// expands into Sun & Abraham's cohort × relative-period dummies
+// ([SunabSpec]).
 type Formula struct {
 	Text      string
 	LHS       *Expr

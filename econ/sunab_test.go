@@ -276,3 +276,17 @@ func TestSunabHugeRange(t *testing.T) {
 		t.Errorf("err = %v; want a *ParseError", err)
 	}
 }
+
+func BenchmarkSunab(b *testing.B) {
+	data := readFrame(b, "testdata/fixest_base_stagg.csv")
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := Estimate(data, "y ~ x1 + sunab(year_treated, year) | id + year", Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.Aggregate(AggATT); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
