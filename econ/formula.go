@@ -59,11 +59,11 @@ type ExprKind int
 
 // Expression kinds.
 const (
-	ExprVar ExprKind = iota // a column
-	ExprLog                 // log(Arg)
-	ExprI                   // i(Name[, By][, ref = Refs])
-	ExprLag                 // l(Arg, k) or f(Arg, k): Name is "l" or "f", Lags the k
-	ExprSunab               // sunab(cohort, period, …): see [SunabSpec]
+	ExprVar   ExprKind = iota // a column
+	ExprLog                   // log(Arg)
+	ExprI                     // i(Name[, By][, ref = Refs])
+	ExprLag                   // l(Arg, k) or f(Arg, k): Name is "l" or "f", Lags the k
+	ExprSunab                 // sunab(cohort, period, …): see [SunabSpec]
 )
 
 // Expr is one factor of a term.
