@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -827,11 +828,16 @@ func matrixWeights(env *Env, input, method, dirSpec, norm string, shift float64,
 	if err != nil {
 		return &UserError{err}
 	}
+	prov, err := matrixProvenance("weights", map[string]string{"method": wm.String(), "directions": dirSpec, "normalise": norm, "entropy_shift": strconv.FormatFloat(shift, 'g', -1, 64)}, input)
+	if err != nil {
+		return err
+	}
 	out := struct {
-		Method  string              `json:"method"`
-		Weights map[string]idxNum64 `json:"weights"`
-		CR      *idxNum64           `json:"cr,omitempty"`
-	}{Method: wm.String(), Weights: map[string]idxNum64{}}
+		Method     string              `json:"method"`
+		Weights    map[string]idxNum64 `json:"weights"`
+		CR         *idxNum64           `json:"cr,omitempty"`
+		Provenance matrixProv          `json:"provenance"`
+	}{Method: wm.String(), Weights: map[string]idxNum64{}, Provenance: prov}
 	var w []float64
 	switch wm {
 	case composite.WeightAHP:
@@ -1423,7 +1429,7 @@ func runRank(env *Env, args []string) error {
 		return err
 	}
 	if *input != "" {
-		return matrixRank(env, *input, *wfile, *method, *dirs, *topsisNorm, *f.format)
+		return matrixRank(env, *input, *wfile, *method, *dirs, *topsisNorm, *f.format, *f.provenance)
 	}
 	if *wfile != "" {
 		return userErrorf("--weights FILE is for --input; with --data use --weighting METHOD")
@@ -1655,7 +1661,7 @@ func rankCSV(w io.Writer, r *idxRun, x *composite.Index, t int, ur *composite.Un
 // direction-aware min-max normalised values; geometric on the
 // direction-aware linear normalisation (x/max, min/x), which stays
 // positive. Ranks: 1 best, ties share the mean rank.
-func matrixRank(env *Env, input, wfile, method, dirSpec, topsisNorm, format string) error {
+func matrixRank(env *Env, input, wfile, method, dirSpec, topsisNorm, format, provFile string) error {
 	if wfile == "" {
 		return userErrorf("--input needs --weights W.json (write one with cityimpact weights --input %s --format json)", input)
 	}
@@ -1750,6 +1756,21 @@ func matrixRank(env *Env, input, wfile, method, dirSpec, topsisNorm, format stri
 	ranks := make([]float64, len(s))
 	for i, r := range idxRankDesc(s) {
 		ranks[i] = r
+	}
+	// The JSON shape is a fixed interface ({"scores", "ranks"} only), so the
+	// provenance goes to --provenance FILE.
+	if provFile != "" {
+		prov, err := matrixProvenance("rank", map[string]string{"method": strings.ToLower(method), "directions": dirSpec, "topsis_norm": topsisNorm}, input, wfile)
+		if err != nil {
+			return err
+		}
+		var b bytes.Buffer
+		if err := writeJSON(&b, prov); err != nil {
+			return err
+		}
+		if err := writeFileAtomic(provFile, b.Bytes()); err != nil {
+			return &UserError{err}
+		}
 	}
 	if format == "json" {
 		out := struct {

@@ -75,3 +75,30 @@ func (r *idxRun) writeProvenance(p provenance) error {
 	}
 	return nil
 }
+
+// matrixProv is the provenance of a decision-matrix result (weights or
+// rank --input): program, version, the input files' SHA-256 and the
+// options as given with defaults filled in.
+type matrixProv struct {
+	Program string            `json:"program"`
+	Version string            `json:"version"`
+	Command string            `json:"command"`
+	Inputs  []string          `json:"inputs_sha256"`
+	Options map[string]string `json:"options"`
+}
+
+func matrixProvenance(cmd string, opts map[string]string, files ...string) (matrixProv, error) {
+	p := matrixProv{Program: "cityimpact", Version: Version, Command: cmd, Options: opts}
+	if opts["directions"] == "" {
+		opts["directions"] = "all +"
+	}
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return p, &UserError{err}
+		}
+		sum := sha256.Sum256(b)
+		p.Inputs = append(p.Inputs, name+" "+hex.EncodeToString(sum[:]))
+	}
+	return p, nil
+}
