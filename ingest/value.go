@@ -13,12 +13,16 @@ var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 
 // fastFloat parses a plain decimal number [+-]digits[.digits][(e|E)[+-]digits]
-// when the result is exactly m·10^e with an integer mantissa m ≤ 2^53 and
-// |e| ≤ 22. Then m and 10^|e| are exact in float64 and one IEEE-754
-// multiplication or division rounds correctly, so the result is the one
-// strconv.ParseFloat returns (Clinger 1990, "How to read floating point
-// numbers accurately", the fast path; strconv's atof64exact does the same).
-// It reports false for anything else, and the caller falls back to strconv.
+// with at most 19 significant digits, to exactly the float64 that
+// strconv.ParseFloat returns. The number is m·10^e with an integer mantissa
+// m < 10^19. When m ≤ 2^53 and |e| ≤ 22, m and 10^|e| are exact in float64
+// and one IEEE-754 multiplication or division rounds correctly (Clinger
+// 1990, "How to read floating point numbers accurately", the fast path).
+// Otherwise — the 16–17-digit values that full-precision writers produce —
+// [eiselLemire] rounds m·10^e from a 128-bit product. It reports false for
+// anything else (more than 19 significant digits, other syntax, a result
+// out of range, or a product Eisel–Lemire cannot settle), and the caller
+// falls back to strconv.
 func fastFloat(b []byte) (float64, bool) {
 	i, n := 0, len(b)
 	if n == 0 {
@@ -92,25 +96,23 @@ func fastFloat(b []byte) (float64, bool) {
 		}
 		exp += e
 	}
-	if i != n || mant > 1<<53 {
+	if i != n {
 		return 0, false
+	}
+	if mant > 1<<53 || exp < -22 || exp > 22 {
+		if mant == 0 {
+			return signed(0, neg), true // ±0 whatever the exponent
+		}
+		return eiselLemire(mant, exp, neg)
 	}
 	f := float64(mant)
 	switch {
-	case mant == 0:
-		// ±0 whatever the exponent
-	case exp == 0:
-	case exp > 0 && exp <= 22:
+	case exp > 0:
 		f *= pow10[exp]
-	case exp < 0 && exp >= -22:
+	case exp < 0:
 		f /= pow10[-exp]
-	default:
-		return 0, false
 	}
-	if neg {
-		f = -f
-	}
-	return f, true
+	return signed(f, neg), true
 }
 
 // bstr views b as a string without copying; the string must not outlive a

@@ -1,0 +1,164 @@
+package ingest
+
+import (
+	"math"
+	"math/big"
+	"math/bits"
+)
+
+// This file implements the Eisel–Lemire algorithm: the correctly rounded
+// float64 nearest to w·10^q for a 64-bit decimal mantissa w, from one (rarely
+// two) 64×64→128-bit multiplications by a 128-bit approximation of 10^q.
+// References: D. Lemire, "Number parsing at a gigabyte per second",
+// Software: Practice and Experience 51(8), 2021, algorithm 1; N. Mushtak and
+// D. Lemire, "Fast number parsing without fallback", SPE 53(7), 2023. The
+// table here differs from the paper's in one respect, argued below: every
+// entry is truncated (the paper rounds the entries for −27 ≤ q < 0 up), so
+// the computed product never exceeds the true one.
+
+// The table covers q ∈ [minPow10, maxPow10]. Below, w·10^q < 2^64·10^−343 <
+// 2^−1075 rounds to zero; above, w·10^q ≥ 10^309 overflows. Inputs outside
+// are left to strconv, which returns zero or reports the range error.
+const (
+	minPow10 = -342
+	maxPow10 = 308
+)
+
+// pow10Hi and pow10Lo hold, for q = minPow10 … maxPow10 at index q−minPow10,
+// the 128-bit truncation T_q = ⌊10^q·2^(127−f_q)⌋ with f_q = ⌊log2 10^q⌋, so
+// that 2^127 ≤ T_q < 2^128: the high and low 64-bit halves.
+var pow10Hi, pow10Lo [maxPow10 - minPow10 + 1]uint64
+
+func init() { buildPow10Table(pow10Hi[:], pow10Lo[:]) }
+
+// buildPow10Table fills hi and lo with T_q from exact integer arithmetic:
+//
+//	q ≥ 0:  10^q = 5^q·2^q; with L = bitlen(5^q), T_q = 5^q shifted left by 128−L
+//	        (right by L−128 when L > 128, truncating), f_q = q + L − 1;
+//	q < 0:  10^q = 2^q / 5^−q; with L = bitlen(5^−q), T_q = ⌊2^(L+127) / 5^−q⌋,
+//	        which lies in (2^127, 2^128) because 5^−q is not a power of two,
+//	        and f_q = q − L.
+//
+// The exponent f_q is not stored: log2Pow10 computes it, and a test checks
+// it against L for every q.
+func buildPow10Table(hi, lo []uint64) {
+	mask64 := new(big.Int).SetUint64(math.MaxUint64)
+	put := func(q int, t *big.Int) {
+		i := q - minPow10
+		lo[i] = new(big.Int).And(t, mask64).Uint64()
+		hi[i] = new(big.Int).Rsh(t, 64).Uint64()
+	}
+	five := big.NewInt(5)
+	p := big.NewInt(1) // 5^q
+	t := new(big.Int)
+	for q := 0; q <= maxPow10; q++ {
+		if L := p.BitLen(); L <= 128 {
+			t.Lsh(p, uint(128-L))
+		} else {
+			t.Rsh(p, uint(L-128))
+		}
+		put(q, t)
+		p.Mul(p, five)
+	}
+	p.SetInt64(5) // 5^−q
+	num := new(big.Int)
+	for q := -1; q >= minPow10; q-- {
+		num.Lsh(big.NewInt(1), uint(p.BitLen()+127))
+		t.Quo(num, p)
+		put(q, t)
+		p.Mul(p, five)
+	}
+}
+
+// log2Pow10 returns ⌊log2 10^q⌋ = ⌊q·log2 10⌋ for |q| ≤ 1000, from the
+// fixed-point constant 217706 = ⌊2^16·log2 10⌋ (log2 10 = 3.3219280948873623);
+// the error q·(2^16·log2 10 − 217706)/2^16 stays below the distance of
+// q·log2 10 to the next integer over the table's range (checked by
+// TestPow10Table).
+func log2Pow10(q int) int { return (q * 217706) >> 16 }
+
+// eiselLemire returns the float64 nearest to w·10^q (ties to even), negated
+// if neg, and true; or false when it cannot decide and the caller must use
+// strconv: q outside the table, a result that overflows, or a product too
+// close to a rounding boundary for 128 bits to settle. w must be nonzero.
+//
+// With w shifted left by l = clz(w) so that its top bit is set, the 192-bit
+// product P = w·T_q satisfies w·10^q = P·2^(f_q−127−l). Its top 54 bits are
+// the 53-bit significand and one rounding bit. Because T_q is truncated,
+// T_q ≤ 10^q·2^(127−f_q) < T_q + 1, so the exact product P* lies in
+// [P, P + w). Reading only the top 128 bits of P from w·T_hi (first product)
+// leaves P* − P < w·2^64; so the top 64 bits are exact unless the middle word
+// plus w carries, and that carry can reach the rounding bit only if the low
+// 9 bits of the top word are all ones. Then the second product w·T_lo is
+// added, leaving P* − P < w; a carry out of the low word can still reach
+// the rounding bit only if the middle word is all ones and the top word's
+// low 9 bits are all ones: then give up (Lemire 2021, section 5; Mushtak and
+// Lemire 2023 show that with the paper's table this never happens, but we
+// keep the check).
+//
+// Rounding: the rounding bit decides, except at an exact tie (rounding bit
+// 1, all lower bits of P* zero), which rounds to even. Ties need 5^|q| to
+// divide into the 54-bit odd part or into w (Lemire 2021, section 6), so
+// they occur only for −27 ≤ q ≤ 23. For 0 ≤ q ≤ 23, 5^q < 2^64 and T_q is
+// exact with T_lo = 0, so P = P* and the tie is seen as it is. For q < 0
+// the truncated T_q makes a tie look like rounding bit 0 followed by ones
+// with a carry pending: exactly the case that gives up above. Subnormal
+// results have q < −290, where ties cannot occur.
+func eiselLemire(w uint64, q int, neg bool) (float64, bool) {
+	if q < minPow10 || q > maxPow10 {
+		return 0, false
+	}
+	l := bits.LeadingZeros64(w)
+	w <<= uint(l)
+	th, tl := pow10Hi[q-minPow10], pow10Lo[q-minPow10]
+	hi, mid := bits.Mul64(w, th)
+	if hi&0x1FF == 0x1FF && mid+w < mid {
+		h2, lo := bits.Mul64(w, tl)
+		var c uint64
+		mid, c = bits.Add64(mid, h2, 0)
+		hi += c
+		if hi&0x1FF == 0x1FF && mid == math.MaxUint64 && lo+w < lo {
+			return 0, false
+		}
+	}
+	// hi ≥ 2^62 since w ≥ 2^63 and T_q ≥ 2^127; top is its top bit's
+	// offset above 62, and m holds the top 54 bits of P.
+	top := int(hi >> 63)
+	shift := uint(top + 9)
+	m := hi >> shift
+	// Biased exponent of m·2^… once m is rounded to 53 bits: the value is
+	// hi·2^(f_q+1−l) = m·2^(f_q+10−l+top), and after the rounding shift
+	// the significand m/2 ∈ [2^52, 2^53) carries 2^(e−1075).
+	e := log2Pow10(q) - l + top + 1086
+	if e <= 0 {
+		// Subnormal: round m·2^(e−2) to an integer multiple of 2^−1074.
+		s := 2 - e // ≥ 2
+		if s > 55 {
+			return signed(0, neg), true // below half the least subnormal
+		}
+		m >>= uint(s - 1)
+		m = (m + 1) >> 1 // no ties here (see above)
+		// m ≤ 2^52: its bits, exponent field 0, are the float's; m = 2^52
+		// carries into exponent field 1, the least normal number.
+		return signed(math.Float64frombits(m), neg), true
+	}
+	if m&3 == 1 && mid == 0 && hi&(1<<shift-1) == 0 && q >= 0 && q <= 23 {
+		m-- // exact tie to an even significand: round down
+	}
+	m = (m + 1) >> 1
+	if m == 1<<53 {
+		m >>= 1
+		e++
+	}
+	if e >= 0x7FF {
+		return 0, false // overflow: strconv reports the range error
+	}
+	return signed(math.Float64frombits(uint64(e)<<52|m&(1<<52-1)), neg), true
+}
+
+func signed(f float64, neg bool) float64 {
+	if neg {
+		return -f
+	}
+	return f
+}

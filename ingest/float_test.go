@@ -1,0 +1,267 @@
+package ingest
+
+import (
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestPow10Table checks every entry of the power-of-ten table and every
+// log2Pow10 against exact rational arithmetic done another way: f is found
+// by comparing 10^q with powers of two, and T_q = ⌊10^q·2^(127−f)⌋ by one
+// integer division of numerator by denominator.
+func TestPow10Table(t *testing.T) {
+	ten := big.NewInt(10)
+	for q := minPow10; q <= maxPow10; q++ {
+		num, den := big.NewInt(1), big.NewInt(1) // 10^q = num/den
+		if q >= 0 {
+			num.Exp(ten, big.NewInt(int64(q)), nil)
+		} else {
+			den.Exp(ten, big.NewInt(int64(-q)), nil)
+		}
+		// f = ⌊log2 num/den⌋: largest f with 2^f·den ≤ num (f may be negative).
+		f := num.BitLen() - den.BitLen() + 1
+		for {
+			a, b := new(big.Int).Set(num), new(big.Int).Set(den)
+			if f >= 0 {
+				b.Lsh(b, uint(f))
+			} else {
+				a.Lsh(a, uint(-f))
+			}
+			if b.Cmp(a) <= 0 {
+				break
+			}
+			f--
+		}
+		if got := log2Pow10(q); got != f {
+			t.Fatalf("log2Pow10(%d) = %d; want %d", q, got, f)
+		}
+		a, b := new(big.Int).Set(num), new(big.Int).Set(den)
+		if s := 127 - f; s >= 0 {
+			a.Lsh(a, uint(s))
+		} else {
+			b.Lsh(b, uint(-s))
+		}
+		want := a.Quo(a, b)
+		got := new(big.Int).Lsh(new(big.Int).SetUint64(pow10Hi[q-minPow10]), 64)
+		got.Or(got, new(big.Int).SetUint64(pow10Lo[q-minPow10]))
+		if got.Cmp(want) != 0 {
+			t.Fatalf("T[%d] = %#x; want %#x", q, got, want)
+		}
+		if got.BitLen() != 128 {
+			t.Fatalf("T[%d] has %d bits; want 128", q, got.BitLen())
+		}
+	}
+}
+
+// hardFloats are inputs known to trip float parsers: ties, values next to
+// ties, the ends of the range, subnormals and the normal/subnormal border,
+// and Clinger-path edges. Sources: Paxson, "A program for testing IEEE
+// decimal–binary conversion" (1991); Lemire (2021) section 7; Go issue
+// 36657 and the Exploring Binary articles (Rick Regan) for 2^53+1,
+// 8.988465674311579e307 (2^1023 region) and 2.2250738585072011e-308.
+var hardFloats = []string{
+	"0.1", "0.2", "0.3", "1e23", "8.988465674311579e307", "8.98846567431158e307",
+	"9007199254740993", "9007199254740992", "9007199254740994", "9007199254740995",
+	"18014398509481985", "18014398509481986", "18014398509481987", "36028797018963969",
+	"4503599627370496.5", "4503599627370497.5", "2251799813685248.25", "2251799813685248.75",
+	"1.7976931348623157e308", "1.7976931348623158e308", "1.7976931348623159e308", "1.797693134862316e308",
+	"2.2250738585072014e-308", "2.2250738585072011e-308", "2.225073858507201e-308", "2.2250738585072012e-308",
+	"4.9406564584124654e-324", "4.9e-324", "5e-324", "2.4703282292062327e-324", "2.4703282292062328e-324",
+	"2.470328229206232e-324", "1e-324", "3e-324", "7.4e-323", "1e-320", "1.5e-323",
+	"1e308", "1e309", "1e-342", "1e-343", "1e-400", "9999999999999999999e-343",
+	"1e22", "1e21", "9007199254740993e22", "123456789012345678e-30",
+	"7.2057594037927933e16", "1.00000000000000011102230246251565404236316680908203125",
+	"1.0000000000000002", "1.0000000000000001", "0.9999999999999999", "0.99999999999999994",
+	"1090544144181609348835077142190", "1.448997445238699", "3.4028234663852886e38",
+	"6.631236846766476e-316", "3.0549364085193994e-221", "9.5e-322", "2.9802322387695312e-8",
+	"179769313486231570814527423731704356798070567525844996598917476803157260780028538760589558632766878171540458953514382464234321326889464182768467546703537516986049910576551282076245490090389328944075868508455133942304583236903222948165808559332123348274797826204144723168738177180919299881250404026184124858368",
+	"9223372036854775807", "9223372036854775808", "18446744073709551615", "1844674407370955161.5",
+	"0.000000000000000000000000000000000000000000001", "-0.0e400", "-1e-400", "-8.988465674311579e307",
+}
+
+func TestFastFloatHardCases(t *testing.T) {
+	for _, s := range hardFloats {
+		checkFastFloat(t, s)
+		checkFastFloat(t, "-"+s)
+	}
+}
+
+// TestEiselLemireMatchesStrconv compares fastFloat with strconv.ParseFloat,
+// bit for bit, on random decimal strings of every length 1–20 digits with
+// the point anywhere and exponents over the whole range and beyond, and on
+// exact ties and their neighbours. It also requires that Eisel–Lemire
+// decides nearly all of them (else the comparison would test strconv
+// against itself).
+func TestEiselLemireMatchesStrconv(t *testing.T) {
+	n := 1500000
+	if testing.Short() {
+		n = 100000
+	}
+	rng := rand.New(rand.NewPCG(2026, 3))
+	var buf []byte
+	tried, missed := 0, 0
+	check := func(s string) bool {
+		v, ok := fastFloat([]byte(s))
+		if !ok {
+			return false
+		}
+		w, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			t.Fatalf("fastFloat(%q) = %v, accepted; strconv says %v", s, v, err)
+		}
+		if math.Float64bits(v) != math.Float64bits(w) {
+			t.Fatalf("fastFloat(%q) = %v (%#x); strconv = %v (%#x)", s, v, math.Float64bits(v), w, math.Float64bits(w))
+		}
+		return true
+	}
+	for i := range n {
+		// digits: 1–20 of them, first one nonzero
+		L := 1 + i%20
+		buf = buf[:0]
+		if rng.IntN(2) == 0 {
+			buf = append(buf, '-')
+		}
+		start := len(buf)
+		buf = append(buf, byte('1'+rng.IntN(9)))
+		for range L - 1 {
+			buf = append(buf, byte('0'+rng.IntN(10)))
+		}
+		if k := rng.IntN(L + 2); k <= L {
+			buf = append(buf[:start+k], append([]byte{'.'}, buf[start+k:]...)...)
+		}
+		var e int
+		switch rng.IntN(4) {
+		case 0:
+			e = rng.IntN(700) - 360 // the whole table and beyond
+		case 1:
+			e = rng.IntN(60) - 30
+		case 2:
+			e = rng.IntN(40) - 345 // subnormals and underflow
+		case 3:
+			e = rng.IntN(20) + 290 // largest normals and overflow
+		}
+		buf = append(buf, 'e')
+		buf = strconv.AppendInt(buf, int64(e), 10)
+		s := string(buf)
+		if L <= 19 && e > -300 && e < 290 {
+			tried++ // comfortably inside the range: Eisel–Lemire's ground
+			if !check(s) {
+				missed++
+			}
+		} else {
+			check(s)
+		}
+		// full precision as writers produce it
+		x := math.Float64frombits(rng.Uint64()&^(0x7ff<<52) | uint64(rng.IntN(2047))<<52)
+		check(strconv.FormatFloat(x, 'g', -1, 64))
+		check(strconv.FormatFloat(x, 'e', 16, 64))
+	}
+	if missed*1000 > tried {
+		t.Errorf("fastFloat gave up on %d of %d in-range inputs of ≤ 19 digits; Eisel–Lemire should decide nearly all", missed, tried)
+	}
+	t.Logf("fastFloat gave up on %d of %d in-range inputs of ≤ 19 digits", missed, tried)
+
+	// Exact ties n·2^j between two float64 (n odd with 54 bits) and the
+	// decimals one unit in the last place either side, for j = −3 … 9
+	// (decimal forms of at most 19–20 digits).
+	for range n / 10 {
+		m := uint64(1)<<53 | rng.Uint64()>>11 | 1
+		j := rng.IntN(13) - 3
+		f := new(big.Float).SetPrec(200).SetMantExp(new(big.Float).SetUint64(m), j)
+		s := f.Text('f', -1)
+		s = strings.TrimSuffix(s, ".0")
+		check(s)
+		d := []byte(s)
+		for _, delta := range []int{-1, 1} {
+			c := append([]byte(nil), d...)
+			bumpLastDigit(c, delta)
+			check(string(c))
+		}
+		// the same tie written with an exponent: digits and e−k
+		if !strings.Contains(s, ".") {
+			tz := strings.TrimRight(s, "0")
+			check(tz + "e" + strconv.Itoa(len(s)-len(tz)))
+		}
+	}
+}
+
+// bumpLastDigit adds delta (±1) to the decimal digits in b, in place,
+// ignoring a carry or borrow out of the first digit.
+func bumpLastDigit(b []byte, delta int) {
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < '0' || b[i] > '9' {
+			continue
+		}
+		d := int(b[i]-'0') + delta
+		switch {
+		case d > 9:
+			b[i] = '0'
+		case d < 0:
+			b[i] = '9'
+		default:
+			b[i] = byte('0' + d)
+			return
+		}
+	}
+}
+
+// TestEiselLemireDirect calls eiselLemire on random (w, q) over the whole
+// table, every mantissa size from 1 to 64 bits, against strconv on the
+// string "we q".
+func TestEiselLemireDirect(t *testing.T) {
+	n := 1000000
+	if testing.Short() {
+		n = 50000
+	}
+	rng := rand.New(rand.NewPCG(7, 11))
+	decided := 0
+	var buf []byte
+	for i := range n {
+		w := rng.Uint64()>>(i%64) | 1
+		q := minPow10 + rng.IntN(maxPow10-minPow10+1)
+		v, ok := eiselLemire(w, q, false)
+		if !ok {
+			continue
+		}
+		decided++
+		buf = strconv.AppendUint(buf[:0], w, 10)
+		buf = append(buf, 'e')
+		buf = strconv.AppendInt(buf, int64(q), 10)
+		want, err := strconv.ParseFloat(string(buf), 64)
+		if err != nil {
+			t.Fatalf("eiselLemire(%d, %d) = %v; strconv says %v", w, q, v, err)
+		}
+		if math.Float64bits(v) != math.Float64bits(want) {
+			t.Fatalf("eiselLemire(%d, %d) = %v (%#x); strconv = %v (%#x)", w, q, v, math.Float64bits(v), want, math.Float64bits(want))
+		}
+	}
+	if decided < n*9/10 {
+		t.Errorf("eiselLemire decided %d of %d; want nearly all (overflow aside)", decided, n)
+	}
+}
+
+func FuzzEiselLemire(f *testing.F) {
+	f.Add(uint64(9007199254740993), int16(0))
+	f.Add(uint64(1), int16(23))
+	f.Add(uint64(8988465674311579), int16(292))
+	f.Add(uint64(49406564584124654), int16(-340))
+	f.Add(uint64(45035996273704965), int16(-1))
+	f.Fuzz(func(t *testing.T, w uint64, q int16) {
+		if w == 0 {
+			return
+		}
+		v, ok := eiselLemire(w, int(q), false)
+		if !ok {
+			return
+		}
+		s := strconv.FormatUint(w, 10) + "e" + strconv.Itoa(int(q))
+		want, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.Float64bits(v) != math.Float64bits(want) {
+			t.Fatalf("eiselLemire(%d, %d) = %v; strconv = %v, %v", w, q, v, want, err)
+		}
+	})
+}
