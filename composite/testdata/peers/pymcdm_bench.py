@@ -12,6 +12,7 @@ composite's scores. It only uses pymcdm (on PYTHONPATH):
 """
 import glob
 import os
+import re
 import statistics
 import sys
 import time
@@ -37,9 +38,10 @@ def main():
         info = 'threadpoolctl not installed'
     print(f'numpy {np.__version__}; BLAS {info}')
     for path in sorted(glob.glob(os.path.join(d, 'peer_*_*.bin'))):
-        if path.endswith('.scores.bin'):
+        mt = re.fullmatch(r'peer_(\d+)_(\d+)\.bin', os.path.basename(path))
+        if mt is None:  # scores and index files
             continue
-        rows, k = (int(v) for v in os.path.basename(path)[5:-4].split('_'))
+        rows, k = int(mt.group(1)), int(mt.group(2))
         x = np.fromfile(path, dtype='<f8').reshape(rows, k)
         want = np.fromfile(path[:-4] + '.scores.bin', dtype='<f8')
         types = np.array([-1 if j % 3 == 2 else 1 for j in range(k)])
