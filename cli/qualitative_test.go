@@ -239,3 +239,27 @@ func TestSurveyCommandErrors(t *testing.T) {
 		t.Errorf("missing population: exit %d %s", code, errs)
 	}
 }
+
+// FuzzQualitativeCSV: delphi and survey on arbitrary bytes never panic and
+// never fail with an internal error (exit 2): bad input is a user error.
+func FuzzQualitativeCSV(f *testing.F) {
+	f.Add([]byte(delphiCSV), true)
+	f.Add([]byte("round,expert,item,score,unit,period\n1,E1,a,3,C1,2024\n1,E2,a,4,C1,2024\n1,E1,b,2,C1,2024\n1,E2,b,5,C1,2024\n"), true)
+	f.Add([]byte("unit,period,respondent,sat,trust\nA,2024,r1,5,4\nA,2024,r2,1,\nB,2024,r1,3,3\n"), false)
+	f.Add([]byte("unit,period,sat\nA,2024,\"5\n\"\n"), false)
+	f.Fuzz(func(t *testing.T, b []byte, delphi bool) {
+		dir := t.TempDir()
+		in := filepath.Join(dir, "in.csv")
+		if err := os.WriteFile(in, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args := []string{"survey", "--input", in, "--format", "json", "--values-out", filepath.Join(dir, "v.csv")}
+		if delphi {
+			args = []string{"delphi", "--input", in, "--format", "json"}
+		}
+		code, _, errs := idxRunCmd(args...)
+		if code != ExitOK && code != ExitUser {
+			t.Fatalf("%s: exit %d: %s", args[0], code, errs)
+		}
+	})
+}
