@@ -43,6 +43,7 @@ type idxFlags struct {
 	format                                *string
 	quality                               *string
 	provenance                            *string
+	values, delphi                        *string
 }
 
 func addIdxFlags(fs *flag.FlagSet, weightsFlag string) *idxFlags {
@@ -65,6 +66,8 @@ func addIdxFlags(fs *flag.FlagSet, weightsFlag string) *idxFlags {
 	f.missing = fs.String("missing", "reweight", "missing normalised values: reweight, none, period-mean or unit-mean")
 	f.impute = fs.String("impute", "none", "impute raw data first: none, linear, forward, backward, forward+backward, unit-mean, peer-mean")
 	f.quality = fs.String("quality", "", "CSV of data-quality codes: unit, period, indicator, quality (measured, survey-extrapolated, estimated, imputed, unknown)")
+	f.values = fs.String("values", "", "long CSV unit, period, indicator, value[, quality] to set in the data, e.g. satisfaction from cityimpact survey --values-out (quality survey-extrapolated unless given)")
+	f.delphi = fs.String("delphi", "", "Delphi scores (round, expert, item, score) whose items are node codes: final-round means become the expert weights (with --method expert or combined)")
 	f.provenance = fs.String("provenance", "", "also write the run's provenance (version, framework hash, input hashes, every method choice, seed) as JSON to this file")
 	return f
 }
@@ -238,6 +241,12 @@ func (f *idxFlags) load(env *Env) (*idxRun, error) {
 	if r.p, r.source, r.hashes, err = f.loadPanel(env, fw); err != nil {
 		return nil, err
 	}
+	var markValues func(*composite.Data)
+	if *f.values != "" {
+		if markValues, err = idxApplyValues(r, *f.values); err != nil {
+			return nil, err
+		}
+	}
 	if *f.impute != "none" && *f.impute != "" {
 		before := map[string][]bool{}
 		for _, n := range r.p.Indicators() {
@@ -279,12 +288,20 @@ func (f *idxFlags) load(env *Env) (*idxRun, error) {
 		r.data.Quality[n] = q
 		r.notes = append(r.notes, fmt.Sprintf("%s was imputed (%s) before loading; its cells are marked quality unknown", n, m))
 	}
+	if markValues != nil {
+		markValues(r.data)
+	}
 	if *f.quality != "" {
 		if err := idxReadQuality(*f.quality, r.p, r.data); err != nil {
 			return nil, err
 		}
 	}
 	r.root = idxTree(fw.Goal, r.p.Units)
+	if *f.delphi != "" {
+		if err := idxApplyDelphi(r, *f.delphi); err != nil {
+			return nil, err
+		}
+	}
 	if *f.ahp != "" {
 		if r.opt.AHP, err = idxReadAHP(*f.ahp); err != nil {
 			return nil, err

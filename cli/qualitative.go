@@ -18,6 +18,7 @@ import (
 
 	"github.com/cityimpact/cityimpact/composite"
 	"github.com/cityimpact/cityimpact/ingest"
+	"github.com/cityimpact/cityimpact/panel"
 )
 
 // Qualitative inputs (issue 3 item 6): expert scoring over Delphi rounds and
@@ -622,5 +623,167 @@ func runSurvey(env *Env, args []string) error {
 			env.Logf("warning: %s", w)
 		}
 	}
+	return nil
+}
+
+// ---------------------------------------------------------------- into the index
+
+// idxApplyValues sets the cells named in a long CSV (unit, period,
+// indicator, value[, quality]), as `survey` and `delphi --values-out`
+// write, in the loaded panel: a survey's satisfaction indicator for the
+// cities surveyed. Unknown units or periods are data errors; a new
+// indicator is added. It returns a function that marks the cells' quality
+// codes (the quality column, or survey-extrapolated when there is none, as
+// the file holds qualitative results) on the composite data built later.
+func idxApplyValues(r *idxRun, name string) (func(d *composite.Data), error) {
+	q, err := qualRead(name)
+	if err != nil {
+		return nil, err
+	}
+	cu, cp := q.col(qualUnitNames...), q.col(qualPeriodNames...)
+	ci, cv, cq := q.col("indicator", "item", "指标"), q.col("value", "值", "数值"), q.col("quality", "质量")
+	var errs qualErrs
+	if cu < 0 || cp < 0 || ci < 0 || cv < 0 {
+		errs.add(q.name, 1, "", "want unit, period, indicator and value columns (header: %s)", strings.Join(q.head, ", "))
+		return nil, errs.err()
+	}
+	p := r.p
+	type cell struct {
+		ind string
+		row int
+		q   composite.Quality
+	}
+	var cells []cell
+	vals := map[string][]float64{}
+	for i, rec := range q.recs {
+		line := q.lines[i]
+		u, ok := p.UnitIndex(strings.TrimSpace(rec[cu]))
+		if !ok {
+			errs.add(q.name, line, q.head[cu], "unit %q is not in the data", rec[cu])
+			continue
+		}
+		per, err := panel.ParsePeriod(strings.TrimSpace(rec[cp]))
+		t, ok := p.PeriodIndex(per)
+		if err != nil || !ok {
+			errs.add(q.name, line, q.head[cp], "period %q is not in the data", rec[cp])
+			continue
+		}
+		ind := strings.TrimSpace(rec[ci])
+		if ind == "" {
+			errs.add(q.name, line, q.head[ci], "empty indicator")
+			continue
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(rec[cv]), 64)
+		if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+			errs.add(q.name, line, q.head[cv], "not a number: %q", rec[cv])
+			continue
+		}
+		qc := composite.SurveyExtrapolated
+		if cq >= 0 {
+			if qc, err = composite.ParseQuality(rec[cq]); err != nil {
+				errs.add(q.name, line, q.head[cq], "%v", err)
+				continue
+			}
+		}
+		if vals[ind] == nil {
+			if p.Has(ind) {
+				vals[ind] = p.Col(ind)
+			} else {
+				vals[ind] = p.Add(ind)
+			}
+		}
+		row := u*p.NPeriods() + t
+		vals[ind][row] = v
+		cells = append(cells, cell{ind, row, qc})
+	}
+	if err := errs.err(); err != nil {
+		return nil, err
+	}
+	r.notes = append(r.notes, fmt.Sprintf("%d values from %s (qualitative inputs) set in the data", len(cells), name))
+	return func(d *composite.Data) {
+		for _, c := range cells {
+			if d.Quality[c.ind] == nil {
+				d.Quality[c.ind] = make([]composite.Quality, p.Rows())
+			}
+			d.Quality[c.ind][c.row] = c.q
+		}
+	}, nil
+}
+
+// idxApplyDelphi sets the expert weight of every framework node a Delphi
+// file scores (items are node codes) to its final-round mean score, which
+// the expert and combined weightings rescale within each parent. The
+// consultation's outcome goes into the notes.
+func idxApplyDelphi(r *idxRun, name string) error {
+	uses := r.opt.Weighting == composite.WeightExpert || r.opt.Weighting == composite.WeightCombined
+	for _, m := range r.opt.WeightingAt {
+		uses = uses || m == composite.WeightExpert || m == composite.WeightCombined
+	}
+	if !uses {
+		return userErrorf("--delphi sets expert weights: use it with --method expert or combined (globally or at a node)")
+	}
+	q, err := qualRead(name)
+	if err != nil {
+		return err
+	}
+	cRound, cExpert := q.col("round", "轮次", "轮"), q.col("expert", "专家", "rater")
+	cItem, cScore := q.col("item", "indicator", "指标", "node"), q.col("score", "value", "评分", "分值")
+	var errs qualErrs
+	if cRound < 0 || cExpert < 0 || cItem < 0 || cScore < 0 {
+		errs.add(q.name, 1, "", "want round, expert, item and score columns (header: %s)", strings.Join(q.head, ", "))
+		return errs.err()
+	}
+	nodes := map[string]*composite.Node{}
+	var walk func(n *composite.Node)
+	walk = func(n *composite.Node) {
+		nodes[n.Code] = n
+		for _, c := range n.Children {
+			walk(c)
+		}
+	}
+	walk(r.root)
+	recs := make([]composite.ExpertScore, 0, len(q.recs))
+	for i, rec := range q.recs {
+		line := q.lines[i]
+		rd, err := strconv.Atoi(strings.TrimSpace(rec[cRound]))
+		if err != nil {
+			errs.add(q.name, line, q.head[cRound], "not an integer round: %q", rec[cRound])
+		}
+		sc, err := strconv.ParseFloat(strings.TrimSpace(rec[cScore]), 64)
+		if err != nil || math.IsInf(sc, 0) || math.IsNaN(sc) {
+			errs.add(q.name, line, q.head[cScore], "not a number: %q", rec[cScore])
+		}
+		it := strings.TrimSpace(rec[cItem])
+		if _, ok := nodes[it]; !ok {
+			errs.add(q.name, line, q.head[cItem], "%q is not a node of framework %s", it, r.fw.Code)
+		}
+		recs = append(recs, composite.ExpertScore{Round: rd, Expert: strings.TrimSpace(rec[cExpert]), Item: it, Score: sc})
+	}
+	if err := errs.err(); err != nil {
+		return err
+	}
+	res, err := composite.Delphi(recs, composite.DelphiOptions{})
+	if err != nil {
+		var re *composite.RecordError
+		if errors.As(err, &re) {
+			errs.add(q.name, q.lines[re.Index], "", "%v", re.Err)
+			return errs.err()
+		}
+		return userErrorf("%s: %v", q.name, err)
+	}
+	for _, st := range res.Final() {
+		if st.N == 0 || st.Mean < 0 {
+			return userErrorf("%s: node %s: no usable final-round score", q.name, st.Item)
+		}
+		n := nodes[st.Item]
+		n.Weight, n.HasWeight = st.Mean, true
+	}
+	last := res.Rounds[len(res.Rounds)-1]
+	state := fmt.Sprintf("stop rule (either: W ≥ 0.5 significant and stable, or every CV ≤ 0.25) met in round %d", res.StopRound)
+	if res.StopRound == 0 {
+		state = "stop rule not met: consensus not established"
+	}
+	r.notes = append(r.notes, fmt.Sprintf("expert weights of %d nodes from Delphi %s: final round %d, Kendall's W %.3f (p %.3g), %s",
+		len(res.Items), name, last.Round, last.Concordance.W, last.Concordance.P, state))
 	return nil
 }

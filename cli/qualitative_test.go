@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -263,3 +264,113 @@ func FuzzQualitativeCSV(f *testing.F) {
 		}
 	})
 }
+
+// TestQualitativeIntoIndex: survey results enter the index with --values
+// (value and quality code), and a Delphi over the dimensions gives the
+// goal's expert weights with --delphi.
+func TestQualitativeIntoIndex(t *testing.T) {
+	data := idxDemo(t)
+	fh, err := os.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(fh).ReadAll()
+	fh.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	unit, period := recs[1][0], recs[1][6] // unit, ..., period (demo's layout)
+	if recs[0][0] != "unit" || recs[0][6] != "period" {
+		t.Fatalf("demo header changed: %v", recs[0][:7])
+	}
+	dir := t.TempDir()
+	in := qualWrite(t, dir, "a.csv", "unit,period,satisfaction\n"+unit+","+period+",5\n"+unit+","+period+",4\n"+unit+","+period+",3\n"+unit+","+period+",1\n")
+	vout := filepath.Join(dir, "v.csv")
+	if c, _, e := idxRunCmd("survey", "--input", in, "--value", "mean", "--values-out", vout); c != ExitOK {
+		t.Fatalf("survey: exit %d: %s", c, e)
+	}
+	c, out, e := idxRunCmd("index", "--data", data, "--values", vout, "--format", "json", "--period", period)
+	if c != ExitOK {
+		t.Fatalf("index --values: exit %d: %s", c, e)
+	}
+	var ix struct {
+		Rows []struct {
+			Unit    string
+			Raw     map[string]float64
+			Quality map[string]string
+		}
+		Provenance provenance
+	}
+	if err := json.Unmarshal([]byte(out), &ix); err != nil {
+		t.Fatal(err)
+	}
+	ok := false
+	for _, r := range ix.Rows {
+		if r.Unit == unit {
+			ok = r.Raw["satisfaction"] == 3.25 && r.Quality["satisfaction"] == "survey-extrapolated"
+		}
+	}
+	if !ok {
+		t.Errorf("satisfaction of %s in %s is not the survey mean 3.25 marked survey-extrapolated", unit, period)
+	}
+	if len(ix.Provenance.Inputs) != 2 {
+		t.Errorf("provenance inputs %v; want the data and the values file", ix.Provenance.Inputs)
+	}
+
+	// Delphi over the six dimensions: round 2's means are 6, 5, 4, 3, 2, 1
+	// (each expert ± 1 around them), so the goal's weights are 6/21 … 1/21.
+	var b strings.Builder
+	b.WriteString("round,expert,item,score\n")
+	dims := []string{"technology", "industry", "governance", "livelihood", "region", "policy"}
+	for rd := 1; rd <= 2; rd++ {
+		for e, shift := range []float64{-1, 0, 1} {
+			for i, d := range dims {
+				s := float64(6-i) + shift
+				if rd == 1 {
+					s = float64(1 + (i+e)%6)
+				}
+				b.WriteString(strings.Join([]string{itoa(rd), "E" + itoa(e), d, ftoa(s + 2)}, ",") + "\n")
+			}
+		}
+	}
+	df := qualWrite(t, dir, "delphi.csv", b.String())
+	c, out, e = idxRunCmd("weights", "--data", data, "--method", "entropy,smart_city=expert", "--delphi", df, "--format", "json")
+	if c != ExitOK {
+		t.Fatalf("weights --delphi: exit %d: %s", c, e)
+	}
+	var wj struct {
+		Nodes []struct {
+			Node    string
+			Method  string
+			Weights map[string]float64
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &wj); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, n := range wj.Nodes {
+		if n.Node == "smart_city" {
+			found = true
+			// scores were shifted by +2: means 8, 7, …, 3, sum 33.
+			for i, d := range dims {
+				if want := float64(8-i) / 33; math.Abs(n.Weights[d]-want) > 1e-9 {
+					t.Errorf("%s weight %v; want %v", d, n.Weights[d], want)
+				}
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no smart_city node in %s", out)
+	}
+	if c, _, e := idxRunCmd("weights", "--data", data, "--delphi", df); c != ExitUser || !strings.Contains(e, "--method expert") {
+		t.Errorf("--delphi without expert weighting: exit %d %s", c, e)
+	}
+	bad := qualWrite(t, dir, "bad.csv", "round,expert,item,score\n1,E1,nosuchnode,3\n")
+	if c, _, e := idxRunCmd("weights", "--data", data, "--method", "expert", "--delphi", bad); c != ExitUser || !strings.Contains(e, `bad.csv:2: column "item"`) {
+		t.Errorf("unknown node: exit %d %s", c, e)
+	}
+}
+
+func itoa(i int) string     { return strconv.Itoa(i) }
+func ftoa(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

@@ -45,7 +45,7 @@ func (r *idxRun) provenance(cmd string, unc *composite.UncertaintyRecord, extra 
 		if *r.flags.impute != "" {
 			p.Impute = *r.flags.impute
 		}
-		extra = append([]string{*r.flags.ahp, *r.flags.quality}, extra...)
+		extra = append([]string{*r.flags.ahp, *r.flags.quality, *r.flags.values, *r.flags.delphi}, extra...)
 	}
 	for _, name := range extra {
 		if name == "" {
