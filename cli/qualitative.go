@@ -153,9 +153,11 @@ func runDelphi(env *Env, args []string) error {
 	fs := newFlags(env, "delphi", "delphi --input SCORES.csv [--stop either|concordance|cv|both] [--min-w W] [--max-dw E] [--alpha A] [--max-cv C] [--no-tie-correction] [--weights-out W.json] [--values-out V.csv --quality-out Q.csv] [--format table|json|csv]\n\n"+
 		"SCORES.csv is long: round, expert, item, score (one row per expert, item and round; 轮次, 专家, 指标, 评分 also\n"+
 		"accepted). With unit and period columns too, an item is one indicator of one city and period, and\n"+
-		"--values-out writes the final round's mean scores as indicator values (unit, period, indicator, value, n, cv)\n"+
-		"with --quality-out marking them estimated for `cityimpact index --quality`. Without them, --weights-out\n"+
-		"writes the final means normalised to sum to 1 ({\"weights\": {item: w}}), for `cityimpact rank --weights`.\n"+
+		"--values-out writes the final round's mean scores as indicator values (unit, period, indicator, value,\n"+
+		"quality = estimated, n, cv) for `cityimpact index --values V.csv`. Without them the items are criteria or\n"+
+		"framework nodes: --weights-out writes the final means normalised to sum to 1 ({\"weights\": {item: w}}) for\n"+
+		"`cityimpact rank --weights`, and `cityimpact weights|index|rank --method expert --delphi FILE` uses them\n"+
+		"as the expert weights of framework nodes.\n"+
 		"Stop rule: concordance = W ≥ --min-w, p < --alpha and |ΔW| < --max-dw since the previous round;\n"+
 		"cv = every item's CV ≤ --max-cv; --stop picks either (default), one, or both.",
 		"cityimpact delphi --input delphi.csv --stop either --max-cv 0.25 --weights-out expert.json")
@@ -284,11 +286,11 @@ func runDelphi(env *Env, args []string) error {
 		}
 	}
 	if *valuesOut != "" || *qualityOut != "" {
-		vals := [][]string{{"unit", "period", "indicator", "value", "n", "cv"}}
+		vals := [][]string{{"unit", "period", "indicator", "value", "quality", "n", "cv"}}
 		qual := [][]string{{"unit", "period", "indicator", "quality"}}
 		for _, st := range fin {
 			k := strings.SplitN(st.Item, sep, 3)
-			vals = append(vals, []string{k[0], k[1], k[2], idxNum(st.Mean, 6), strconv.Itoa(st.N), idxNum(st.CV, 4)})
+			vals = append(vals, []string{k[0], k[1], k[2], idxNum(st.Mean, 6), composite.Estimated.String(), strconv.Itoa(st.N), idxNum(st.CV, 4)})
 			qual = append(qual, []string{k[0], k[1], k[2], composite.Estimated.String()})
 		}
 		if *valuesOut != "" {
@@ -375,8 +377,8 @@ func runSurvey(env *Env, args []string) error {
 		"reports n, mean, SD, the mean's margin of error, the top-box share and its interval (Wald normal\n"+
 		"approximation, or Wilson's score interval), multiplied by the finite-population correction when\n"+
 		"--population gives each unit's population (CSV unit, population). n below --min-n is flagged.\n"+
-		"--values-out writes indicator values (unit, period, indicator, value, n, moe) for `cityimpact index`,\n"+
-		"--quality-out their quality code survey-extrapolated for `index --quality`.",
+		"--values-out writes indicator values (unit, period, indicator, value, quality = survey-extrapolated, n, moe)\n"+
+		"for `cityimpact index --data D --values V.csv`; --quality-out the codes alone, for `index --quality`.",
 		"cityimpact survey --input answers.csv --scale 5 --value top2 --values-out satisfaction.csv --quality-out satisfaction_quality.csv")
 	input := fs.String("input", "", "CSV of answers: unit, period, [respondent,] item columns")
 	scale := fs.Int("scale", 5, "Likert points: answers 1…N (5 or 7 usually)")
@@ -386,7 +388,7 @@ func runSurvey(env *Env, args []string) error {
 	interval := fs.String("interval", "wald", "interval of the top-box share: wald (normal approximation) or wilson")
 	popFile := fs.String("population", "", "CSV unit, population for the finite-population correction")
 	minN := fs.Int("min-n", 30, "sample size below which a result is flagged")
-	valuesOut := fs.String("values-out", "", "write long indicator values: unit, period, indicator, value, n, moe")
+	valuesOut := fs.String("values-out", "", "write long indicator values: unit, period, indicator, value, quality, n, moe (for index --values)")
 	qualityOut := fs.String("quality-out", "", "write unit, period, indicator, quality (survey-extrapolated) for index --quality")
 	format := fs.String("format", "table", "output format: table, json or csv")
 	rest, err := parseArgs(fs, args)
@@ -573,9 +575,9 @@ func runSurvey(env *Env, args []string) error {
 		return userErrorf("%s: no population for units %s", *popFile, strings.Join(missingPop, ", "))
 	}
 	if *valuesOut != "" {
-		rows := [][]string{{"unit", "period", "indicator", "value", "n", "moe"}}
+		rows := [][]string{{"unit", "period", "indicator", "value", "quality", "n", "moe"}}
 		for _, r := range results {
-			rows = append(rows, []string{r.Unit, r.Period, r.Indicator, idxNum(float64(r.Value), 6), strconv.Itoa(r.N), idxNum(r.moe, 6)})
+			rows = append(rows, []string{r.Unit, r.Period, r.Indicator, idxNum(float64(r.Value), 6), r.Quality, strconv.Itoa(r.N), idxNum(r.moe, 6)})
 		}
 		if err := qualWriteOut(*valuesOut, rows); err != nil {
 			return err

@@ -374,3 +374,64 @@ func TestQualitativeIntoIndex(t *testing.T) {
 
 func itoa(i int) string     { return strconv.Itoa(i) }
 func ftoa(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// TestDelphiValuesIntoIndex: Delphi scores per city become indicator
+// values marked estimated.
+func TestDelphiValuesIntoIndex(t *testing.T) {
+	data := idxDemo(t)
+	fh, err := os.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(fh).ReadAll()
+	fh.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	u1, u2, period := recs[1][0], "", recs[1][6]
+	for _, r := range recs[1:] {
+		if r[0] != u1 {
+			u2 = r[0]
+			break
+		}
+	}
+	dir := t.TempDir()
+	// Experts E1–E3 score public_participation of two cities: means 4 and 2.
+	body := "round,expert,unit,period,item,score\n"
+	for e, s := range [][2]int{{4, 2}, {5, 1}, {3, 3}} {
+		body += "1,E" + itoa(e) + "," + u1 + "," + period + ",public_participation," + itoa(s[0]) + "\n"
+		body += "1,E" + itoa(e) + "," + u2 + "," + period + ",public_participation," + itoa(s[1]) + "\n"
+	}
+	in := qualWrite(t, dir, "d.csv", body)
+	vout := filepath.Join(dir, "v.csv")
+	if c, _, e := idxRunCmd("delphi", "--input", in, "--values-out", vout, "--format", "csv"); c != ExitOK {
+		t.Fatalf("delphi: exit %d: %s", c, e)
+	}
+	c, out, e := idxRunCmd("index", "--data", data, "--values", vout, "--format", "json", "--period", period)
+	if c != ExitOK {
+		t.Fatalf("index: exit %d: %s", c, e)
+	}
+	var ix struct {
+		Rows []struct {
+			Unit    string
+			Raw     map[string]float64
+			Quality map[string]string
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &ix); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{u1: 4, u2: 2}
+	n := 0
+	for _, r := range ix.Rows {
+		if w, ok := want[r.Unit]; ok {
+			n++
+			if r.Raw["public_participation"] != w || r.Quality["public_participation"] != "estimated" {
+				t.Errorf("%s: public_participation %v (%s); want %v (estimated)", r.Unit, r.Raw["public_participation"], r.Quality["public_participation"], w)
+			}
+		}
+	}
+	if n != 2 {
+		t.Errorf("found %d of 2 cities", n)
+	}
+}
