@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // TestIndexReproducible: the same inputs and flags give byte-identical JSON
@@ -104,5 +106,33 @@ func TestProvenanceFile(t *testing.T) {
 		if r.Provenance.Command != cmd || len(r.Provenance.FrameworkSHA256) != 64 || r.Provenance.Method.Weighting == "" {
 			t.Errorf("%s provenance %+v", cmd, r.Provenance)
 		}
+	}
+}
+
+// TestProvenanceXLSX: the xlsx method sheet carries the same provenance.
+func TestProvenanceXLSX(t *testing.T) {
+	data := idxDemo(t)
+	out := filepath.Join(t.TempDir(), "i.xlsx")
+	if c, _, e := idxRunCmd("index", "--data", data, "--format", "xlsx", "--out", out); c != ExitOK {
+		t.Fatalf("exit %d: %s", c, e)
+	}
+	f, err := excelize.OpenFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("method")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p provenance
+	found := false
+	for _, r := range rows {
+		if len(r) == 2 && r[0] == "provenance (json)" {
+			found = json.Unmarshal([]byte(r[1]), &p) == nil
+		}
+	}
+	if !found || p.Version != Version || len(p.FrameworkSHA256) != 64 || p.Method.Normalise == "" {
+		t.Errorf("method sheet provenance: found %v, %+v", found, p)
 	}
 }
