@@ -286,7 +286,7 @@ func (e *RecordError) Unwrap() error { return e.Err }
 // SD, CV and IQR, and the stop rule of opt. Rounds are analysed in
 // ascending order; an expert who skipped an item leaves it out of that
 // round's W (listwise) but not of its statistics. Bad records (non-finite
-// score, duplicate round/expert/item) come back as [*RecordError]s joined
+// score, a round below 1, duplicate round/expert/item) come back as [*RecordError]s joined
 // with errors.Join, at most 20; a round with fewer than two experts or two
 // items is an error.
 func Delphi(recs []ExpertScore, opt DelphiOptions) (*DelphiResult, error) {
@@ -305,6 +305,10 @@ func Delphi(recs []ExpertScore, opt DelphiOptions) (*DelphiResult, error) {
 		}
 		if math.IsNaN(rc.Score) || math.IsInf(rc.Score, 0) {
 			errs = append(errs, &RecordError{i, fmt.Errorf("score is not a finite number")})
+			continue
+		}
+		if rc.Round < 1 {
+			errs = append(errs, &RecordError{i, fmt.Errorf("round %d: rounds are numbered from 1", rc.Round)})
 			continue
 		}
 		k := key{rc.Round, rc.Expert, rc.Item}
