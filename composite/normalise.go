@@ -38,7 +38,8 @@ const (
 	// for cost indicators (Handbook 2008 §5 "standardisation"; R scale()).
 	ZScore
 	// Rank: average rank among the non-missing values, 1 = worst, m = best
-	// (ties get the mean of their ranks; Handbook 2008 §5 "ranking").
+	// (ties get the mean of their ranks, or the lowest under
+	// Normaliser.Ties = TiesMin as COINr n_rank; Handbook 2008 §5 "ranking").
 	Rank
 	// Percentile: (rank − 1)/(m − 1) with Rank's ranks, in [0, 1].
 	Percentile
@@ -93,6 +94,20 @@ const (
 	ConstantFill
 )
 
+// TieRule says which rank tied values share in the [Rank] and [Percentile]
+// normalisations.
+type TieRule int
+
+const (
+	// TiesAverage gives tied values the mean of their ranks (the default;
+	// R's rank(ties.method = "average"), as [Ranks]).
+	TiesAverage TieRule = iota
+	// TiesMin gives them the lowest of their ranks: R's
+	// rank(ties.method = "min"), the default of COINr's n_rank and n_prank
+	// (so a Percentile of (min rank − 1)/(m − 1)).
+	TiesMin
+)
+
 // Normaliser is one normalisation recipe for an indicator column: optional
 // winsorisation, then an optional log transform, then Method. The zero value
 // is a benefit min-max normalisation that refuses constant columns.
@@ -115,6 +130,8 @@ type Normaliser struct {
 
 	OnConstant ConstantRule
 	Fill       float64 // value written under ConstantFill
+
+	Ties TieRule // Rank, Percentile: the rank tied values share
 
 	Winsor   Winsor  // applied first; the zero value does nothing
 	Log      bool    // then ln(x + LogShift); x + LogShift must be > 0
@@ -249,7 +266,7 @@ func (n Normaliser) normalise(dst, x []float64, ref int) error {
 			return n.constant(dst, x, name)
 		}
 		rank := make([]float64, len(x))
-		Ranks(rank, x, n.Direction)
+		ranksTies(rank, x, n.Direction, n.Ties)
 		for i, r := range rank {
 			if n.Method == Percentile {
 				r = (r - 1) / float64(s.m-1)
@@ -381,6 +398,12 @@ func (n Normaliser) normalise(dst, x []float64, ref int) error {
 // values share the mean of their ranks. Missing values get NaN. It panics
 // if dst and x differ in length. It allocates one index slice.
 func Ranks(dst, x []float64, dir Direction) {
+	ranksTies(dst, x, dir, TiesAverage)
+}
+
+// ranksTies is [Ranks] with tied values sharing the mean (TiesAverage) or
+// the lowest (TiesMin) of their ranks.
+func ranksTies(dst, x []float64, dir Direction, ties TieRule) {
 	checkLen("dst", len(dst), len(x))
 	idx := make([]int, 0, len(x))
 	for i, v := range x {
@@ -413,6 +436,9 @@ func Ranks(dst, x []float64, dir Direction) {
 			hi++
 		}
 		r := float64(lo+1+hi) / 2 // mean of ranks lo+1 … hi
+		if ties == TiesMin {
+			r = float64(lo + 1)
+		}
 		for _, k := range idx[lo:hi] {
 			out[k] = r
 		}

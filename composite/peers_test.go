@@ -71,7 +71,7 @@ type pymcdmCase struct {
 	Entropy, Critic, Std []float64
 	EntropyOfMinmaxError string `json:"entropy_of_minmax_error"`
 
-	Minmax, Vector [][]float64 // by column
+	Minmax, Vector, Max, Sum, Linear [][]float64 // by column
 
 	TopsisMinmax []float64 `json:"topsis_minmax"`
 	TopsisVector []float64 `json:"topsis_vector"`
@@ -101,6 +101,9 @@ func bestFirst(r []float64) []float64 {
 // TestTOPSIS from Opricovic & Tzeng 2004, examples/vans.csv) and on
 // testdata/peers/generated_20x6.csv; reference numbers from
 // testdata/peers/pymcdm_peer.py → pymcdm_out.json.
+//
+// The max, sum and linear normalisations are pymcdm's max_normalization,
+// sum_normalization and linear_normalization (MaxNorm, SumNorm, Linear).
 //
 // Conventions that match: pymcdm's entropy_weights works on the values as
 // given (no direction) = Entropy; critic_weights min-max normalises every
@@ -168,6 +171,17 @@ func TestPeerPymcdm(t *testing.T) {
 					t.Fatal(err)
 				}
 				worst["vector"] = max(worst["vector"], peerCheck(t, fmt.Sprintf("vector col %d", j), vec, c.Vector[j], 1e-12))
+				for _, nc := range []struct {
+					name string
+					m    NormMethod
+					want []float64
+				}{{"max", MaxNorm, c.Max[j]}, {"sum", SumNorm, c.Sum[j]}, {"linear", Linear, c.Linear[j]}} {
+					got, err := Normaliser{Method: nc.m, Direction: dirs[j]}.Apply(nil, x[j])
+					if err != nil {
+						t.Fatal(err)
+					}
+					worst[nc.name] = max(worst[nc.name], peerCheck(t, fmt.Sprintf("%s col %d", nc.name, j), got, nc.want, 1e-12))
+				}
 			}
 
 			// TOPSIS with pymcdm's weights (given, or its entropy weights).
@@ -382,4 +396,78 @@ func asemDirection(n *Node, code string) Direction {
 		}
 	}
 	return 0
+}
+
+// TestPeerCOINrNormalisers checks COINr 1.1.14's normalisation functions
+// (commit b9682034), called on ASEM's raw columns with ASEM_iMeta's
+// directions and targets by testdata/peers/coinr_asem.R: n_dist2targ
+// (DistanceToTarget, uncapped), n_goalposts with the 10% and 90% quantiles
+// as goalposts and scale 100 (Goalposts), and n_rank and n_prank of
+// direction·x (Rank and Percentile). COINr ranks ties by R's
+// ties.method = "min"; composite by the mean rank unless Normaliser.Ties is
+// TiesMin. ASEM has ties in 24 of its 49 indicators, so the default must
+// differ from COINr there and TiesMin must agree exactly.
+func TestPeerCOINrNormalisers(t *testing.T) {
+	mhead, mrows, codes := peerTable(t, "asem_meta.csv")
+	mcol := map[string]int{}
+	for i, h := range mhead {
+		mcol[h] = i
+	}
+	rhead, rrows, units := peerTable(t, "asem_raw.csv")
+	ghead, grows, _ := peerTable(t, "coinr_asem_goalposts_params.csv")
+	gcol := map[string]int{}
+	for i, h := range ghead {
+		gcol[h] = i
+	}
+	tables := map[string]func(code string) []float64{}
+	for _, name := range []string{"dist2targ", "goalposts", "rank", "prank"} {
+		h, r, _ := peerTable(t, "coinr_asem_"+name+".csv")
+		tables[name] = func(code string) []float64 { return peerColumn(t, h, r, units, code) }
+	}
+	worst := map[string]float64{}
+	leaves, averageDiffers := 0, 0
+	for _, code := range codes {
+		rec := mrows[code]
+		if rec[mcol["Level"]] != "1" {
+			continue
+		}
+		leaves++
+		dir := Direction(peerFloat(t, rec[mcol["Direction"]]))
+		x := peerColumn(t, rhead, rrows, units, code)
+		g := grows[code]
+		for _, c := range []struct {
+			name string
+			n    Normaliser
+			tol  float64
+		}{
+			{"dist2targ", Normaliser{Method: DistanceToTarget, Direction: dir, Target: peerFloat(t, rec[mcol["Target"]])}, 1e-12},
+			{"goalposts", Normaliser{Method: Goalposts, Direction: dir, Lo: peerFloat(t, g[gcol["lo"]]), Hi: peerFloat(t, g[gcol["hi"]]), Scale: peerFloat(t, g[gcol["scale"]])}, 1e-12},
+			{"rank", Normaliser{Method: Rank, Direction: dir, Ties: TiesMin}, 0},
+			{"prank", Normaliser{Method: Percentile, Direction: dir, Ties: TiesMin}, 1e-15},
+		} {
+			got, err := c.n.Apply(nil, x)
+			if err != nil {
+				t.Fatalf("%s %s: %v", c.name, code, err)
+			}
+			worst[c.name] = max(worst[c.name], peerCheck(t, c.name+" "+code, got, tables[c.name](code), c.tol))
+		}
+		avg, err := Normaliser{Method: Rank, Direction: dir}.Apply(nil, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := tables["rank"](code)
+		for i := range avg {
+			if !math.IsNaN(avg[i]) && avg[i] != want[i] {
+				averageDiffers++
+				break
+			}
+		}
+	}
+	if leaves != 49 {
+		t.Fatalf("%d indicators in asem_meta.csv, want 49", leaves)
+	}
+	if averageDiffers != 24 {
+		t.Errorf("mean-rank ties differ from COINr's in %d indicators, want the 24 with ties", averageDiffers)
+	}
+	t.Logf("COINr 1.1.14 (b9682034) ASEM normalisers, max relative difference: %v", worst)
 }

@@ -14,10 +14,16 @@
 # present) with the weights of ASEM_iMeta, and COINr's ranks (get_results),
 # and writes into composite/testdata/peers/:
 #   asem_raw.csv      the raw indicator values (NA empty), as COINr ships them
-#   asem_meta.csv     the tree: iCode, Level, Direction, Weight, Parent
+#   asem_meta.csv     the tree: iCode, Level, Direction, Weight, Parent, Target
 #   coinr_asem_index.csv   every node's score per unit
 #   coinr_asem_ranks.csv   COINr's ranks of every aggregate (get_results)
 #   coinr_asem_zscore.csv  the z-score normalisation (n_zscore) of every indicator
+#   coinr_asem_dist2targ.csv  n_dist2targ(x, Target, Direction) of every indicator
+#   coinr_asem_goalposts.csv  n_goalposts(x, c(lo, hi, 100), Direction), with
+#                             lo, hi the 10% and 90% quantiles (type 7) in
+#                             coinr_asem_goalposts_params.csv
+#   coinr_asem_rank.csv, coinr_asem_prank.csv  n_rank and n_prank of
+#                             Direction·x (as Normalise applies them), ties "min"
 # Numbers carry 17 significant digits; each output file opens with "#" lines
 # naming COINr's version and commit, R's version and the date.
 
@@ -44,7 +50,7 @@ write_table <- function(df, file, comment) {
 }
 
 meta <- ASEM_iMeta[ASEM_iMeta$Type %in% c("Indicator", "Aggregate"),
-                   c("iCode", "Level", "Direction", "Weight", "Parent")]
+                   c("iCode", "Level", "Direction", "Weight", "Parent", "Target")]
 meta$Parent[is.na(meta$Parent)] <- ""
 ind <- meta$iCode[meta$Level == 1]
 
@@ -68,3 +74,25 @@ write_table(rk, "coinr_asem_ranks.csv",
 coinz <- Normalise(coin, dset = "Raw", global_specs = list(f_n = "n_zscore"))
 z <- get_dset(coinz, "Normalised")[, c("uCode", ind)]
 write_table(z, "coinr_asem_zscore.csv", "Normalise(n_zscore, m_sd = c(0, 1)), direction applied")
+
+# Function-level normalisations on the raw columns, with iMeta's directions
+# and targets.
+im <- meta[meta$Level == 1, ]
+fn_table <- function(f) {
+  out <- data.frame(uCode = raw$uCode)
+  for (j in seq_len(nrow(im))) out[[im$iCode[j]]] <- f(raw[[im$iCode[j]]], j)
+  out
+}
+write_table(fn_table(function(x, j) n_dist2targ(x, im$Target[j], im$Direction[j], cap_max = FALSE)),
+            "coinr_asem_dist2targ.csv", "n_dist2targ(x, targ = Target, direction = Direction, cap_max = FALSE)")
+gp <- data.frame(iCode = im$iCode,
+                 lo = sapply(im$iCode, function(c) quantile(raw[[c]], 0.1, na.rm = TRUE, names = FALSE)),
+                 hi = sapply(im$iCode, function(c) quantile(raw[[c]], 0.9, na.rm = TRUE, names = FALSE)),
+                 scale = 100)
+write_table(gp, "coinr_asem_goalposts_params.csv", "goalposts: 10% and 90% quantiles (type 7) of each raw column, scale 100")
+write_table(fn_table(function(x, j) n_goalposts(x, c(gp$lo[j], gp$hi[j], 100), direction = im$Direction[j])),
+            "coinr_asem_goalposts.csv", "n_goalposts(x, gposts = c(lo, hi, 100), direction = Direction), truncated")
+write_table(fn_table(function(x, j) n_rank(im$Direction[j] * x)),
+            "coinr_asem_rank.csv", "n_rank(Direction * x), ties.method = \"min\"")
+write_table(fn_table(function(x, j) n_prank(im$Direction[j] * x)),
+            "coinr_asem_prank.csv", "n_prank(Direction * x), ties.method = \"min\"")

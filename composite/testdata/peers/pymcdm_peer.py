@@ -11,9 +11,10 @@ scipy importable (pymcdm imports them), for example:
 
 For every case (pymcdm's own example data and the generated matrix in
 generated_20x6.csv) it records pymcdm's entropy, CRITIC and standard
-deviation weights, its min-max and vector normalisations (per criterion
-type), TOPSIS with min-max and with vector normalisation and the ranks of
-both (rrankdata: 1 = best), every number printed with 17 significant digits.
+deviation weights, its min-max, vector, max, sum and linear normalisations
+(per criterion type), TOPSIS with min-max and with vector normalisation and
+the ranks of both (rrankdata: 1 = best), every number printed with 17
+significant digits.
 """
 import argparse
 import csv
@@ -82,6 +83,9 @@ def case(name, source, matrix, weights, types):
         out['entropy_of_minmax_error'] = str(e)
     out['minmax'] = mm.T  # by column, as composite stores matrices
     out['vector'] = vec.T
+    out['max'] = normalize_matrix(matrix, norm.max_normalization, types).T
+    out['sum'] = normalize_matrix(matrix, norm.sum_normalization, types).T
+    out['linear'] = normalize_matrix(matrix, norm.linear_normalization, types).T
     for label, f in (('minmax', norm.minmax_normalization), ('vector', norm.vector_normalization)):
         p = TOPSIS(f)(matrix, out['weights'], types)
         out['topsis_' + label] = p
