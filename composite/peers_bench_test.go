@@ -133,7 +133,7 @@ func peerIndexTree(k int) *Node {
 func BenchmarkPeerIndex(b *testing.B) {
 	opt := IndexOptions{Normalise: MinMax, Weighting: WeightExpert, Aggregate: AggLinear}
 	b.Run("ASEM", func(b *testing.B) {
-		root, leaves := asemTree(b)
+		root, leaves := asemTree(b, "Weight")
 		head, rows, units := peerTable(b, "asem_raw.csv")
 		d := &Data{Units: units, Periods: []string{"2018"}, Values: map[string][]float64{}}
 		for _, code := range leaves {

@@ -288,8 +288,9 @@ func peerColumn(t testing.TB, head []string, rows map[string][]string, units []s
 
 // asemTree builds the ASEM index tree of COINr's ASEM_iMeta (written to
 // testdata/peers/asem_meta.csv by coinr_asem.R): children in iMeta order,
-// directions and weights from iMeta.
-func asemTree(t testing.TB) (*Node, []string) {
+// directions from iMeta and weights from the column named weight ("Weight",
+// iMeta's, or "WeightAlt", the unequal set of the weighted build).
+func asemTree(t testing.TB, weight string) (*Node, []string) {
 	head, rows, order := peerTable(t, "asem_meta.csv")
 	col := map[string]int{}
 	for i, h := range head {
@@ -300,7 +301,7 @@ func asemTree(t testing.TB) (*Node, []string) {
 	var leaves []string
 	for _, code := range order {
 		rec := rows[code]
-		n := &Node{Code: code, Weight: peerFloat(t, rec[col["Weight"]]), HasWeight: true, Floor: math.NaN()}
+		n := &Node{Code: code, Weight: peerFloat(t, rec[col[weight]]), HasWeight: true, Floor: math.NaN()}
 		if rec[col["Level"]] == "1" {
 			n.Direction = Direction(peerFloat(t, rec[col["Direction"]]))
 			leaves = append(leaves, code)
@@ -334,7 +335,7 @@ func asemTree(t testing.TB) (*Node, []string) {
 // MissingReweight; COINr ranks ties by "min", composite by the mean rank
 // (ASEM has no ties in any aggregate, so the ranks must be equal).
 func TestPeerCOINrASEM(t *testing.T) {
-	root, leaves := asemTree(t)
+	root, leaves := asemTree(t, "Weight")
 	rhead, rrows, units := peerTable(t, "asem_raw.csv")
 	d := &Data{Units: units, Periods: []string{"2018"}, Values: map[string][]float64{}}
 	for _, code := range leaves {
@@ -470,4 +471,31 @@ func TestPeerCOINrNormalisers(t *testing.T) {
 		t.Errorf("mean-rank ties differ from COINr's in %d indicators, want the 24 with ties", averageDiffers)
 	}
 	t.Logf("COINr 1.1.14 (b9682034) ASEM normalisers, max relative difference: %v", worst)
+}
+
+// TestPeerCOINrASEMWeighted repeats the ASEM build with unequal weights
+// (1, 2, 3, … down iMeta's rows: asem_meta.csv's WeightAlt), which COINr's
+// a_amean rescales to sum 1 over the children present, as Compute's expert
+// weights with MissingReweight do (coinr_asem.R → coinr_asem_index_weighted.csv).
+func TestPeerCOINrASEMWeighted(t *testing.T) {
+	root, leaves := asemTree(t, "WeightAlt")
+	rhead, rrows, units := peerTable(t, "asem_raw.csv")
+	d := &Data{Units: units, Periods: []string{"2018"}, Values: map[string][]float64{}}
+	for _, code := range leaves {
+		d.Values[code] = peerColumn(t, rhead, rrows, units, code)
+	}
+	x, err := Compute(root, d, IndexOptions{Normalise: MinMax, Weighting: WeightExpert, Aggregate: AggLinear})
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, rows, _ := peerTable(t, "coinr_asem_index_weighted.csv")
+	worst := 0.0
+	for node, code := range x.Codes {
+		got := make([]float64, len(units))
+		for i := range got {
+			got[i] = 100 * x.Score[node][i]
+		}
+		worst = max(worst, peerCheck(t, "score "+code, got, peerColumn(t, head, rows, units, code), 1e-12))
+	}
+	t.Logf("COINr 1.1.14 (b9682034) ASEM, unequal weights: max relative difference %.3g", worst)
 }

@@ -14,8 +14,10 @@
 # present) with the weights of ASEM_iMeta, and COINr's ranks (get_results),
 # and writes into composite/testdata/peers/:
 #   asem_raw.csv      the raw indicator values (NA empty), as COINr ships them
-#   asem_meta.csv     the tree: iCode, Level, Direction, Weight, Parent, Target
+#   asem_meta.csv     the tree: iCode, Level, Direction, Weight, Parent, Target,
+#                     WeightAlt (1, 2, 3, ... for the weighted build)
 #   coinr_asem_index.csv   every node's score per unit
+#   coinr_asem_index_weighted.csv  the same with unequal weights (WeightAlt)
 #   coinr_asem_ranks.csv   COINr's ranks of every aggregate (get_results)
 #   coinr_asem_zscore.csv  the z-score normalisation (n_zscore) of every indicator
 #   coinr_asem_dist2targ.csv  n_dist2targ(x, Target, Direction) of every indicator
@@ -52,6 +54,9 @@ write_table <- function(df, file, comment) {
 meta <- ASEM_iMeta[ASEM_iMeta$Type %in% c("Indicator", "Aggregate"),
                    c("iCode", "Level", "Direction", "Weight", "Parent", "Target")]
 meta$Parent[is.na(meta$Parent)] <- ""
+# Unequal weights for a second build: 1, 2, 3, 1, 2, 3, ... down iMeta's
+# rows (the index's own weight is irrelevant).
+meta$WeightAlt <- c(1, 2, 3)[(seq_len(nrow(meta)) - 1) %% 3 + 1]
 ind <- meta$iCode[meta$Level == 1]
 
 raw <- ASEM_iData[, c("uCode", ind)]
@@ -67,6 +72,15 @@ coin <- Aggregate(coin, dset = "Normalised", f_ag = "a_amean")
 agg <- get_dset(coin, "Aggregated")
 write_table(agg[, c("uCode", meta$iCode)], "coinr_asem_index.csv",
             "Normalise(n_minmax, l_u = c(0, 100)); Aggregate(a_amean); every node's score")
+metaw <- ASEM_iMeta
+metaw$Weight[match(meta$iCode, metaw$iCode)] <- meta$WeightAlt
+coinw <- new_coin(ASEM_iData, metaw, quietly = TRUE,
+                  level_names = c("Indicator", "Pillar", "Sub-index", "Index"))
+coinw <- Normalise(coinw, dset = "Raw",
+                   global_specs = list(f_n = "n_minmax", f_n_para = list(l_u = c(0, 100))))
+coinw <- Aggregate(coinw, dset = "Normalised", f_ag = "a_amean")
+write_table(get_dset(coinw, "Aggregated")[, c("uCode", meta$iCode)], "coinr_asem_index_weighted.csv",
+            "as coinr_asem_index.csv with iMeta's weights replaced by asem_meta.csv's WeightAlt")
 rk <- get_results(coin, dset = "Aggregated", tab_type = "Aggs", also_get = "uCode", use = "ranks")
 write_table(rk, "coinr_asem_ranks.csv",
             "get_results(tab_type = \"Aggs\", use = \"ranks\"): rank of every aggregate, 1 = best, ties.method = \"min\"")
