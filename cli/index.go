@@ -35,7 +35,7 @@ func init() {
 // idxFlags are the flags shared by weights, index and rank in framework mode.
 type idxFlags struct {
 	data, db, dataset, fw                 *string
-	method, ahp, normalise, scope, winsor *string
+	method, ahp, normalise, scope, winsor, ties *string
 	aggregate, missing, impute, combine   *string
 	alpha, shift                          *float64
 	flat                                  *bool
@@ -61,6 +61,7 @@ func addIdxFlags(fs *flag.FlagSet, weightsFlag string) *idxFlags {
 	f.weightScope = fs.String("weight-scope", "pooled", "objective weights from all periods pooled, or from each period's rows (period)")
 	f.normalise = fs.String("normalise", "minmax", "normalisation: minmax, zscore, rank, percentile, ratio or target; per node (a dimension's indicators, or one): minmax,satisfaction=target")
 	f.winsor = fs.String("winsor", "", "clamp outliers before normalising: q:LO,HI (quantiles, e.g. q:0.05,0.95) or iqr:K (Tukey fences, e.g. iqr:1.5)")
+	f.ties = fs.String("ties", "average", "rank and percentile normalisation: tied values share the mean rank (average) or the lowest (min, as COINr)")
 	f.scope = fs.String("scope", "pooled", "normalisation scope: pooled (comparable over time) or period")
 	f.aggregate = fs.String("aggregate", "linear", "aggregation: linear, geometric, topsis or gra; per node: linear,smart_city=geometric")
 	f.missing = fs.String("missing", "reweight", "missing normalised values: reweight, none, period-mean or unit-mean")
@@ -148,6 +149,13 @@ func (f *idxFlags) options() (composite.IndexOptions, error) {
 		default:
 			return o, userErrorf("--winsor %q: want q:LO,HI or iqr:K", w)
 		}
+	}
+	switch *f.ties {
+	case "average":
+	case "min":
+		o.Ties = composite.TiesMin
+	default:
+		return o, userErrorf("--ties: unknown rule %q (want average or min)", *f.ties)
 	}
 	switch *f.scope {
 	case "pooled":

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"math"
@@ -47,16 +46,10 @@ func idxDemo(t *testing.T) string {
 	return filepath.Join(idxDemoDir, "demo", "annual.csv")
 }
 
-func idxRunCmd(args ...string) (int, string, string) {
-	var out, errb bytes.Buffer
-	code := Run(context.Background(), args, &out, &errb)
-	return code, out.String(), errb.String()
-}
-
 func TestWeightsFramework(t *testing.T) {
 	data := idxDemo(t)
 	for _, m := range []string{"entropy", "critic", "cv", "sd", "pca", "equal"} {
-		code, out, errs := idxRunCmd("weights", "--data", data, "--method", m, "--format", "json")
+		code, out, errs := runCLI(t, "weights", "--data", data, "--method", m, "--format", "json")
 		if code != ExitOK {
 			t.Fatalf("%s: exit %d: %s", m, code, errs)
 		}
@@ -90,7 +83,7 @@ func TestWeightsFramework(t *testing.T) {
 
 func TestIndexCSV(t *testing.T) {
 	data := idxDemo(t)
-	code, out, errs := idxRunCmd("index", "--data", data, "--format", "csv", "--impute", "linear")
+	code, out, errs := runCLI(t, "index", "--data", data, "--format", "csv", "--impute", "linear")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -114,11 +107,11 @@ func TestIndexCSV(t *testing.T) {
 	if imputed == 0 {
 		t.Error("no value marked imputed after --impute linear")
 	}
-	code, out, errs = idxRunCmd("index", "--data", data, "--aggregate", "linear,smart_city=geometric", "--weights", "entropy,smart_city=equal", "--format", "json", "--period", "2025")
+	code, out, errs = runCLI(t, "index", "--data", data, "--aggregate", "linear,smart_city=geometric", "--weights", "entropy,smart_city=equal", "--format", "json", "--period", "2025")
 	if code != ExitOK || !strings.Contains(out, `"smart_city": "weights=equal, aggregate=geometric"`) {
 		t.Errorf("per-node choices: exit %d: %s", code, errs)
 	}
-	code, out, _ = idxRunCmd("index", "--data", data, "--scope", "period", "--aggregate", "topsis")
+	code, out, _ = runCLI(t, "index", "--data", data, "--scope", "period", "--aggregate", "topsis")
 	if code != ExitOK || !strings.Contains(out, "normalisation per period") {
 		t.Errorf("exit %d, table:\n%s", code, out)
 	}
@@ -129,11 +122,11 @@ func TestRankUncertaintyDeterministic(t *testing.T) {
 	raw, _ := os.ReadFile(data)
 	first := strings.SplitN(strings.SplitN(string(raw), "\n", 3)[1], ",", 2)[0]
 	args := []string{"rank", "--data", data, "--by", "tier", "--uncertainty", "40", "--seed", "9", "--format", "json", "--peers", first}
-	code, a, errs := idxRunCmd(args...)
+	code, a, errs := runCLI(t, args...)
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	_, b, _ := idxRunCmd(args...)
+	_, b, _ := runCLI(t, args...)
 	if a != b {
 		t.Error("two runs with one seed differ")
 	}
@@ -160,7 +153,7 @@ func TestMatrixInterface(t *testing.T) {
 	dir := t.TempDir()
 	m := filepath.Join(dir, "m.csv")
 	os.WriteFile(m, []byte("alt,price,quality,delivery\nA,250,16,12\nB,200,16,8\nC,300,32,16\nD,275,32,8\nE,225,16,16\n"), 0o644)
-	code, out, errs := idxRunCmd("weights", "--method", "critic", "--input", m, "--directions", "-,+,-", "--format", "json")
+	code, out, errs := runCLI(t, "weights", "--method", "critic", "--input", m, "--directions", "-,+,-", "--format", "json")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -174,7 +167,7 @@ func TestMatrixInterface(t *testing.T) {
 	wf := filepath.Join(dir, "w.json")
 	os.WriteFile(wf, []byte(out), 0o644)
 	for _, meth := range []string{"topsis", "gra", "linear", "geometric"} {
-		code, out, errs = idxRunCmd("rank", "--method", meth, "--input", m, "--weights", wf, "--directions", "-,+,-", "--format", "json")
+		code, out, errs = runCLI(t, "rank", "--method", meth, "--input", m, "--weights", wf, "--directions", "-,+,-", "--format", "json")
 		if code != ExitOK {
 			t.Fatalf("%s: exit %d: %s", meth, code, errs)
 		}
@@ -185,7 +178,7 @@ func TestMatrixInterface(t *testing.T) {
 	}
 	p := filepath.Join(dir, "p.csv")
 	os.WriteFile(p, []byte(",a,b,c\na,1,3,5\nb,1/3,1,2\nc,1/5,1/2,1\n"), 0o644)
-	code, out, _ = idxRunCmd("weights", "--method", "ahp", "--input", p, "--format", "json")
+	code, out, _ = runCLI(t, "weights", "--method", "ahp", "--input", p, "--format", "json")
 	if code != ExitOK || !strings.Contains(out, `"cr"`) {
 		t.Errorf("ahp: exit %d: %s", code, out)
 	}
@@ -245,7 +238,7 @@ func TestIndexBadInput(t *testing.T) {
 		{[]string{"rank", "--input", m, "--weights", wok, "--method", "vikor"}, `unknown ranking method "vikor"`},
 		{[]string{"weights", "--input", m, "--directions", "+,+,-"}, "3 directions for 2 criteria"},
 	} {
-		code, _, errs := idxRunCmd(c.args...)
+		code, _, errs := runCLI(t, c.args...)
 		if code != ExitUser || !strings.Contains(errs, c.msg) {
 			t.Errorf("%v: exit %d, stderr %q; want exit 1 with %q", c.args, code, errs, c.msg)
 		}
@@ -298,10 +291,10 @@ func FuzzIndexInputs(f *testing.F) {
 func TestIndexDataset(t *testing.T) {
 	data := idxDemo(t)
 	db := filepath.Join(t.TempDir(), "s.duckdb")
-	if code, _, errs := idxRunCmd("data", "import", "--db", db, "--dataset", "demo", data); code != ExitOK {
+	if code, _, errs := runCLI(t, "data", "import", "--db", db, "--dataset", "demo", data); code != ExitOK {
 		t.Fatalf("import: exit %d: %s", code, errs)
 	}
-	code, out, errs := idxRunCmd("rank", "--db", db, "--dataset", "demo", "--format", "json")
+	code, out, errs := runCLI(t, "rank", "--db", db, "--dataset", "demo", "--format", "json")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -328,7 +321,7 @@ func TestIndexQualityFile(t *testing.T) {
 	dir := t.TempDir()
 	q := filepath.Join(dir, "q.csv")
 	os.WriteFile(q, []byte("unit,period,indicator,quality\n"+unit+",2025,satisfaction,survey-extrapolated\n"), 0o644)
-	code, out, errs := idxRunCmd("index", "--data", data, "--quality", q, "--period", "2025", "--format", "csv")
+	code, out, errs := runCLI(t, "index", "--data", data, "--quality", q, "--period", "2025", "--format", "csv")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -344,7 +337,7 @@ func TestIndexQualityFile(t *testing.T) {
 	}
 	bad := filepath.Join(dir, "bad.csv")
 	os.WriteFile(bad, []byte("unit,period,indicator,quality\n"+unit+",2025,satisfaction,guessed\n"), 0o644)
-	code, _, errs = idxRunCmd("index", "--data", data, "--quality", bad)
+	code, _, errs = runCLI(t, "index", "--data", data, "--quality", bad)
 	if code != ExitUser || !strings.Contains(errs, bad+`:2: column "quality": unknown data-quality code "guessed"`) {
 		t.Errorf("exit %d: %s", code, errs)
 	}
@@ -353,7 +346,7 @@ func TestIndexQualityFile(t *testing.T) {
 func TestIndexXLSX(t *testing.T) {
 	data := idxDemo(t)
 	out := filepath.Join(t.TempDir(), "scores.xlsx")
-	code, _, errs := idxRunCmd("index", "--data", data, "--format", "xlsx", "--out", out, "--period", "2025")
+	code, _, errs := runCLI(t, "index", "--data", data, "--format", "xlsx", "--out", out, "--period", "2025")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -375,7 +368,7 @@ func TestIndexXLSX(t *testing.T) {
 // score have no rank, and JSON says null rather than failing on NaN.
 func TestRankMissingNone(t *testing.T) {
 	data := idxDemo(t)
-	code, out, errs := idxRunCmd("rank", "--data", data, "--missing", "none", "--uncertainty", "10", "--mc-missing", "none", "--format", "json", "--period", "2010")
+	code, out, errs := runCLI(t, "rank", "--data", data, "--missing", "none", "--uncertainty", "10", "--mc-missing", "none", "--format", "json", "--period", "2010")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -437,7 +430,7 @@ func TestMatrixOracles(t *testing.T) {
 	for method, file := range map[string]string{"entropy": "entropy_weights.json", "critic": "critic_weights.json"} {
 		for _, c := range load(file).Cases {
 			p, crits, _ := writeMatrix(c.ID, c.Matrix)
-			code, out, errs := idxRunCmd("weights", "--input", p, "--method", method, "--format", "json")
+			code, out, errs := runCLI(t, "weights", "--input", p, "--method", method, "--format", "json")
 			if code != ExitOK {
 				t.Fatalf("%s: exit %d: %s", c.ID, code, errs)
 			}
@@ -462,7 +455,7 @@ func TestMatrixOracles(t *testing.T) {
 		b, _ := json.Marshal(ws)
 		wf := filepath.Join(dir, c.ID+".json")
 		os.WriteFile(wf, b, 0o644)
-		code, out, errs := idxRunCmd("rank", "--input", p, "--weights", wf, "--method", "topsis", "--topsis-norm", "minmax", "--directions", strings.Join(dirs, ","), "--format", "json")
+		code, out, errs := runCLI(t, "rank", "--input", p, "--weights", wf, "--method", "topsis", "--topsis-norm", "minmax", "--directions", strings.Join(dirs, ","), "--format", "json")
 		if code != ExitOK {
 			t.Fatalf("%s: exit %d: %s", c.ID, code, errs)
 		}
@@ -479,7 +472,7 @@ func TestMatrixOracles(t *testing.T) {
 
 func TestWeightsPerPeriod(t *testing.T) {
 	data := idxDemo(t)
-	code, out, errs := idxRunCmd("weights", "--data", data, "--weight-scope", "period", "--format", "csv")
+	code, out, errs := runCLI(t, "weights", "--data", data, "--weight-scope", "period", "--format", "csv")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -488,8 +481,29 @@ func TestWeightsPerPeriod(t *testing.T) {
 	if len(recs) != 1+16*41 || recs[1][0] != "2010" || recs[len(recs)-1][0] != "2025" {
 		t.Errorf("%d rows, first %v, last %v", len(recs), recs[1], recs[len(recs)-1])
 	}
-	code, _, errs = idxRunCmd("weights", "--data", data, "--weight-scope", "decade")
+	code, _, errs = runCLI(t, "weights", "--data", data, "--weight-scope", "decade")
 	if code != ExitUser || !strings.Contains(errs, `unknown scope "decade"`) {
 		t.Errorf("exit %d: %s", code, errs)
+	}
+}
+
+func TestIndexTiesFlag(t *testing.T) {
+	data := idxDemo(t)
+	run := func(ties string) string {
+		code, out, errs := runCLI(t, "index", "--data", data, "--normalise", "rank", "--ties", ties, "--format", "json")
+		if code != ExitOK {
+			t.Fatalf("--ties %s: exit %d: %s", ties, code, errs)
+		}
+		return out
+	}
+	avg, mn := run("average"), run("min")
+	if !strings.Contains(mn, `"ties": "min"`) || !strings.Contains(avg, `"ties": "average"`) {
+		t.Error("the tie rule is not recorded in the method")
+	}
+	if avg == mn {
+		t.Error("--ties min gives the same scores as average on data with ties (5G coverage is 0 before 2019)")
+	}
+	if code, _, errs := runCLI(t, "index", "--data", data, "--ties", "max"); code != ExitUser || !strings.Contains(errs, "--ties") {
+		t.Errorf("--ties max: exit %d, stderr %q", code, errs)
 	}
 }

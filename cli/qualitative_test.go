@@ -53,7 +53,7 @@ func TestDelphiCommand(t *testing.T) {
 	dir := t.TempDir()
 	in := qualWrite(t, dir, "delphi.csv", delphiCSV)
 	wout := filepath.Join(dir, "w.json")
-	code, out, errs := idxRunCmd("delphi", "--input", in, "--weights-out", wout, "--format", "json")
+	code, out, errs := runCLI(t, "delphi", "--input", in, "--weights-out", wout, "--format", "json")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -87,7 +87,7 @@ func TestDelphiCommand(t *testing.T) {
 		t.Errorf("weight D = %v; want %v", got, want)
 	}
 	m := qualWrite(t, dir, "m.csv", "alt,A,B,C,D\nx,1,2,3,4\ny,4,3,2,1\n")
-	if code, out, errs := idxRunCmd("rank", "--input", m, "--weights", wout, "--method", "linear", "--format", "json"); code != ExitOK || !strings.Contains(out, `"x": 1,`) {
+	if code, out, errs := runCLI(t, "rank", "--input", m, "--weights", wout, "--method", "linear", "--format", "json"); code != ExitOK || !strings.Contains(out, `"x": 1,`) {
 		t.Errorf("rank with Delphi weights: exit %d %s %s", code, out, errs)
 	}
 }
@@ -95,7 +95,7 @@ func TestDelphiCommand(t *testing.T) {
 func TestDelphiCommandErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := qualWrite(t, dir, "bad.csv", "round,expert,item,score\n1,E1,A,1\n1,E1,B,x\nR,E2,A,2\n1,E2,B,3\n1,E2,B,4\n")
-	code, _, errs := idxRunCmd("delphi", "--input", bad)
+	code, _, errs := runCLI(t, "delphi", "--input", bad)
 	if code != ExitUser {
 		t.Fatalf("exit %d; want %d", code, ExitUser)
 	}
@@ -105,11 +105,11 @@ func TestDelphiCommandErrors(t *testing.T) {
 		}
 	}
 	dup := qualWrite(t, dir, "dup.csv", "round,expert,item,score\n1,E1,A,1\n1,E1,B,2\n1,E2,A,2\n1,E2,B,3\n1,E2,B,4\n")
-	if code, _, errs := idxRunCmd("delphi", "--input", dup); code != ExitUser || !strings.Contains(errs, "dup.csv:6:") {
+	if code, _, errs := runCLI(t, "delphi", "--input", dup); code != ExitUser || !strings.Contains(errs, "dup.csv:6:") {
 		t.Errorf("duplicate: exit %d, %s", code, errs)
 	}
 	nocol := qualWrite(t, dir, "nocol.csv", "round,expert,item\n1,E1,A\n")
-	if code, _, errs := idxRunCmd("delphi", "--input", nocol); code != ExitUser || !strings.Contains(errs, "no score column") {
+	if code, _, errs := runCLI(t, "delphi", "--input", nocol); code != ExitUser || !strings.Contains(errs, "no score column") {
 		t.Errorf("missing column: exit %d, %s", code, errs)
 	}
 }
@@ -142,7 +142,7 @@ func TestSurveyCommand(t *testing.T) {
 	in := qualWrite(t, dir, "answers.csv", "unit,period,respondent,satisfaction,trust\n"+
 		unit+","+period+",r1,5,4\n"+unit+","+period+",r2,4,\n"+unit+","+period+",r3,3,2\n"+unit+","+period+",r4,2,\n")
 	vout, qout := filepath.Join(dir, "v.csv"), filepath.Join(dir, "q.csv")
-	code, out, errs := idxRunCmd("survey", "--input", in, "--values-out", vout, "--quality-out", qout, "--format", "json", "--min-n", "3")
+	code, out, errs := runCLI(t, "survey", "--input", in, "--values-out", vout, "--quality-out", qout, "--format", "json", "--min-n", "3")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -194,7 +194,7 @@ func TestSurveyCommand(t *testing.T) {
 		}
 	}
 	q2 := qualWrite(t, dir, "q2.csv", strings.Join(keep, "\n"))
-	code, out, errs = idxRunCmd("index", "--data", data, "--quality", q2, "--format", "json", "--period", period)
+	code, out, errs = runCLI(t, "index", "--data", data, "--quality", q2, "--format", "json", "--period", period)
 	if code != ExitOK {
 		t.Fatalf("index --quality: exit %d: %s", code, errs)
 	}
@@ -221,7 +221,7 @@ func TestSurveyCommand(t *testing.T) {
 func TestSurveyCommandErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := qualWrite(t, dir, "bad.csv", "unit,period,sat\nA,2024,5\nA,2024,6\nA,2024,x\n,2024,3\n")
-	code, _, errs := idxRunCmd("survey", "--input", bad)
+	code, _, errs := runCLI(t, "survey", "--input", bad)
 	if code != ExitUser {
 		t.Fatalf("exit %d; want %d", code, ExitUser)
 	}
@@ -231,12 +231,12 @@ func TestSurveyCommandErrors(t *testing.T) {
 		}
 	}
 	ragged := qualWrite(t, dir, "ragged.csv", "unit,period,sat\nA,2024\n")
-	if code, _, errs := idxRunCmd("survey", "--input", ragged); code != ExitUser || !strings.Contains(errs, "ragged.csv:2:") {
+	if code, _, errs := runCLI(t, "survey", "--input", ragged); code != ExitUser || !strings.Contains(errs, "ragged.csv:2:") {
 		t.Errorf("ragged: exit %d %s", code, errs)
 	}
 	ok := qualWrite(t, dir, "ok.csv", "unit,period,sat\nA,2024,5\nB,2024,4\n")
 	pop := qualWrite(t, dir, "pop.csv", "unit,population\nA,100\n")
-	if code, _, errs := idxRunCmd("survey", "--input", ok, "--population", pop); code != ExitUser || !strings.Contains(errs, "B") {
+	if code, _, errs := runCLI(t, "survey", "--input", ok, "--population", pop); code != ExitUser || !strings.Contains(errs, "B") {
 		t.Errorf("missing population: exit %d %s", code, errs)
 	}
 }
@@ -258,7 +258,7 @@ func FuzzQualitativeCSV(f *testing.F) {
 		if delphi {
 			args = []string{"delphi", "--input", in, "--format", "json"}
 		}
-		code, _, errs := idxRunCmd(args...)
+		code, _, errs := runCLI(t, args...)
 		if code != ExitOK && code != ExitUser {
 			t.Fatalf("%s: exit %d: %s", args[0], code, errs)
 		}
@@ -286,10 +286,10 @@ func TestQualitativeIntoIndex(t *testing.T) {
 	dir := t.TempDir()
 	in := qualWrite(t, dir, "a.csv", "unit,period,satisfaction\n"+unit+","+period+",5\n"+unit+","+period+",4\n"+unit+","+period+",3\n"+unit+","+period+",1\n")
 	vout := filepath.Join(dir, "v.csv")
-	if c, _, e := idxRunCmd("survey", "--input", in, "--value", "mean", "--values-out", vout); c != ExitOK {
+	if c, _, e := runCLI(t, "survey", "--input", in, "--value", "mean", "--values-out", vout); c != ExitOK {
 		t.Fatalf("survey: exit %d: %s", c, e)
 	}
-	c, out, e := idxRunCmd("index", "--data", data, "--values", vout, "--format", "json", "--period", period)
+	c, out, e := runCLI(t, "index", "--data", data, "--values", vout, "--format", "json", "--period", period)
 	if c != ExitOK {
 		t.Fatalf("index --values: exit %d: %s", c, e)
 	}
@@ -334,7 +334,7 @@ func TestQualitativeIntoIndex(t *testing.T) {
 		}
 	}
 	df := qualWrite(t, dir, "delphi.csv", b.String())
-	c, out, e = idxRunCmd("weights", "--data", data, "--method", "entropy,smart_city=expert", "--delphi", df, "--format", "json")
+	c, out, e = runCLI(t, "weights", "--data", data, "--method", "entropy,smart_city=expert", "--delphi", df, "--format", "json")
 	if c != ExitOK {
 		t.Fatalf("weights --delphi: exit %d: %s", c, e)
 	}
@@ -363,11 +363,11 @@ func TestQualitativeIntoIndex(t *testing.T) {
 	if !found {
 		t.Errorf("no smart_city node in %s", out)
 	}
-	if c, _, e := idxRunCmd("weights", "--data", data, "--delphi", df); c != ExitUser || !strings.Contains(e, "--method expert") {
+	if c, _, e := runCLI(t, "weights", "--data", data, "--delphi", df); c != ExitUser || !strings.Contains(e, "--method expert") {
 		t.Errorf("--delphi without expert weighting: exit %d %s", c, e)
 	}
 	bad := qualWrite(t, dir, "bad.csv", "round,expert,item,score\n1,E1,nosuchnode,3\n")
-	if c, _, e := idxRunCmd("weights", "--data", data, "--method", "expert", "--delphi", bad); c != ExitUser || !strings.Contains(e, `bad.csv:2: column "item"`) {
+	if c, _, e := runCLI(t, "weights", "--data", data, "--method", "expert", "--delphi", bad); c != ExitUser || !strings.Contains(e, `bad.csv:2: column "item"`) {
 		t.Errorf("unknown node: exit %d %s", c, e)
 	}
 }
@@ -404,10 +404,10 @@ func TestDelphiValuesIntoIndex(t *testing.T) {
 	}
 	in := qualWrite(t, dir, "d.csv", body)
 	vout := filepath.Join(dir, "v.csv")
-	if c, _, e := idxRunCmd("delphi", "--input", in, "--values-out", vout, "--format", "csv"); c != ExitOK {
+	if c, _, e := runCLI(t, "delphi", "--input", in, "--values-out", vout, "--format", "csv"); c != ExitOK {
 		t.Fatalf("delphi: exit %d: %s", c, e)
 	}
-	c, out, e := idxRunCmd("index", "--data", data, "--values", vout, "--format", "json", "--period", period)
+	c, out, e := runCLI(t, "index", "--data", data, "--values", vout, "--format", "json", "--period", period)
 	if c != ExitOK {
 		t.Fatalf("index: exit %d: %s", c, e)
 	}

@@ -19,8 +19,8 @@ import (
 func TestIndexReproducible(t *testing.T) {
 	data := idxDemo(t)
 	args := []string{"index", "--data", data, "--format", "json", "--period", "2020", "--uncertainty", "20", "--seed", "3"}
-	c1, out1, e1 := idxRunCmd(args...)
-	c2, out2, e2 := idxRunCmd(args...)
+	c1, out1, e1 := runCLI(t, args...)
+	c2, out2, e2 := runCLI(t, args...)
 	if c1 != ExitOK || c2 != ExitOK {
 		t.Fatalf("exit %d %d: %s %s", c1, c2, e1, e2)
 	}
@@ -52,7 +52,7 @@ func TestIndexReproducible(t *testing.T) {
 	}
 	for flag, val := range map[string]string{"--aggregate": "geometric", "--alpha": "0.3", "--seed": "4", "--missing": "unit-mean"} {
 		a := append(append([]string(nil), args...), flag, val)
-		c, out, e := idxRunCmd(a...)
+		c, out, e := runCLI(t, a...)
 		if c != ExitOK {
 			t.Fatalf("%s %s: exit %d: %s", flag, val, c, e)
 		}
@@ -73,7 +73,7 @@ func TestIndexReproducible(t *testing.T) {
 func TestProvenanceFile(t *testing.T) {
 	data := idxDemo(t)
 	pf := filepath.Join(t.TempDir(), "prov.json")
-	if c, _, e := idxRunCmd("index", "--data", data, "--format", "csv", "--provenance", pf); c != ExitOK {
+	if c, _, e := runCLI(t, "index", "--data", data, "--format", "csv", "--provenance", pf); c != ExitOK {
 		t.Fatalf("exit %d: %s", c, e)
 	}
 	b, err := os.ReadFile(pf)
@@ -84,7 +84,7 @@ func TestProvenanceFile(t *testing.T) {
 	if err := json.Unmarshal(b, &fromFile); err != nil {
 		t.Fatal(err)
 	}
-	_, out, _ := idxRunCmd("index", "--data", data, "--format", "json")
+	_, out, _ := runCLI(t, "index", "--data", data, "--format", "json")
 	var r struct{ Provenance provenance }
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatal(err)
@@ -95,7 +95,7 @@ func TestProvenanceFile(t *testing.T) {
 		t.Errorf("--provenance file differs from the JSON output's:\n%s\n%s", a, z)
 	}
 	for _, cmd := range []string{"weights", "rank"} {
-		c, out, e := idxRunCmd(cmd, "--data", data, "--format", "json")
+		c, out, e := runCLI(t, cmd, "--data", data, "--format", "json")
 		if c != ExitOK {
 			t.Fatalf("%s: exit %d: %s", cmd, c, e)
 		}
@@ -113,7 +113,7 @@ func TestProvenanceFile(t *testing.T) {
 func TestProvenanceXLSX(t *testing.T) {
 	data := idxDemo(t)
 	out := filepath.Join(t.TempDir(), "i.xlsx")
-	if c, _, e := idxRunCmd("index", "--data", data, "--format", "xlsx", "--out", out); c != ExitOK {
+	if c, _, e := runCLI(t, "index", "--data", data, "--format", "xlsx", "--out", out); c != ExitOK {
 		t.Fatalf("exit %d: %s", c, e)
 	}
 	f, err := excelize.OpenFile(out)

@@ -16,6 +16,9 @@ type IndexOptions struct {
 	// DistanceToTarget (each unit against its own target, capped at 1).
 	// Directions come from the tree.
 	Normalise NormMethod
+	// Ties is how Rank and Percentile normalisations rank tied values:
+	// TiesAverage (default) or TiesMin (COINr's n_rank).
+	Ties TieRule
 	// Winsor, if set, clamps every indicator's outliers before it is
 	// normalised (and before the weighting base), pooled over all periods.
 	Winsor Winsor
@@ -279,7 +282,7 @@ func Compute(root *Node, d *Data, opt IndexOptions) (*Index, error) {
 				base[l], err = Normaliser{Method: MinMax, Direction: nd.Direction}.Apply(nil, src)
 			}
 			if err == nil {
-				norm[l], err = normaliseLeaf(nd, src, nu, nt, groups, ngroups, ch.normOf[l])
+				norm[l], err = normaliseLeaf(nd, src, nu, nt, groups, ngroups, ch.normOf[l], opt.Ties)
 			}
 			if err == nil {
 				applyMissingRule(norm[l], nu, nt, opt.Missing)
@@ -521,10 +524,10 @@ func groupRows(groups []int32, n int) [][]int {
 var ErrNoTarget = errors.New("distance-to-target normalisation needs a target for every unit")
 
 // normaliseLeaf normalises one indicator column.
-func normaliseLeaf(nd *Node, x []float64, nu, nt int, groups []int32, ngroups int, m NormMethod) ([]float64, error) {
+func normaliseLeaf(nd *Node, x []float64, nu, nt int, groups []int32, ngroups int, m NormMethod, ties TieRule) ([]float64, error) {
 	dst := make([]float64, len(x))
 	if m != DistanceToTarget {
-		n := Normaliser{Method: m, Direction: nd.Direction}
+		n := Normaliser{Method: m, Direction: nd.Direction, Ties: ties}
 		if groups != nil {
 			n.OnConstant = ConstantNaN // a period without variation: see Compute
 		}

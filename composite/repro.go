@@ -18,6 +18,7 @@ type MethodRecord struct {
 	Normalise   string            `json:"normalise"`
 	NormaliseAt map[string]string `json:"normalise_at,omitempty"`
 	Scope       string            `json:"scope"` // "pooled" or "period"
+	Ties        string            `json:"ties"`  // rank ties: "average" or "min"
 	Winsor      string            `json:"winsor"`
 
 	Weighting    string            `json:"weighting"`
@@ -52,7 +53,7 @@ type MethodRecord struct {
 // Record returns o's [MethodRecord] with defaults filled in.
 func (o IndexOptions) Record() MethodRecord {
 	r := MethodRecord{
-		Normalise: o.Normalise.String(), Scope: "pooled", Winsor: "none",
+		Normalise: o.Normalise.String(), Scope: "pooled", Ties: "average", Winsor: "none",
 		Weighting: o.Weighting.String(), WeightScope: "pooled", Flat: o.Flat, EntropyShift: o.EntropyShift,
 		Combine: o.Combine.String(), Alpha: o.Alpha,
 		AHPMethod: "eigenvector", AHPRI: o.AHPOptions.RI.String(), AHPMaxCR: o.AHPOptions.MaxCR, AHPReciprocalTol: o.AHPOptions.ReciprocalTol,
@@ -60,6 +61,9 @@ func (o IndexOptions) Record() MethodRecord {
 	}
 	if o.PerPeriod {
 		r.Scope = "period"
+	}
+	if o.Ties == TiesMin {
+		r.Ties = "min"
 	}
 	if o.WeightsPerPeriod {
 		r.WeightScope = "period"

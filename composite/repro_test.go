@@ -9,7 +9,7 @@ import (
 
 func TestMethodRecordDefaults(t *testing.T) {
 	r := IndexOptions{}.Record()
-	want := MethodRecord{Normalise: MinMax.String(), Scope: "pooled", Winsor: "none", Weighting: WeightEntropy.String(), WeightScope: "pooled",
+	want := MethodRecord{Normalise: MinMax.String(), Scope: "pooled", Ties: "average", Winsor: "none", Weighting: WeightEntropy.String(), WeightScope: "pooled",
 		Combine: CombineLinearRule.String(), Alpha: 0.5, AHPMethod: "eigenvector", AHPRI: "saaty", AHPMaxCR: 0.10, AHPReciprocalTol: 0.03,
 		Aggregate: AggLinear.String(), Rho: 0.5, Missing: MissingReweight.String(),
 		Grades: []string{"A≥0.8", "B≥0.6", "C≥0.4", "D"}, GradesOn: "score", GradeVetoCap: "D"}
@@ -63,5 +63,11 @@ func TestUncertaintyRecord(t *testing.T) {
 	r := UncertaintyOptions{Replicates: 10, Seed: 7, Period: -1, Spread: 0.25, Normalisations: []NormMethod{MinMax, Percentile}}.Record(x)
 	if r.Period != "2021" || r.Seed != 7 || r.Noise != "uniform" || len(r.Normalisations) != 2 || r.Aggregations[0] != AggTOPSIS.String() {
 		t.Errorf("record %+v", r)
+	}
+}
+
+func TestMethodRecordTies(t *testing.T) {
+	if got := (IndexOptions{Ties: TiesMin}).Record().Ties; got != "min" {
+		t.Errorf("Record().Ties = %q; want min", got)
 	}
 }

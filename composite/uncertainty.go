@@ -190,7 +190,7 @@ func (x *Index) Uncertainty(opt UncertaintyOptions) (*UncertaintyResult, error) 
 			if x.choices.normFixed[l] {
 				m = x.choices.normOf[l]
 			}
-			col, err := normaliseLeaf(nd, x.src[l], nu, nt, groups, ngroups, m)
+			col, err := normaliseLeaf(nd, x.src[l], nu, nt, groups, ngroups, m, x.opt.Ties)
 			if err != nil {
 				return nil, &IndicatorError{nd.Code, fmt.Errorf("%s: %w", nm, unwrapColumn(err))}
 			}
