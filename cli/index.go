@@ -34,16 +34,16 @@ func init() {
 
 // idxFlags are the flags shared by weights, index and rank in framework mode.
 type idxFlags struct {
-	data, db, dataset, fw                 *string
+	data, db, dataset, fw                       *string
 	method, ahp, normalise, scope, winsor, ties *string
-	aggregate, missing, impute, combine   *string
-	alpha, shift                          *float64
-	flat                                  *bool
-	weightScope                           *string
-	format                                *string
-	quality                               *string
-	provenance                            *string
-	values, delphi                        *string
+	aggregate, missing, impute, combine         *string
+	alpha, shift                                *float64
+	flat                                        *bool
+	weightScope                                 *string
+	format                                      *string
+	quality                                     *string
+	provenance                                  *string
+	values, delphi                              *string
 }
 
 func addIdxFlags(fs *flag.FlagSet, weightsFlag string) *idxFlags {
