@@ -46,6 +46,20 @@
 // rank and 5–95% interval, first-order and total indices, and
 // leave-one-indicator-out rank shifts; deterministic for a seed.
 //
+// [IndexOptions.Record] and [UncertaintyOptions.Record] list every choice
+// that can change a number, defaults filled in, for the provenance that
+// every output carries.
+//
+// # Qualitative inputs
+//
+// The seed's expert interviews and public questionnaires become numbers
+// here. [Delphi] scores expert rounds with Kendall's W ([KendallW], tie
+// corrected, χ² test), per-item spread (CV, IQR) and a configurable stop
+// rule; [ExpertWeights] turns the final round into node weights. [Likert]
+// turns questionnaire items into satisfaction indicators (mean, top-2-box
+// share with normal or Wilson interval, sample size, margin of error), whose
+// values carry the [SurveyExtrapolated] quality code.
+//
 // # Missing values
 //
 // NaN is missing. Each method states its rule; in short:
