@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"database/sql"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -15,16 +16,21 @@ import (
 )
 
 // benchFile describes a synthetic long CSV: units × periods × indicators
-// rows of "330100,2015,ind07,1234.56" (about 3% of values empty).
+// rows of "330100,2015,ind07,1234.56" (about 3% of values empty). With
+// full, values are log-normal (median e^7 ≈ 1100, σ = 2 in logs) written
+// at full precision with strconv 'g' -1, as data.table's fwrite and Go
+// write them: "330100,2015-01,ind2,1882.0395178454542".
 type benchFile struct {
 	name                string
 	units, periods, ind int
 	monthly             bool
+	full                bool
 }
 
 var benchFiles = []benchFile{
-	{name: "290x16x40", units: 290, periods: 16, ind: 40},            // cities × years 2010–2025 × indicators: 185,600 rows
-	{name: "10M", units: 10000, periods: 250, ind: 4, monthly: true}, // 10,000,000 rows, ~290 MB
+	{name: "290x16x40", units: 290, periods: 16, ind: 40},                             // cities × years 2010–2025 × indicators: 185,600 rows
+	{name: "10M", units: 10000, periods: 250, ind: 4, monthly: true},                  // 10,000,000 rows, ~290 MB
+	{name: "10M-full", units: 10000, periods: 250, ind: 4, monthly: true, full: true}, // 10,000,000 rows, ~390 MB
 }
 
 func (f benchFile) rows() int { return f.units * f.periods * f.ind }
@@ -79,7 +85,11 @@ func (f benchFile) path(b *testing.B) string {
 				line = append(line, ",ind"...)
 				line = strconv.AppendInt(line, int64(k), 10)
 				line = append(line, ',')
-				if rng.IntN(100) >= 3 {
+				switch {
+				case rng.IntN(100) < 3:
+				case f.full:
+					line = strconv.AppendFloat(line, math.Exp(7+2*rng.NormFloat64()), 'g', -1, 64)
+				default:
 					line = strconv.AppendFloat(line, float64(rng.IntN(10000000))/100, 'f', -1, 64)
 				}
 				line = append(line, '\n')
