@@ -92,18 +92,20 @@ func log2Pow10(q int) int { return (q * 217706) >> 16 }
 // 9 bits of the top word are all ones. Then the second product w·T_lo is
 // added, leaving P* − P < w; a carry out of the low word can still reach
 // the rounding bit only if the middle word is all ones and the top word's
-// low 9 bits are all ones: then give up (Lemire 2021, section 5; Mushtak and
-// Lemire 2023 show that with the paper's table this never happens, but we
-// keep the check).
+// low 9 bits are all ones: then give up (Lemire 2021, algorithm 1). With
+// the paper's table, whose entries for −27 ≤ q < 0 are rounded up, Mushtak
+// and Lemire (2023) prove this never happens; with truncated entries it
+// happens for exact ties and exactly representable values when q < 0
+// (about 2 in 10,000 random in-range inputs), and strconv decides those.
 //
 // Rounding: the rounding bit decides, except at an exact tie (rounding bit
-// 1, all lower bits of P* zero), which rounds to even. Ties need 5^|q| to
-// divide into the 54-bit odd part or into w (Lemire 2021, section 6), so
-// they occur only for −27 ≤ q ≤ 23. For 0 ≤ q ≤ 23, 5^q < 2^64 and T_q is
-// exact with T_lo = 0, so P = P* and the tie is seen as it is. For q < 0
-// the truncated T_q makes a tie look like rounding bit 0 followed by ones
-// with a carry pending: exactly the case that gives up above. Subnormal
-// results have q < −290, where ties cannot occur.
+// 1, all lower bits of P* zero), which rounds to even. A tie needs 5^|q| to
+// divide the 54-bit odd part (q > 0) or w (q < 0), so ties occur only for
+// −27 ≤ q ≤ 23. For 0 ≤ q ≤ 23, 5^q < 2^64 and T_q is exact with T_lo = 0,
+// so P = P* and the tie is seen as it is. For q < 0 the truncated T_q makes
+// a tie look like rounding bit 0 followed by ones with a carry pending:
+// exactly the case that gives up above. Subnormal results (below 2^−1022 ≈
+// 2.2e−308, with w ≥ 1) have q ≤ −308, where ties cannot occur.
 func eiselLemire(w uint64, q int, neg bool) (float64, bool) {
 	if q < minPow10 || q > maxPow10 {
 		return 0, false
