@@ -68,8 +68,11 @@
 // ends outside quotes and parses the blocks in parallel ([Options].Workers
 // goroutines). A block without quotes is split on bytes with no
 // allocation per field: keys are interned through map lookups on byte
-// slices, and values go through a hand-written decimal fast path (exact by
-// Clinger's rule) that falls back to strconv; blocks with quotes go
+// slices, and values go through a hand-written decimal fast path: exact
+// by Clinger's rule for short mantissas, then our Eisel–Lemire for up to
+// 19 significant digits (full-precision output of R or Go), and strconv
+// only where neither can decide; the result is always bit-identical to
+// strconv.ParseFloat. Blocks with quotes go
 // through encoding/csv. Records stay in per-block columns and are written
 // straight into the dense panel. See docs/PERFORMANCE.md, section Loading.
 //
