@@ -55,3 +55,36 @@ func TestDemo(t *testing.T) {
 		t.Errorf("demo --out FILE: exit %d, stderr %q; want 1", code, errs)
 	}
 }
+
+// TestDemoDatasetCohorts: the cohort column of a stored dataset keeps
+// never-treated units in the sample for sunab and the event study, and
+// TWFE, sunab and the event study all use the same observations.
+func TestDemoDatasetCohorts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end demo")
+	}
+	dir := t.TempDir()
+	if code, _, errs := runCLI(t, "demo", "--out", dir, "--quiet"); code != ExitOK {
+		t.Fatalf("demo: exit %d: %s", code, errs)
+	}
+	db := filepath.Join(dir, "cityimpact.duckdb")
+	nobs := func(args ...string) float64 {
+		t.Helper()
+		code, out, errs := runCLI(t, append([]string{"estimate", "--db", db, "--dataset", "demo"}, args...)...)
+		if code != ExitOK {
+			t.Fatalf("estimate %v: exit %d: %s", args, code, errs)
+		}
+		var r struct {
+			Nobs float64 `json:"nobs"`
+		}
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatalf("estimate %v: %v\n%s", args, err, out)
+		}
+		return r.Nobs
+	}
+	twfe := nobs("--formula", "data_sharing_rate ~ smart_city_pilot | unit + year")
+	sunab := nobs("--formula", "data_sharing_rate ~ sunab(smart_city_pilot_cohort, year) | unit + year", "--agg", "att")
+	if twfe == 0 || sunab != twfe {
+		t.Errorf("sunab uses %v observations, TWFE %v: never-treated units must stay in the sample", sunab, twfe)
+	}
+}

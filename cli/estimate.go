@@ -35,7 +35,8 @@ its cells are reported by relative period ("year::-3"), or as "ATT" with --agg a
 every non-empty cell is a number are numeric, all others are categorical (factors);
 empty cells and NA are missing. --dataset reads the yearly panel of a stored
 dataset (columns unit, period, year, t, province, region, tier, every indicator and,
-per policy P, the 0/1 column P and the first treated year P_cohort).
+per policy P, the 0/1 column P and the first treated year P_cohort,
+10000 for never-treated units).
 
 Modes (default: estimate the formula; repeat --formula for models side by side):
   --event-study   leads and lags relative to adoption: the formula gives the outcome,
@@ -291,7 +292,14 @@ func (o *estimateFlags) load(env *Env) (*econ.Frame, error) {
 
 // datasetFrame is econ.PanelFrame plus, per policy P, the 0/1 column P and
 // P_cohort: the first treated year (yearly panels) or period index t
-// (others), NaN for never-treated units.
+// (others). Never-treated units get NeverCohort (10000, fixest's convention
+// in base_stagg): a cohort after the panel's end, which both the event
+// study and sunab read as never treated, so they stay in the sample as
+// controls (a NaN would drop their rows).
+// NeverCohort is the P_cohort value of never-treated units in a stored
+// dataset's frame.
+const NeverCohort float64 = 10000
+
 func datasetFrame(p *panel.Panel) (*econ.Frame, error) {
 	f, err := econ.PanelFrame(p)
 	if err != nil {
@@ -304,7 +312,7 @@ func datasetFrame(p *panel.Panel) (*econ.Frame, error) {
 		}
 		coh := make([]float64, p.Rows())
 		for u, c := range p.Cohort(pol) {
-			v := math.NaN()
+			v := NeverCohort
 			if c != math.MinInt {
 				v = float64(c)
 				if p.Freq == panel.Year {
