@@ -309,9 +309,11 @@ func TestCSErrors(t *testing.T) {
 		}
 	}
 	cases := map[string]func(*CSData){
-		"length":        func(d *CSData) { d.Time = d.Time[:5] },
-		"missing":       func(d *CSData) { d.Outcome[3] = math.NaN() },
-		"unbalanced":    func(d *CSData) { d.Unit, d.Time, d.Outcome, d.Cohort = d.Unit[:5], d.Time[:5], d.Outcome[:5], d.Cohort[:5] },
+		"length":  func(d *CSData) { d.Time = d.Time[:5] },
+		"missing": func(d *CSData) { d.Outcome[3] = math.NaN() },
+		"unbalanced": func(d *CSData) {
+			d.Unit, d.Time, d.Outcome, d.Cohort = d.Unit[:5], d.Time[:5], d.Outcome[:5], d.Cohort[:5]
+		},
 		"duplicate":     func(d *CSData) { d.Time[1] = 1; d.Time[3] = 1 },
 		"cohort varies": func(d *CSData) { d.Cohort[1] = 0 },
 		"no never":      func(d *CSData) { d.Cohort[2], d.Cohort[3] = 2, 2 },
