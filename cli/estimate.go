@@ -47,6 +47,8 @@ Modes (default: estimate the formula; repeat --formula for models side by side):
   --fake-shift S  placebo adoption S periods early on pre-treatment rows (--treat, --cohort, --time)
   --leave-out COL --treat re-estimated without each level of COL in turn
   --exclude COL=v1,v2  the model without those rows (same JSON as the default)
+  --bacon         Goodman-Bacon decomposition of --treat's TWFE coefficient on a balanced
+                  panel (--unit, --time); JSON {"twfe","by_type":[..],"pairs":[..]}
 
 Output: --format json (default) prints {"coefficients":{NAME:{"estimate","se","t",
 "p","ci_low","ci_high"}},"nobs","r2","r2_within","vcov"} for one model; table, md,
@@ -78,6 +80,7 @@ type estimateFlags struct {
 	exclude                   string
 	level                     float64
 	agg                       string
+	bacon                     bool
 }
 
 func runEstimate(env *Env, args []string) error {
@@ -109,6 +112,7 @@ func runEstimate(env *Env, args []string) error {
 	fs.StringVar(&o.exclude, "exclude", "", "estimate without rows whose COL is one of the values: COL=v1,v2 (e.g. year=2020,2021)")
 	fs.Float64Var(&o.level, "level", 0.95, "confidence level of intervals")
 	fs.StringVar(&o.agg, "agg", "auto", "sunab() models: report the cells aggregated by relative period (period), to the ATT (att), by cohort (cohort), not at all (none); auto = period, or att for sunab(…, att = TRUE)")
+	fs.BoolVar(&o.bacon, "bacon", false, "Goodman-Bacon decomposition of the TWFE coefficient of --treat (outcome: the formula's left-hand side); needs --treat, --unit, --time")
 	rest, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -129,6 +133,8 @@ func runEstimate(env *Env, args []string) error {
 	}
 	var buf bytes.Buffer
 	switch {
+	case o.bacon:
+		err = estimateBacon(&buf, frame, &o)
 	case o.eventStudy:
 		err = estimateEvent(&buf, frame, &o, opts)
 	case o.placebo > 0:
@@ -169,19 +175,19 @@ func (o *estimateFlags) check() error {
 		return userErrorf("--format xlsx needs --out FILE.xlsx")
 	}
 	modes := 0
-	for _, on := range []bool{o.eventStudy, o.placebo > 0, o.by != "", o.fakeShift != "", o.leaveOut != "", o.exclude != ""} {
+	for _, on := range []bool{o.bacon, o.eventStudy, o.placebo > 0, o.by != "", o.fakeShift != "", o.leaveOut != "", o.exclude != ""} {
 		if on {
 			modes++
 		}
 	}
 	if modes > 1 {
-		return userErrorf("--event-study, --placebo, --by, --fake-shift, --leave-out and --exclude are separate analyses; choose one")
+		return userErrorf("--bacon, --event-study, --placebo, --by, --fake-shift, --leave-out and --exclude are separate analyses; choose one")
 	}
 	if o.placebo < 0 {
 		return userErrorf("--placebo %d: want a positive number of permutations", o.placebo)
 	}
 	if modes > 0 && len(o.formulas) > 1 {
-		return userErrorf("--event-study, --placebo, --by, --fake-shift, --leave-out and --exclude take one --formula")
+		return userErrorf("--bacon, --event-study, --placebo, --by, --fake-shift, --leave-out and --exclude take one --formula")
 	}
 	need := func(what string, names ...string) error {
 		vals := map[string]string{"cohort": o.cohort, "time": o.time, "unit": o.unit, "treat": o.treat}
@@ -197,6 +203,8 @@ func (o *estimateFlags) check() error {
 		return nil
 	}
 	switch {
+	case o.bacon:
+		return need("--bacon", "treat", "time", "unit")
 	case o.eventStudy:
 		return need("--event-study", "cohort", "time", "unit")
 	case o.placebo > 0:

@@ -71,6 +71,7 @@ func TestBaconCastle(t *testing.T) {
 		got[key{p.Treated, c}] = p
 	}
 	matched := 0
+	refW, refWB := map[string]float64{}, map[string]float64{}
 	for _, rec := range recs[1:] {
 		est, _ := strconv.ParseFloat(rec[2], 64)
 		w, _ := strconv.ParseFloat(rec[3], 64)
@@ -86,6 +87,8 @@ func TestBaconCastle(t *testing.T) {
 			continue
 		}
 		matched++
+		refW[rec[4]] += w
+		refWB[rec[4]] += w * est
 		if p.Type != rec[4] {
 			t.Errorf("pair %s vs %s: type %q, R %q", rec[0], rec[1], p.Type, rec[4])
 		}
@@ -98,6 +101,14 @@ func TestBaconCastle(t *testing.T) {
 	}
 	if matched != len(r.Pairs) || matched != 25 {
 		t.Errorf("matched %d of %d pairs, want 25", matched, len(r.Pairs))
+	}
+	// bacon_summary from R's pairs (it prints weight and avg_est rounded:
+	// 0.05976 −0.00554, 0.03190 0.07032, 0.90834 0.08796).
+	for _, s := range r.ByType {
+		want := refWB[s.Type] / refW[s.Type]
+		if e := relErr(s.Estimate, want); e > 1e-8 || relErr(s.Weight, refW[s.Type]) > 1e-8 {
+			t.Errorf("%s: weight %v estimate %v, R %v %v", s.Type, s.Weight, s.Estimate, refW[s.Type], want)
+		}
 	}
 }
 
