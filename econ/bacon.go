@@ -145,7 +145,8 @@ func (e *BaconError) add(unit, time, col, format string, args ...any) {
 //
 // Errors: a *[BaconError] listing missing or duplicated unit-time cells,
 // missing values, a treatment that is not 0/1 or switches off, time-varying
-// controls, or no timing group.
+// controls, no timing group, or a single timing group without never- or
+// always-treated units (no comparison: D is collinear with the time effects).
 func Bacon(data *Frame, spec BaconSpec) (*BaconResult, error) {
 	if data == nil {
 		return nil, errors.New("econ: bacon: nil frame")
@@ -271,6 +272,10 @@ func Bacon(data *Frame, spec BaconSpec) (*BaconResult, error) {
 	}
 	if len(timing) == 0 {
 		e.add("", "", spec.Treat, "no unit adopts the treatment after the first period: nothing to decompose")
+		return nil, e
+	}
+	if len(timing) == 1 && size[T] == 0 && size[0] == 0 {
+		e.add("", "", spec.Treat, "every unit adopts in %s and none is never or always treated: the treatment is collinear with the time fixed effects", tlab[timing[0]])
 		return nil, e
 	}
 

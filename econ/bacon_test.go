@@ -247,6 +247,14 @@ func TestBaconBadInput(t *testing.T) {
 			}
 			return f
 		}, BaconSpec{Controls: []string{"x"}}},
+		{"one cohort only", func(y, d []float64) *Frame {
+			for u := range N {
+				for k := range T {
+					d[u*T+k] = float64(min(1, k/2))
+				}
+			}
+			return baconFrame(t, N, T, y, d)
+		}, BaconSpec{}},
 		{"no timing group", func(y, d []float64) *Frame { clear(d); return baconFrame(t, N, T, y, d) }, BaconSpec{}},
 		{"missing column", func(y, d []float64) *Frame { return baconFrame(t, N, T, y, d) }, BaconSpec{Outcome: "nope"}},
 	}
