@@ -108,7 +108,9 @@ type CS struct {
 //
 // As in did, units first treated after the last period are treated as
 // never treated and units treated in the first period are dropped (listed
-// in CS.Dropped). The aggregations follow did's aggte, including the
+// in CS.Dropped); with not-yet-treated controls and no never-treated
+// units, the last cohort serves as never treated and the periods from its
+// first treated period on are dropped. The aggregations follow did's aggte, including the
 // influence-function term for the estimated group-share weights:
 //
 //   - simple: Σ_k p_k ATT_k / Σ_k p_k over post-treatment cells (t ≥ g),
@@ -219,15 +221,37 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 	if len(gset) == 0 {
 		return nil, errors.New("econ: callaway-santanna: no treated units")
 	}
-	if opts.Control == CSNeverTreated && len(keep)-sumCounts(gset) == 0 {
-		return nil, errors.New("econ: callaway-santanna: no never-treated units (cohort 0) for never-treated controls; use not-yet-treated controls")
+	stride := nt
+	if len(keep)-sumCounts(gset) == 0 {
+		if opts.Control == CSNeverTreated {
+			return nil, errors.New("econ: callaway-santanna: no never-treated units (cohort 0) for never-treated controls; use not-yet-treated controls")
+		}
+		// As did: without never-treated units, the last cohort becomes
+		// the comparison group and the periods from its start are dropped.
+		gmax := 0
+		for g := range gset {
+			gmax = max(gmax, g)
+		}
+		delete(gset, gmax)
+		for k := range G {
+			if G[k] == gmax {
+				G[k] = 0
+			}
+		}
+		for nt > 0 && times[nt-1] >= gmax {
+			nt--
+		}
+		times = times[:nt]
+		if nt < 2 || len(gset) == 0 {
+			return nil, fmt.Errorf("econ: callaway-santanna: no never-treated units and too few periods before the last cohort (%d) to use it as comparison", gmax)
+		}
 	}
 	glist := make([]int, 0, len(gset))
 	for g := range gset {
 		glist = append(glist, g)
 	}
 	sort.Ints(glist)
-	Y := func(k, j int) float64 { return y[keep[k]*nt+j] }
+	Y := func(k, j int) float64 { return y[keep[k]*stride+j] }
 
 	first := 1
 	if opts.Base == CSUniversal {
