@@ -10,8 +10,10 @@ import (
 
 // TestCSDidReference compares every ATT(g,t), its analytic SE and every
 // aggregation (overall and by key) with R's did 2.5.1 (bcallaway11/did
-// @71ba8a5) on mpdta, for never-treated and not-yet-treated controls and
-// varying and universal base periods; testdata/cs/did_reference.R wrote
+// @71ba8a5) on mpdta, for never-treated and not-yet-treated controls,
+// not-yet-treated controls without never-treated units ("nonever": the
+// last cohort becomes the comparison group), and varying and universal
+// base periods; testdata/cs/did_reference.R wrote
 // testdata/cs/did_reference.csv with 17 significant digits.
 func TestCSDidReference(t *testing.T) {
 	f, err := os.Open("testdata/cs/did_reference.csv")
@@ -25,13 +27,26 @@ func TestCSDidReference(t *testing.T) {
 	}
 	d := readMPDTA(t)
 	got := map[[3]string][2]float64{}
-	for _, ctl := range []CSControl{CSNeverTreated, CSNotYetTreated} {
+	// nonever: mpdta without never-treated units, not-yet-treated controls.
+	var nonever CSData
+	for i, g := range d.Cohort {
+		if g != 0 {
+			nonever.Unit = append(nonever.Unit, d.Unit[i])
+			nonever.Time = append(nonever.Time, d.Time[i])
+			nonever.Outcome = append(nonever.Outcome, d.Outcome[i])
+			nonever.Cohort = append(nonever.Cohort, g)
+		}
+	}
+	for scen, cname := range []string{"nevertreated", "notyettreated", "nonever"} {
+		data, ctl := d, CSControl(scen)
+		if cname == "nonever" {
+			data, ctl = nonever, CSNotYetTreated
+		}
 		for _, base := range []CSBase{CSVarying, CSUniversal} {
-			r, err := CallawaySantAnna(d, CSOptions{Control: ctl, Base: base})
+			r, err := CallawaySantAnna(data, CSOptions{Control: ctl, Base: base})
 			if err != nil {
 				t.Fatal(err)
 			}
-			cname := [...]string{"nevertreated", "notyettreated"}[ctl]
 			bname := [...]string{"varying", "universal"}[base]
 			key := func(kind, k string) [3]string { return [3]string{cname + "/" + bname, kind, k} }
 			for _, c := range r.Cells {

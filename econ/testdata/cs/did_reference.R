@@ -10,10 +10,14 @@ add <- function(control, base, kind, key, att, se) {
   out <<- rbind(out, data.frame(control = control, base = base, kind = kind,
     key = key, att = sprintf("%.17g", att), se = sprintf("%.17g", se)))
 }
-for (control in c("nevertreated", "notyettreated")) {
+# "nonever": mpdta without its never-treated counties, where did uses the
+# last cohort (2007) as comparison and drops the periods from 2007 on.
+for (control in c("nevertreated", "notyettreated", "nonever")) {
   for (base in c("varying", "universal")) {
+    dd <- if (control == "nonever") d[d$first.treat != 0, ] else d
+    cg <- if (control == "nonever") "notyettreated" else control
     m <- suppressWarnings(att_gt(yname = "lemp", tname = "year", idname = "countyreal",
-      gname = "first.treat", data = d, control_group = control, base_period = base,
+      gname = "first.treat", data = dd, control_group = cg, base_period = base,
       bstrap = FALSE, cband = FALSE))
     add(control, base, "att_gt", paste0(m$group, "/", m$t), m$att, m$se)
     for (type in c("simple", "dynamic", "group", "calendar")) {
