@@ -1,0 +1,91 @@
+package econ
+
+import (
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+)
+
+// FuzzCallawaySantAnna builds a small panel from the fuzzer's bytes
+// (cohorts, outcomes, dropped rows) and checks that CallawaySantAnna never
+// panics and, when it succeeds, returns finite estimates and non-negative
+// SEs for every cell and aggregation.
+func FuzzCallawaySantAnna(f *testing.F) {
+	f.Add([]byte{0, 2, 3, 0, 4, 1, 9, 7, 5}, uint8(4), false, false)
+	f.Add([]byte{5, 5, 5}, uint8(2), true, true)
+	f.Fuzz(func(t *testing.T, b []byte, periods uint8, notyet, universal bool) {
+		nt := int(periods%6) + 1
+		if len(b) == 0 || len(b) > 64 {
+			return
+		}
+		var d CSData
+		for i, c := range b {
+			g := int(c % uint8(nt+2)) // 0..nt+1; >nt is "after the panel"
+			for tt := 1; tt <= nt; tt++ {
+				if c == 255 && tt == nt { // unbalanced
+					continue
+				}
+				d.Unit = append(d.Unit, strconv.Itoa(i))
+				d.Time = append(d.Time, tt)
+				d.Outcome = append(d.Outcome, float64(int(c)*tt%13)-6)
+				d.Cohort = append(d.Cohort, g)
+			}
+		}
+		opts := CSOptions{}
+		if notyet {
+			opts.Control = CSNotYetTreated
+		}
+		if universal {
+			opts.Base = CSUniversal
+		}
+		r, err := CallawaySantAnna(d, opts)
+		if err != nil {
+			return
+		}
+		check := func(what string, att, se float64) {
+			if math.IsNaN(att) || math.IsInf(att, 0) || !(se >= 0) || math.IsInf(se, 0) {
+				t.Fatalf("%s: att %v se %v", what, att, se)
+			}
+		}
+		for _, c := range r.Cells {
+			check("cell", c.ATT, c.SE)
+		}
+		check("simple", r.Simple.ATT, r.Simple.SE)
+		for _, a := range []CSAggregate{r.Dynamic, r.Group, r.Calendar} {
+			check("overall", a.Overall.ATT, a.Overall.SE)
+			for _, e := range a.By {
+				check("by", e.ATT, e.SE)
+			}
+		}
+	})
+}
+
+// BenchmarkCallawaySantAnnaLarge: 5,000 units × 20 periods, 4 cohorts
+// and never-treated units, analytic SEs (the benchmark shape,
+// without the bootstrap).
+func BenchmarkCallawaySantAnnaLarge(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	cohorts := []int{0, 2005, 2008, 2011, 2014}
+	var d CSData
+	for i := 0; i < 5000; i++ {
+		g := cohorts[i%5]
+		a := rng.NormFloat64()
+		for tt := 2001; tt <= 2020; tt++ {
+			y := a + 0.1*float64(tt-2000) + rng.NormFloat64()
+			if g != 0 && tt >= g {
+				y += 0.5 + 0.1*float64(tt-g)
+			}
+			d.Unit = append(d.Unit, strconv.Itoa(i))
+			d.Time = append(d.Time, tt)
+			d.Outcome = append(d.Outcome, y)
+			d.Cohort = append(d.Cohort, g)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := CallawaySantAnna(d, CSOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
