@@ -72,6 +72,13 @@
 // side by side as fixest's etable and writes them as text, Markdown,
 // LaTeX, CSV, XLSX or JSON to an io.Writer.
 //
+// Under staggered adoption the TWFE coefficient mixes comparisons: [Bacon]
+// decomposes it into every 2×2 comparison with its weight (Goodman-Bacon
+// 2021, Theorem 1), and [CallawaySantAnna] estimates the group-time
+// ATT(g,t) with never- or not-yet-treated controls and its simple, dynamic,
+// group and calendar aggregations with influence-function standard errors
+// (unconditional so far: no covariates, no bootstrap).
+//
 // # Data rules
 //
 // Float columns use NaN (or ±Inf) for missing values, factor and code
