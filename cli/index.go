@@ -20,6 +20,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/cityimpact/cityimpact/composite"
+	"github.com/cityimpact/cityimpact/evaluation"
 	"github.com/cityimpact/cityimpact/framework"
 	"github.com/cityimpact/cityimpact/ingest"
 	"github.com/cityimpact/cityimpact/panel"
@@ -304,7 +305,7 @@ func (f *idxFlags) load(env *Env) (*idxRun, error) {
 			return nil, err
 		}
 	}
-	r.root = idxTree(fw.Goal, r.p.Units)
+	r.root = evaluation.CompositeTree(fw.Goal, r.p.Units)
 	if *f.delphi != "" {
 		if err := idxApplyDelphi(r, *f.delphi); err != nil {
 			return nil, err
@@ -430,51 +431,6 @@ func idxData(p *panel.Panel) *composite.Data {
 		}
 	}
 	return d
-}
-
-// idxTree converts a framework tree. A per-group target applies to a unit
-// whose tier, region, province or code is listed, else the default.
-func idxTree(n *framework.Node, units []panel.Unit) *composite.Node {
-	c := &composite.Node{Code: n.Code, Floor: math.NaN(), Weight: math.NaN()}
-	if n.Weight != nil {
-		c.Weight, c.HasWeight = *n.Weight, true
-	}
-	if !n.IsIndicator() {
-		c.Children = []*composite.Node{}
-		for _, k := range n.Children {
-			c.Children = append(c.Children, idxTree(k, units))
-		}
-		return c
-	}
-	switch n.Direction {
-	case framework.Higher:
-		c.Direction = composite.Benefit
-	case framework.Lower:
-		c.Direction = composite.Cost
-	}
-	if n.Floor != nil {
-		c.Floor = *n.Floor
-	}
-	if n.Target != nil {
-		c.Target = make([]float64, len(units))
-		for u, un := range units {
-			c.Target[u] = math.NaN()
-			found := false
-			for _, key := range []string{un.Tier, un.Region, un.Province, un.Code} {
-				for _, g := range n.Target.Groups {
-					if key != "" && g.Group == key && !found {
-						c.Target[u], found = g.Value, true
-					}
-				}
-			}
-			if !found {
-				if v, ok := n.Target.For(""); ok {
-					c.Target[u] = v
-				}
-			}
-		}
-	}
-	return c
 }
 
 // ahpFile is the --ahp YAML: per expert, per node, a matrix of numbers or

@@ -7,6 +7,7 @@ import (
 
 	"github.com/cityimpact/cityimpact/composite"
 	"github.com/cityimpact/cityimpact/demo"
+	"github.com/cityimpact/cityimpact/evaluation"
 	"github.com/cityimpact/cityimpact/framework"
 )
 
@@ -50,7 +51,7 @@ func benchIndexData(b *testing.B, units, start, end int) (*composite.Node, *comp
 		labels, of, _ := p.Groups(attr)
 		d.Peers[attr] = composite.PeerGroups{Labels: labels, Of: of}
 	}
-	root := fromFramework(fw.Goal, p.Units)
+	root := evaluation.CompositeTree(fw.Goal, p.Units)
 	benchIdxData[key], benchIdxRoot[key] = d, root
 	return root, d
 }

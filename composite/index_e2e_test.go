@@ -7,45 +7,9 @@ import (
 
 	"github.com/cityimpact/cityimpact/composite"
 	"github.com/cityimpact/cityimpact/demo"
+	"github.com/cityimpact/cityimpact/evaluation"
 	"github.com/cityimpact/cityimpact/framework"
-	"github.com/cityimpact/cityimpact/panel"
 )
-
-// fromFramework converts a framework tree as the CLI does (targets by the
-// unit's tier, else the "default" group).
-func fromFramework(n *framework.Node, units []panel.Unit) *composite.Node {
-	c := &composite.Node{Code: n.Code, Floor: math.NaN(), Weight: math.NaN()}
-	if n.Weight != nil {
-		c.Weight, c.HasWeight = *n.Weight, true
-	}
-	if !n.IsIndicator() {
-		c.Children = []*composite.Node{}
-		for _, k := range n.Children {
-			c.Children = append(c.Children, fromFramework(k, units))
-		}
-		return c
-	}
-	switch n.Direction {
-	case framework.Higher:
-		c.Direction = composite.Benefit
-	case framework.Lower:
-		c.Direction = composite.Cost
-	}
-	if n.Floor != nil {
-		c.Floor = *n.Floor
-	}
-	if n.Target != nil {
-		c.Target = make([]float64, len(units))
-		for u, un := range units {
-			v, ok := n.Target.For(un.Tier)
-			if !ok {
-				v = math.NaN()
-			}
-			c.Target[u] = v
-		}
-	}
-	return c
-}
 
 func demoData(t testing.TB, units int) (*composite.Node, *composite.Data) {
 	t.Helper()
@@ -79,7 +43,7 @@ func demoData(t testing.TB, units int) (*composite.Node, *composite.Data) {
 		}
 		d.Peers[attr] = composite.PeerGroups{Labels: labels, Of: of}
 	}
-	return fromFramework(fw.Goal, p.Units), d
+	return evaluation.CompositeTree(fw.Goal, p.Units), d
 }
 
 // TestIndexDemo: the entropy index of seed-2025 on the demo panel. Weights
