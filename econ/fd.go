@@ -60,28 +60,8 @@ func EstimateFD(data *Frame, formula string, opts Options) (*Result, error) {
 	for j, x := range d.X {
 		dd.X[j] = diff(x)
 	}
-	if opts.Weights != "" {
-		wv, ok := data.Float(opts.Weights)
-		if !ok {
-			return nil, fmt.Errorf("econ: no numeric weight column %q", opts.Weights)
-		}
-		dd.Weights = wv
-	}
-	for _, c := range opts.Cluster {
-		codes, _, ok := data.groups(c)
-		if !ok {
-			return nil, fmt.Errorf("econ: no cluster column %q", c)
-		}
-		dd.Cluster = append(dd.Cluster, codes)
-		dd.ClusterNames = append(dd.ClusterNames, c)
-	}
-	if len(opts.Cluster) > 0 && opts.VCov == VCovDefault {
-		opts.VCov = VCovCluster
-	}
-	if opts.VCov == VCovNW || opts.VCov == VCovDK {
-		if err := dd.setPanelKeys(data); err != nil {
-			return nil, err
-		}
+	if err := dd.attach(data, &opts); err != nil {
+		return nil, err
 	}
 	r, err := Fit(&dd, opts)
 	if err != nil {

@@ -33,28 +33,8 @@ func estimate(data *Frame, formula string, opts Options, pre *demeanCache) (*Res
 	if err != nil {
 		return nil, err
 	}
-	if opts.VCov == VCovNW || opts.VCov == VCovDK {
-		if err := d.setPanelKeys(data); err != nil {
-			return nil, err
-		}
-	}
-	if opts.Weights != "" {
-		wv, ok := data.Float(opts.Weights)
-		if !ok {
-			return nil, fmt.Errorf("econ: no numeric weight column %q", opts.Weights)
-		}
-		d.Weights = wv
-	}
-	for _, c := range opts.Cluster {
-		codes, _, ok := data.groups(c)
-		if !ok {
-			return nil, fmt.Errorf("econ: no cluster column %q", c)
-		}
-		d.Cluster = append(d.Cluster, codes)
-		d.ClusterNames = append(d.ClusterNames, c)
-	}
-	if len(opts.Cluster) > 0 && opts.VCov == VCovDefault {
-		opts.VCov = VCovCluster
+	if err := d.attach(data, &opts); err != nil {
+		return nil, err
 	}
 	d.pre = pre
 	r, err := Fit(d, opts)
@@ -357,4 +337,32 @@ func numEqual(a, b string) bool {
 	x, err1 := strconv.ParseFloat(a, 64)
 	y, err2 := strconv.ParseFloat(b, 64)
 	return err1 == nil && err2 == nil && x == y
+}
+
+// attach adds what opts names beyond the formula to d: observation weights,
+// cluster columns and, for Newey–West and Driscoll–Kraay, the panel keys.
+// Naming clusters turns the default variance into clustered.
+func (d *Design) attach(data *Frame, opts *Options) error {
+	if opts.Weights != "" {
+		wv, ok := data.Float(opts.Weights)
+		if !ok {
+			return fmt.Errorf("econ: no numeric weight column %q", opts.Weights)
+		}
+		d.Weights = wv
+	}
+	for _, c := range opts.Cluster {
+		codes, _, ok := data.groups(c)
+		if !ok {
+			return fmt.Errorf("econ: no cluster column %q", c)
+		}
+		d.Cluster = append(d.Cluster, codes)
+		d.ClusterNames = append(d.ClusterNames, c)
+	}
+	if len(opts.Cluster) > 0 && opts.VCov == VCovDefault {
+		opts.VCov = VCovCluster
+	}
+	if opts.VCov == VCovNW || opts.VCov == VCovDK {
+		return d.setPanelKeys(data)
+	}
+	return nil
 }

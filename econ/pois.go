@@ -49,28 +49,8 @@ func EstimatePois(data *Frame, formula string, opts Options) (*PoisResult, error
 	if err != nil {
 		return nil, err
 	}
-	if opts.Weights != "" {
-		wv, ok := data.Float(opts.Weights)
-		if !ok {
-			return nil, fmt.Errorf("econ: no numeric weight column %q", opts.Weights)
-		}
-		d.Weights = wv
-	}
-	for _, c := range opts.Cluster {
-		codes, _, ok := data.groups(c)
-		if !ok {
-			return nil, fmt.Errorf("econ: no cluster column %q", c)
-		}
-		d.Cluster = append(d.Cluster, codes)
-		d.ClusterNames = append(d.ClusterNames, c)
-	}
-	if len(opts.Cluster) > 0 && opts.VCov == VCovDefault {
-		opts.VCov = VCovCluster
-	}
-	if opts.VCov == VCovNW || opts.VCov == VCovDK {
-		if err := d.setPanelKeys(data); err != nil {
-			return nil, err
-		}
+	if err := d.attach(data, &opts); err != nil {
+		return nil, err
 	}
 	return FitPois(d, opts)
 }
