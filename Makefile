@@ -4,22 +4,36 @@ GO ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 FUZZTIME ?= 5s
 OUT ?= cityimpact-data
 
-.PHONY: build demo test vet unit fuzz bench
+.PHONY: build demo test vet unit fuzz bench assets
 
-build:
+# Report assets (see report/assets/SOURCE.md): ECharts and the echarts 4.9.0
+# map data come from npm at the exact versions of report/web/package-lock.json;
+# report/internal/genmap joins the map features to GB/T 2260 codes. The files
+# are generated into report/assets/ (gitignored) and embedded into the binary.
+ASSET_STAMP = report/web/node_modules/.cityimpact-assets
+assets: $(ASSET_STAMP)
+
+$(ASSET_STAMP): report/web/package.json report/web/package-lock.json report/internal/genmap/main.go division/data/cities.csv
+	cd report/web && npm ci --ignore-scripts --no-audit --no-fund
+	$(GO) run ./report/internal/genmap -src report/web/node_modules/echarts4/map/json -out report/assets
+	cp report/web/node_modules/echarts/dist/echarts.min.js report/assets/echarts.min.js
+	cp report/web/node_modules/echarts/LICENSE report/assets/ECHARTS-LICENSE.txt
+	touch $@
+
+build: assets
 	$(GO) build -o bin/cityimpact ./cmd/cityimpact
 
 # The main job on the embedded default: generate the synthetic demo panel,
 # import it into the DuckDB store, validate it and print a summary.
-demo: build
+demo: assets build
 	./bin/cityimpact demo --out $(OUT)
 
-test: vet unit fuzz
+test: assets vet unit fuzz
 
 vet:
 	$(GO) vet ./...
 
-unit:
+unit: assets
 	$(GO) test -count=1 ./...
 
 # Every fuzz target runs briefly (FUZZTIME each) on top of its seed corpus.
