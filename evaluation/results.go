@@ -55,8 +55,8 @@ type Program struct {
 
 // Text is a short text in both report languages.
 type Text struct {
-	Zh string `json:"zh"`
-	En string `json:"en"`
+	Zh string `json:"zh" yaml:"zh"`
+	En string `json:"en" yaml:"en"`
 }
 
 // FrameworkInfo describes the indicator framework used: its nodes in

@@ -27,6 +27,9 @@ type Spec struct {
 	dir string
 	// file is the spec's file name as the user gave it.
 	file string
+	// lines maps key paths to their line and column, for errors found
+	// when the spec runs.
+	lines map[string][2]int
 }
 
 // DataSpec says where the panel comes from: exactly one of Generate,
@@ -90,8 +93,8 @@ type IndexSpec struct {
 	// WeightsPerPeriod recomputes objective weights each year (the seed's
 	// practice); the default pools all years so scores compare over time.
 	WeightsPerPeriod bool   `yaml:"weights_per_period" json:"weights_per_period"`
-	Aggregate        string `yaml:"aggregate" json:"aggregate"` // linear (default), geometric, harmonic
-	Missing          string `yaml:"missing" json:"missing"`     // reweight (default), zero, drop
+	Aggregate        string `yaml:"aggregate" json:"aggregate"` // linear (default), geometric, topsis, gra
+	Missing          string `yaml:"missing" json:"missing"`     // reweight (default), none, period-mean, unit-mean
 	// Winsorise clamps each indicator's values outside the P and 1−P
 	// quantiles (0 = no winsorisation; default 0.01).
 	Winsorise *float64 `yaml:"winsorise" json:"winsorise"`
