@@ -5,17 +5,29 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 )
 
-// CSData holds a balanced panel in long form for [CallawaySantAnna]: one
-// entry per unit and period. Cohort is the first treated period of the
-// unit (constant within a unit) and 0 for never-treated units, as the
-// gname column of R's did.
+// CSData holds a panel in long form for [CallawaySantAnna]: one entry per
+// unit and period. Cohort is the first treated period of the unit
+// (constant within a unit) and 0 for never-treated units, as the gname
+// column of R's did.
+//
+// Covariates, if any, hold one column per covariate, each as long as
+// Unit; each 2×2 comparison uses the covariate values of the earlier of
+// its two periods (the base period for post-treatment cells), as did does
+// for panels. CovariateNames, if set, name them in errors. Cluster, if
+// non-nil, assigns every row a cluster label (constant within a unit) for
+// clustered standard errors and the clustered multiplier bootstrap.
 type CSData struct {
 	Unit    []string
 	Time    []int
 	Outcome []float64
 	Cohort  []int
+
+	Covariates     [][]float64
+	CovariateNames []string
+	Cluster        []string
 }
 
 // CSControl selects the comparison units of each ATT(g,t).
@@ -43,11 +55,80 @@ const (
 	CSUniversal
 )
 
+// CSMethod selects the 2×2 DID estimator of each ATT(g,t) when there are
+// covariates (without covariates all three give the same numbers).
+type CSMethod int
+
+const (
+	// CSDoublyRobust is the locally efficient doubly robust estimator of
+	// Sant'Anna & Zhao (2020, J. Econometrics 219(1), eq. 3.1) with a
+	// logit propensity score and a linear outcome regression on the
+	// comparison units: DRDID's drdid_panel, which is what did's default
+	// est_method = "dr" calls.
+	CSDoublyRobust CSMethod = iota
+	// CSOutcomeRegression is the outcome-regression DID of Heckman,
+	// Ichimura & Todd (1997): DRDID's reg_did_panel (did's "reg").
+	CSOutcomeRegression
+	// CSIPW is the normalised (Hájek) inverse-probability-weighted DID of
+	// Abadie (2005): DRDID's std_ipw_did_panel (did's "ipw").
+	CSIPW
+)
+
+// String returns did's name of the method: "dr", "reg" or "ipw".
+func (m CSMethod) String() string {
+	switch m {
+	case CSDoublyRobust:
+		return "dr"
+	case CSOutcomeRegression:
+		return "reg"
+	case CSIPW:
+		return "ipw"
+	}
+	return fmt.Sprintf("CSMethod(%d)", int(m))
+}
+
+// CSBootWeights selects the distribution of the bootstrap multipliers.
+type CSBootWeights int
+
+const (
+	// CSRademacher draws ±1 with probability ½ each: what did 2.5.1 uses
+	// (BMisc::multiplier_bootstrap).
+	CSRademacher CSBootWeights = iota
+	// CSMammen draws Mammen's (1993) two-point weights (1 − √5)/2 with
+	// probability (√5 + 1)/(2√5) and (1 + √5)/2 otherwise (mean 0,
+	// variance 1, third moment 1), as DRDID's mboot.did.
+	CSMammen
+)
+
 // CSOptions configures [CallawaySantAnna]. The zero value is did's
-// default: never-treated controls and a varying base period.
+// default with bstrap = FALSE: never-treated controls, a varying base
+// period, the doubly robust estimator, no anticipation and analytic
+// standard errors.
 type CSOptions struct {
 	Control CSControl
 	Base    CSBase
+	Method  CSMethod
+	// Anticipation is the number of periods before its cohort in which a
+	// unit may already react to treatment (did's anticipation): base
+	// periods are taken before g − Anticipation, not-yet-treated controls
+	// must start after t + Anticipation.
+	Anticipation int
+
+	// Boot is the number of multiplier-bootstrap draws; 0 gives analytic
+	// standard errors. With Boot > 0 every reported SE is the bootstrap
+	// one, IQR/(z_.75 − z_.25) of the draws, as did.
+	Boot    int
+	Seed    uint64        // seed of the bootstrap streams
+	Weights CSBootWeights // bootstrap multipliers
+	// CBand asks for uniform (simultaneous) confidence bands: critical
+	// values from the bootstrap distribution of the sup-t statistic, for
+	// the ATT(g,t) and for each aggregation's effects. Needs Boot > 0.
+	CBand bool
+	// Alpha is the significance level of the bands (0 means 0.05).
+	Alpha float64
+	// Workers bounds the goroutines of the bootstrap (0 means
+	// GOMAXPROCS). Results do not depend on it.
+	Workers int
 }
 
 // GroupTime is one group-time average treatment effect ATT(g,t).
@@ -64,54 +145,98 @@ type CSEffect struct {
 }
 
 // CSAggregate is an aggregation of the ATT(g,t): an overall effect and one
-// effect per event time, group or calendar period.
+// effect per event time, group or calendar period. CritVal is the
+// critical value of the confidence intervals of By: the uniform one from
+// the bootstrap sup-t when CSOptions.CBand is set (never below the
+// pointwise one, as did's aggte), otherwise z_{1−α/2}.
 type CSAggregate struct {
 	Overall CSEffect
 	By      []CSEffect
+	CritVal float64
+}
+
+// CSPreTest is did's Wald pre-test of parallel trends: the joint test that
+// every pre-treatment ATT(g,t) (t < g, cells with a non-zero influence
+// function) is zero,
+//
+//	W = N · θ̂_preᵀ V̂⁻¹ θ̂_pre,  V̂ = Ψᵀ Ψ / N,  P = P(χ²_DF > W),
+//
+// with Ψ the N × DF influence functions of those cells (cluster sums of
+// them when clustering). did prints P rounded to 5 decimals.
+type CSPreTest struct {
+	W  float64
+	DF int
+	P  float64
 }
 
 // CS is the result of [CallawaySantAnna]. Influence holds, for each entry
 // of Cells, the influence function of that ATT(g,t) over the N units (in
 // the order of Units), scaled as did's inffunc so that
-// SE = sqrt(Σ_i ψ_i²)/N.
+// SE = sqrt(Σ_i ψ_i²)/N without clustering.
 type CS struct {
 	Cells    []GroupTime
 	Simple   CSEffect // Key unused
 	Dynamic  CSAggregate
 	Group    CSAggregate
 	Calendar CSAggregate
+	// CritVal is the critical value for the ATT(g,t): uniform over all
+	// cells with CSOptions.CBand (did's att_gt c, not floored), otherwise
+	// z_{1−α/2}.
+	CritVal float64
+	// PreTest is nil when there is no pre-treatment cell with a non-zero
+	// influence function or their covariance matrix is singular.
+	PreTest *CSPreTest
 
-	N       int      // units used
-	Units   []string // units used, in the order of Influence rows
-	Dropped []string // units dropped because treated in the first period
+	N        int      // units used
+	Clusters int      // clusters (N without clustering)
+	Units    []string // units used, in the order of Influence rows
+	Dropped  []string // units dropped because treated in the first period
+	Boot     int      // bootstrap draws (0: analytic SEs)
+	Seed     uint64   // bootstrap seed
 	// Influence[k][i] is ψ_i of Cells[k].
 	Influence [][]float64
 }
 
 // CallawaySantAnna estimates the group-time average treatment effects of
-// Callaway & Sant'Anna (2021, J. Econometrics 225(2), 200–230) without
-// covariates on a balanced panel, with analytic influence-function
-// standard errors as R's did (att_gt and aggte with bstrap = FALSE).
+// Callaway & Sant'Anna (2021, J. Econometrics 225(2), 200–230) on a
+// balanced panel, as R's did 2.5.1 (att_gt with faster_mode and aggte),
+// with analytic influence-function standard errors, optionally clustered,
+// or the multiplier bootstrap with uniform confidence bands.
 //
 // For a cohort g, a period t and base period b (see [CSBase]), with G_g the
-// units first treated at g and C the comparison units (see [CSControl]):
+// units first treated at g and C the comparison units (see [CSControl]),
+// ATT(g,t) is a 2×2 DID of Y_t − Y_b between G_g and C on the n_gt units
+// of G_g ∪ C. Without covariates
 //
 //	ATT(g,t) = mean_{i∈G_g}(Y_it − Y_ib) − mean_{i∈C}(Y_it − Y_ib)
 //	ψ_i = (N/n_g)(ΔY_i − μ_g) for i∈G_g,  −(N/n_C)(ΔY_i − μ_C) for i∈C,  0 otherwise
 //	SE = sqrt(Σ_i ψ_i²) / N
 //
-// This is what did's default doubly robust estimator reduces to with
-// xformla = ~1 (the propensity score and outcome regression are
-// constants). Covariates (outcome regression, IPW, doubly robust),
-// anticipation, clustering, the multiplier bootstrap and unbalanced
-// panels are not implemented yet.
+// which is what every est_method of did reduces to with xformla = ~1.
+// With covariates X (an intercept and CSData.Covariates at the earlier of
+// t and b) the 2×2 estimator is chosen by CSOptions.Method (see
+// [CSMethod]; Sant'Anna & Zhao 2020, sections 2–3): with p̂(X) the logit
+// propensity score and μ̂₀(X) = Xβ̂ the OLS fit of ΔY on the comparison
+// units,
 //
-// As in did, units first treated after the last period are treated as
-// never treated and units treated in the first period are dropped (listed
-// in CS.Dropped); with not-yet-treated controls and no never-treated
-// units, the last cohort serves as never treated and the periods from its
-// first treated period on are dropped. The aggregations follow did's aggte, including the
-// influence-function term for the estimated group-share weights:
+//	reg: mean_{G_g}(ΔY − μ̂₀(X))
+//	ipw: Σ D ΔY / Σ D − Σ w₀ ΔY / Σ w₀,                w₀ = (1−D) p̂/(1−p̂)
+//	dr:  Σ D (ΔY − μ̂₀) / Σ D − Σ w₀ (ΔY − μ̂₀) / Σ w₀
+//
+// and ψ_i = (N/n_gt)·(DRDID's influence function, including the terms for
+// estimating β̂ and the logit coefficients). As in DRDID, p̂ is capped at
+// 1 − 10⁻⁶ and comparison units with p̂ ≥ 0.995 get weight 0. With
+// clustering, SEs are sqrt(Σ_c (Σ_{i∈c} ψ_i)²)/N (did's analytic clustered
+// SE, no small-sample factor).
+//
+// As in did, units first treated after the last period plus Anticipation
+// are treated as never treated and units treated by the first period plus
+// Anticipation are dropped (listed in CS.Dropped); with not-yet-treated
+// controls and no never-treated units, the last cohort serves as never
+// treated and the periods from its first treated period minus
+// Anticipation on are dropped. The aggregations follow did's aggte,
+// including the influence-function term for the estimated group-share
+// weights:
 //
 //   - simple: Σ_k p_k ATT_k / Σ_k p_k over post-treatment cells (t ≥ g),
 //     p_k the share of units in the cell's cohort;
@@ -126,17 +251,59 @@ type CS struct {
 // Σ_{k∈K} ATT_k·[(1{G_i=g_k} − p_k)/s − p_k Σ_{j∈K}(1{G_i=g_j} − p_j)/s²]
 // to each unit's influence function.
 //
-// Bad input (length mismatch, missing outcome, unbalanced panel, a cohort
-// that varies within a unit, no comparison units) returns an error.
+// The multiplier bootstrap (Callaway & Sant'Anna 2021, section 4.2;
+// did's mboot) draws, for b = 1..Boot, one multiplier ξ_bc per cluster (or
+// unit) and forms Z_bk = Σ_c ξ_bc S_ck / N for every cell and aggregated
+// effect k, S_ck the cluster sum of ψ_k; SE_k = IQR_b(Z_bk)/(z_.75 − z_.25)
+// with type-1 quantiles, and the uniform critical value is the (1 − α)
+// type-1 quantile of max_k |Z_bk|/SE_k. Draws come in chunks of 64, each
+// from its own PCG stream seeded (Seed, chunk), so the output does not
+// depend on Workers or GOMAXPROCS. Unlike did, which draws new multipliers
+// for every aggte call, one set of draws serves all cells and
+// aggregations.
+//
+// Bad input (length mismatch, missing outcome or covariate, unbalanced
+// panel, a cohort or cluster that varies within a unit, no comparison
+// units, covariates collinear among the comparison units, a propensity
+// score of 0.999 or more (did's overlap check; did reports NA for such a
+// cell), a logit that does not converge) returns an error.
 func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 	m := len(d.Unit)
 	if len(d.Time) != m || len(d.Outcome) != m || len(d.Cohort) != m {
 		return nil, fmt.Errorf("econ: callaway-santanna: column lengths differ (unit %d, time %d, outcome %d, cohort %d)",
 			m, len(d.Time), len(d.Outcome), len(d.Cohort))
 	}
+	for c, x := range d.Covariates {
+		if len(x) != m {
+			return nil, fmt.Errorf("econ: callaway-santanna: covariate %s has %d rows, want %d", covName(d, c), len(x), m)
+		}
+	}
+	if d.Cluster != nil && len(d.Cluster) != m {
+		return nil, fmt.Errorf("econ: callaway-santanna: cluster column has %d rows, want %d", len(d.Cluster), m)
+	}
 	if m == 0 {
 		return nil, errors.New("econ: callaway-santanna: no observations")
 	}
+	if opts.Anticipation < 0 {
+		return nil, fmt.Errorf("econ: callaway-santanna: negative anticipation %d", opts.Anticipation)
+	}
+	if opts.Method < CSDoublyRobust || opts.Method > CSIPW {
+		return nil, fmt.Errorf("econ: callaway-santanna: unknown method %v", opts.Method)
+	}
+	if opts.Boot < 0 {
+		return nil, fmt.Errorf("econ: callaway-santanna: negative number of bootstrap draws %d", opts.Boot)
+	}
+	if opts.CBand && opts.Boot == 0 {
+		return nil, errors.New("econ: callaway-santanna: uniform confidence bands need bootstrap draws (Boot > 0)")
+	}
+	alpha := opts.Alpha
+	if alpha == 0 {
+		alpha = 0.05
+	}
+	if !(alpha > 0 && alpha < 1) {
+		return nil, fmt.Errorf("econ: callaway-santanna: alpha %v outside (0, 1)", opts.Alpha)
+	}
+	ant := opts.Anticipation
 	// Units in order of first appearance, sorted periods.
 	uidx := map[string]int{}
 	var units []string
@@ -164,11 +331,20 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 	if nu*nt != m {
 		return nil, fmt.Errorf("econ: callaway-santanna: panel is not balanced (%d rows, %d units × %d periods)", m, nu, nt)
 	}
+	ncov := len(d.Covariates)
 	y := make([]float64, nu*nt)
+	xs := make([][]float64, ncov)
+	for c := range xs {
+		xs[c] = make([]float64, nu*nt)
+	}
 	seen := make([]bool, nu*nt)
 	coh := make([]int, nu)
 	for i := range coh {
 		coh[i] = math.MinInt
+	}
+	var clus []string
+	if d.Cluster != nil {
+		clus = make([]string, nu)
 	}
 	for r := 0; r < m; r++ {
 		i, j := uidx[d.Unit[r]], tidx[d.Time[r]]
@@ -181,9 +357,22 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 			return nil, fmt.Errorf("econ: callaway-santanna: row %d: outcome of unit %q in period %d is missing", r+1, d.Unit[r], d.Time[r])
 		}
 		y[i*nt+j] = v
+		for c := range xs {
+			v := d.Covariates[c][r]
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("econ: callaway-santanna: row %d: covariate %s of unit %q in period %d is missing", r+1, covName(d, c), d.Unit[r], d.Time[r])
+			}
+			xs[c][i*nt+j] = v
+		}
 		if coh[i] == math.MinInt {
 			coh[i] = d.Cohort[r]
-		} else if coh[i] != d.Cohort[r] {
+			if clus != nil {
+				clus[i] = d.Cluster[r]
+			}
+		} else if clus != nil && clus[i] != d.Cluster[r] {
+			return nil, fmt.Errorf("econ: callaway-santanna: row %d: cluster of unit %q changes from %q to %q", r+1, d.Unit[r], clus[i], d.Cluster[r])
+		}
+		if coh[i] != d.Cohort[r] {
 			return nil, fmt.Errorf("econ: callaway-santanna: row %d: cohort of unit %q changes from %d to %d", r+1, d.Unit[r], coh[i], d.Cohort[r])
 		}
 		if d.Cohort[r] < 0 {
@@ -191,13 +380,13 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 		}
 	}
 	// Recode late cohorts as never treated, drop first-period cohorts.
-	res := &CS{}
+	res := &CS{Boot: opts.Boot, Seed: opts.Seed}
 	var keep []int
 	for i := 0; i < nu; i++ {
-		if coh[i] > times[nt-1] {
+		if coh[i] > times[nt-1]+ant {
 			coh[i] = 0
 		}
-		if coh[i] != 0 && coh[i] <= times[0] {
+		if coh[i] != 0 && coh[i] <= times[0]+ant {
 			res.Dropped = append(res.Dropped, units[i])
 			continue
 		}
@@ -227,7 +416,8 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 			return nil, errors.New("econ: callaway-santanna: no never-treated units (cohort 0) for never-treated controls; use not-yet-treated controls")
 		}
 		// As did: without never-treated units, the last cohort becomes
-		// the comparison group and the periods from its start are dropped.
+		// the comparison group and the periods from its start (less the
+		// anticipation) are dropped.
 		gmax := 0
 		for g := range gset {
 			gmax = max(gmax, g)
@@ -238,7 +428,7 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 				G[k] = 0
 			}
 		}
-		for nt > 0 && times[nt-1] >= gmax {
+		for nt > 0 && times[nt-1] >= gmax-ant {
 			nt--
 		}
 		times = times[:nt]
@@ -253,17 +443,38 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 	sort.Ints(glist)
 	Y := func(k, j int) float64 { return y[keep[k]*stride+j] }
 
+	// Clusters: index of each kept unit's cluster, in order of appearance.
+	var cl []int
+	res.Clusters = n
+	if clus != nil {
+		cidx := map[string]int{}
+		cl = make([]int, n)
+		for k, i := range keep {
+			c, ok := cidx[clus[i]]
+			if !ok {
+				c = len(cidx)
+				cidx[clus[i]] = c
+			}
+			cl[k] = c
+		}
+		res.Clusters = len(cidx)
+	}
+	sef := func(psi []float64) float64 { return clusterSE(psi, cl, res.Clusters) }
+
 	first := 1
 	if opts.Base == CSUniversal {
 		first = 0
 	}
-	var cellG []int
+	est := csEstimator{method: opts.Method, k: 1 + ncov}
 	for _, g := range glist {
-		pret := -1 // last period index before g
+		pret := -1 // last period index before g − anticipation
 		for j := range times {
-			if times[j] < g {
+			if times[j]+ant < g {
 				pret = j
 			}
+		}
+		if pret < 0 {
+			return nil, fmt.Errorf("econ: callaway-santanna: cohort %d has no pre-treatment period", g)
 		}
 		for j := first; j < nt; j++ {
 			b := pret
@@ -275,62 +486,65 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 			if b == j {
 				res.Cells = append(res.Cells, cell)
 				res.Influence = append(res.Influence, psi)
-				cellG = append(cellG, g)
 				continue
 			}
-			late := times[j]
-			if times[b] > late {
-				late = times[b]
-			}
-			var s1, s0 float64
-			var n1, n0 int
-			isT := make([]int8, n) // 1 treated, -1 control
+			late := max(times[j], times[b]) + ant
+			xj := min(j, b) // covariates from the earlier period, as did
+			est.reset()
 			for k := 0; k < n; k++ {
+				var dk bool
 				switch {
 				case G[k] == g:
-					isT[k] = 1
-					s1 += Y(k, j) - Y(k, b)
-					n1++
+					dk = true
 				case G[k] == 0 || (opts.Control == CSNotYetTreated && G[k] > late):
-					isT[k] = -1
-					s0 += Y(k, j) - Y(k, b)
-					n0++
+				default:
+					continue
+				}
+				est.add(k, dk, Y(k, j)-Y(k, b))
+				if ncov > 0 {
+					est.x = append(est.x, 1)
+					for c := range xs {
+						est.x = append(est.x, xs[c][keep[k]*stride+xj])
+					}
 				}
 			}
-			if n0 == 0 {
+			if est.n0 == 0 {
 				return nil, fmt.Errorf("econ: callaway-santanna: cohort %d has no comparison units in period %d", g, times[j])
 			}
-			mu1, mu0 := s1/float64(n1), s0/float64(n0)
-			// Second pass for numerically stable centred sums.
-			var c1, c0 float64
-			for k := 0; k < n; k++ {
-				switch isT[k] {
-				case 1:
-					c1 += Y(k, j) - Y(k, b) - mu1
-				case -1:
-					c0 += Y(k, j) - Y(k, b) - mu0
-				}
+			var err error
+			if ncov == 0 {
+				cell.ATT = est.unconditional()
+			} else {
+				cell.ATT, err = est.conditional()
 			}
-			mu1 += c1 / float64(n1)
-			mu0 += c0 / float64(n0)
-			fn := float64(n)
-			for k := 0; k < n; k++ {
-				switch isT[k] {
-				case 1:
-					psi[k] = fn / float64(n1) * (Y(k, j) - Y(k, b) - mu1)
-				case -1:
-					psi[k] = -fn / float64(n0) * (Y(k, j) - Y(k, b) - mu0)
-				}
+			if err != nil {
+				return nil, fmt.Errorf("econ: callaway-santanna: cohort %d, period %d: %w", g, times[j], err)
 			}
-			cell.ATT = mu1 - mu0
-			cell.SE = ifSE(psi)
+			scale := float64(n) / float64(len(est.unit))
+			for s, k := range est.unit {
+				psi[k] = scale * est.inf[s]
+			}
+			cell.SE = sef(psi)
 			res.Cells = append(res.Cells, cell)
 			res.Influence = append(res.Influence, psi)
-			cellG = append(cellG, g)
 		}
 	}
-	aggregateCS(res, G, glist, times)
+	cols := aggregateCS(res, G, glist, times, sef)
+	res.PreTest = csPreTest(res, cl, res.Clusters)
+	z := normalQuantile(1 - alpha/2)
+	res.CritVal = z
+	res.Dynamic.CritVal, res.Group.CritVal, res.Calendar.CritVal = z, z, z
+	if opts.Boot > 0 {
+		csBootstrap(res, cols, cl, opts, alpha)
+	}
 	return res, nil
+}
+
+func covName(d CSData, c int) string {
+	if c < len(d.CovariateNames) && d.CovariateNames[c] != "" {
+		return strconv.Quote(d.CovariateNames[c])
+	}
+	return strconv.Itoa(c + 1)
 }
 
 func sumCounts(m map[int]int) int {
@@ -341,18 +555,48 @@ func sumCounts(m map[int]int) int {
 	return s
 }
 
-// ifSE is sqrt(Σψ²)/n, did's getSE: sqrt(mean(ψ²)/n).
-func ifSE(psi []float64) float64 {
+// clusterSE is did's analytic SE of an influence function: sqrt(Σψ²)/n
+// (getSE: sqrt(mean(ψ²)/n)), or with clusters sqrt(Σ_c (Σ_{i∈c} ψ_i)²)/n.
+func clusterSE(psi []float64, cl []int, nc int) float64 {
+	n := float64(len(psi))
+	if cl == nil {
+		var s float64
+		for _, v := range psi {
+			s += v * v
+		}
+		return math.Sqrt(s/n) / math.Sqrt(n)
+	}
+	sum := make([]float64, nc)
+	for i, v := range psi {
+		sum[cl[i]] += v
+	}
 	var s float64
-	for _, v := range psi {
+	for _, v := range sum {
 		s += v * v
 	}
-	n := float64(len(psi))
-	return math.Sqrt(s/n) / math.Sqrt(n)
+	return math.Sqrt(s) / n
 }
 
-// aggregateCS fills the simple, dynamic, group and calendar aggregations.
-func aggregateCS(res *CS, G []int, glist, times []int) {
+// csColumn is one estimate whose influence function goes through the
+// bootstrap: its SE is replaced by the bootstrap one, and band names the
+// uniform band it belongs to (csBandNone for overall effects).
+type csColumn struct {
+	psi  []float64
+	se   *float64
+	band int
+}
+
+const (
+	csBandNone = iota
+	csBandCells
+	csBandDynamic
+	csBandGroup
+	csBandCalendar
+)
+
+// aggregateCS fills the simple, dynamic, group and calendar aggregations
+// and returns their influence functions.
+func aggregateCS(res *CS, G []int, glist, times []int, sef func([]float64) float64) []csColumn {
 	n := len(G)
 	share := map[int]float64{}
 	for _, g := range G {
@@ -400,8 +644,8 @@ func aggregateCS(res *CS, G []int, glist, times []int) {
 			post = append(post, k)
 		}
 	}
-	est, psi := combine(post, true)
-	res.Simple = CSEffect{ATT: est, SE: ifSE(psi)}
+	est, psiSimple := combine(post, true)
+	res.Simple = CSEffect{ATT: est, SE: sef(psiSimple)}
 
 	// Dynamic.
 	eset := map[int][]int{}
@@ -413,15 +657,17 @@ func aggregateCS(res *CS, G []int, glist, times []int) {
 		es = append(es, e)
 	}
 	sort.Ints(es)
-	res.Dynamic = overallOf(es, func(e int) (float64, []float64) { return combine(eset[e], true) }, n,
-		func(e int) bool { return e >= 0 }, nil, nil, nil)
+	var psiDyn [][]float64
+	res.Dynamic, psiDyn = overallOf(es, func(e int) (float64, []float64) { return combine(eset[e], true) }, n,
+		func(e int) bool { return e >= 0 }, nil, nil, nil, sef)
 
 	// Group.
 	gshare := make([]float64, len(glist))
 	for i, g := range glist {
 		gshare[i] = share[g]
 	}
-	res.Group = overallOf(glist, func(g int) (float64, []float64) {
+	var psiGroup [][]float64
+	res.Group, psiGroup = overallOf(glist, func(g int) (float64, []float64) {
 		var keys []int
 		for _, k := range post {
 			if cells[k].Group == g {
@@ -429,16 +675,24 @@ func aggregateCS(res *CS, G []int, glist, times []int) {
 			}
 		}
 		return combine(keys, false)
-	}, n, func(int) bool { return true }, gshare, G, glist)
+	}, n, func(int) bool { return true }, gshare, G, glist, sef)
 
-	// Calendar.
+	// Calendar: periods from the first cohort on that have a
+	// post-treatment cell.
 	var ts []int
 	for _, t := range times {
-		if t >= glist[0] {
-			ts = append(ts, t)
+		if t < glist[0] {
+			continue
+		}
+		for _, k := range post {
+			if cells[k].Time == t {
+				ts = append(ts, t)
+				break
+			}
 		}
 	}
-	res.Calendar = overallOf(ts, func(t int) (float64, []float64) {
+	var psiCal [][]float64
+	res.Calendar, psiCal = overallOf(ts, func(t int) (float64, []float64) {
 		var keys []int
 		for _, k := range post {
 			if cells[k].Time == t {
@@ -446,21 +700,36 @@ func aggregateCS(res *CS, G []int, glist, times []int) {
 			}
 		}
 		return combine(keys, true)
-	}, n, func(int) bool { return true }, nil, nil, nil)
+	}, n, func(int) bool { return true }, nil, nil, nil, sef)
+
+	cols := []csColumn{{psiSimple, &res.Simple.SE, csBandNone}}
+	for _, a := range []struct {
+		agg  *CSAggregate
+		psi  [][]float64
+		band int
+	}{{&res.Dynamic, psiDyn, csBandDynamic}, {&res.Group, psiGroup, csBandGroup}, {&res.Calendar, psiCal, csBandCalendar}} {
+		cols = append(cols, csColumn{a.psi[len(a.psi)-1], &a.agg.Overall.SE, csBandNone})
+		for i := range a.agg.By {
+			cols = append(cols, csColumn{a.psi[i], &a.agg.By[i].SE, a.band})
+		}
+	}
+	return cols
 }
 
 // overallOf computes each keyed effect and the overall effect over the
 // keys accepted by in: a plain mean, or, when weights are given, the
-// weighted mean with the estimated-weight term (groups as cells).
+// weighted mean with the estimated-weight term (groups as cells). It
+// returns the influence functions of the keyed effects followed by the
+// overall one.
 func overallOf(keys []int, f func(int) (float64, []float64), n int, in func(int) bool,
-	weights []float64, G []int, glist []int) CSAggregate {
+	weights []float64, G []int, glist []int, sef func([]float64) float64) (CSAggregate, [][]float64) {
 	var agg CSAggregate
 	var atts []float64
 	var psis [][]float64
 	var sel []int
 	for i, key := range keys {
 		est, psi := f(key)
-		agg.By = append(agg.By, CSEffect{Key: key, ATT: est, SE: ifSE(psi)})
+		agg.By = append(agg.By, CSEffect{Key: key, ATT: est, SE: sef(psi)})
 		atts = append(atts, est)
 		psis = append(psis, psi)
 		if in(key) {
@@ -487,8 +756,8 @@ func overallOf(keys []int, f func(int) (float64, []float64), n int, in func(int)
 	if weights != nil {
 		addWeightIF(psi, G, sel, func(i int) int { return glist[i] }, weights, atts)
 	}
-	agg.Overall = CSEffect{ATT: est, SE: ifSE(psi)}
-	return agg
+	agg.Overall = CSEffect{ATT: est, SE: sef(psi)}
+	return agg, append(psis, psi)
 }
 
 // addWeightIF adds to psi the influence of estimating the shares p_k of
