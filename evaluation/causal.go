@@ -47,10 +47,10 @@ type method struct {
 // The heterogeneity-robust estimators and synthetic control join it as
 // they land in econ.
 var methods = map[string]method{
-	"twfe": {Text{Zh: "双向固定效应DID", En: "Two-way fixed-effects DID"}, runTWFE},
-	"event_study": {Text{Zh: "事件研究（平行趋势检验）", En: "Event study (parallel-trends check)"}, runEventStudy},
-	"placebo": {Text{Zh: "安慰剂检验（随机分配试点城市）", En: "Placebo test (pilot status reassigned at random)"}, runPlacebo},
-	"sunab": {Text{Zh: "Sun–Abraham 交互加权估计", En: "Sun–Abraham interaction-weighted estimator"}, runSunab},
+	"twfe":              {Text{Zh: "双向固定效应DID", En: "Two-way fixed-effects DID"}, runTWFE},
+	"event_study":       {Text{Zh: "事件研究（平行趋势检验）", En: "Event study (parallel-trends check)"}, runEventStudy},
+	"placebo":           {Text{Zh: "安慰剂检验（随机分配试点城市）", En: "Placebo test (pilot status reassigned at random)"}, runPlacebo},
+	"sunab":             {Text{Zh: "Sun–Abraham 交互加权估计", En: "Sun–Abraham interaction-weighted estimator"}, runSunab},
 	"callaway_santanna": {Text{Zh: "Callaway–Sant'Anna 组别-时期ATT", En: "Callaway–Sant'Anna group-time ATT"}, runCS},
 }
 
@@ -283,7 +283,7 @@ func runEventStudy(in *causalInput, m *MethodResult) error {
 	if w := es.PreTrend; w != nil {
 		m.Tests = append(m.Tests, Test{Name: "pre_trends",
 			Label: Text{Zh: "处理前系数联合为零（平行趋势）", En: "Pre-treatment coefficients jointly zero (parallel trends)"},
-			Stat: Num(w.F), DF: w.Q, P: Num(w.PF)})
+			Stat:  Num(w.F), DF: w.Q, P: Num(w.PF)})
 	}
 	return nil
 }
@@ -334,7 +334,7 @@ func runPlacebo(in *causalInput, m *MethodResult) error {
 		Low: NaN(), High: NaN(), Relative: Num(pl.Estimate / in.baseline)})
 	m.Tests = append(m.Tests, Test{Name: "placebo",
 		Label: Text{Zh: fmt.Sprintf("随机置换%d次的置换p值", len(pl.Draws)), En: fmt.Sprintf("permutation p-value over %d reassignments", len(pl.Draws))},
-		Stat: Num(pl.Estimate), P: Num(pl.P)})
+		Stat:  Num(pl.Estimate), P: Num(pl.P)})
 	d := make([]float64, 0, len(pl.Draws))
 	for _, v := range pl.Draws {
 		if !math.IsNaN(v) {
@@ -412,7 +412,7 @@ func runSunab(in *causalInput, m *MethodResult) error {
 		if w, err := econ.Wald(per, pre); err == nil {
 			m.Tests = append(m.Tests, Test{Name: "pre_trends",
 				Label: Text{Zh: "处理前系数联合为零（平行趋势）", En: "Pre-treatment coefficients jointly zero (parallel trends)"},
-				Stat: Num(w.F), DF: w.Q, P: Num(w.PF)})
+				Stat:  Num(w.F), DF: w.Q, P: Num(w.PF)})
 		}
 	}
 	return nil
@@ -484,7 +484,7 @@ func runCS(in *causalInput, m *MethodResult) error {
 	if pt := cs.PreTest; pt != nil {
 		m.Tests = append(m.Tests, Test{Name: "pre_trends",
 			Label: Text{Zh: "处理前ATT(g,t)联合为零（Wald预检验）", En: "Pre-treatment ATT(g,t) jointly zero (Wald pre-test)"},
-			Stat: Num(pt.W), DF: pt.DF, P: Num(pt.P)})
+			Stat:  Num(pt.W), DF: pt.DF, P: Num(pt.P)})
 	}
 	m.Notes = append(m.Notes, fmt.Sprintf("not-yet-treated comparison units; %d units; %d dropped as treated in the first period", cs.N, len(cs.Dropped)))
 	return nil

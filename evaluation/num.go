@@ -2,6 +2,7 @@ package evaluation
 
 import (
 	"bytes"
+	"encoding/json"
 	"math"
 	"strconv"
 )
@@ -50,3 +51,13 @@ func nums(x []float64) []Num {
 
 // numPtr returns a pointer to Num(v).
 func numPtr(v float64) *Num { n := Num(v); return &n }
+
+// JSON returns results.json: r indented, ending in a newline. Two runs on
+// the same inputs give the same bytes except for Generated.
+func (r *Results) JSON() ([]byte, error) {
+	b, err := json.MarshalIndent(r, "", " ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
