@@ -1,0 +1,615 @@
+package econ
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+)
+
+// SDIDMethod selects the estimator of [SyntheticDID].
+type SDIDMethod int
+
+const (
+	// SDIDSynth is synthetic difference-in-differences (synthdid_estimate):
+	// unit weights with an intercept and ridge penalty, and time weights.
+	SDIDSynth SDIDMethod = iota
+	// SDIDSC is the synthetic control estimator in synthdid's form
+	// (sc_estimate): unit weights without intercept and an infinitesimal
+	// ridge penalty, no time weights (λ = 0).
+	SDIDSC
+	// SDIDDID is plain difference-in-differences (did_estimate): uniform
+	// unit and time weights.
+	SDIDDID
+)
+
+// String returns "sdid", "sc" or "did".
+func (m SDIDMethod) String() string {
+	switch m {
+	case SDIDSynth:
+		return "sdid"
+	case SDIDSC:
+		return "sc"
+	case SDIDDID:
+		return "did"
+	}
+	return fmt.Sprintf("SDIDMethod(%d)", int(m))
+}
+
+// SDIDOptions tunes [SyntheticDID]. The zero value gives synthdid's
+// defaults for SDIDSynth with the jackknife SE only.
+type SDIDOptions struct {
+	Method SDIDMethod
+	// Placebo is the number of placebo replications for the placebo
+	// standard error (synthdid's vcov(method = "placebo"), which uses 200);
+	// 0 skips it.
+	Placebo int
+	// Seed seeds the placebo permutations: replication r draws from
+	// PCG(Seed, r), so results do not depend on Workers.
+	Seed uint64
+	// Workers runs placebo replications in parallel; 0 means GOMAXPROCS.
+	Workers int
+	// MaxIter caps the Frank–Wolfe iterations after sparsification
+	// (default 10000, synthdid's max.iter); MaxIterPreSparsify caps the
+	// first round (default 100); NoSparsify skips sparsification and runs
+	// one round of MaxIter iterations (synthdid's sparsify = NULL).
+	MaxIter, MaxIterPreSparsify int
+	NoSparsify                  bool
+}
+
+// SDIDResult is the outcome of [SyntheticDID]. Weights are in the row and
+// column order of the [SynthPanel]: Omega[i] belongs to Units[i] (controls
+// only), Lambda[t] to Times[t] (pre-treatment periods only).
+type SDIDResult struct {
+	Method   SDIDMethod
+	Estimate float64
+	Omega    []float64 // unit weights ω of the N0 controls, on the simplex
+	Lambda   []float64 // time weights λ of the T0 pre-periods (all 0 for SDIDSC)
+	// NoiseLevel σ̂ is the standard deviation of the first differences of
+	// the control outcomes in the pre-periods; ZetaOmega and ZetaLambda are
+	// the ridge penalties ζ_ω, ζ_λ; MinDecrease is the stopping threshold
+	// 1e-5·σ̂ of the Frank–Wolfe solver.
+	NoiseLevel, ZetaOmega, ZetaLambda, MinDecrease float64
+	// JackknifeSE is the fixed-weights jackknife standard error
+	// (Arkhangelsky et al. 2021, Algorithm 3); NaN when synthdid returns NA:
+	// one treated unit, or only one control with nonzero weight.
+	JackknifeSE float64
+	// PlaceboSE is the placebo standard error (Algorithm 4) over the
+	// estimates in Placebos; NaN when not requested.
+	PlaceboSE float64
+	Placebos  []float64
+	Seed      uint64
+	Plot      SDIDPlot
+}
+
+// SDIDPlot is the plot data of a synthetic DID estimate, as synthdid_plot
+// draws it: per period the treated mean ȳ_tr,t = (1/N1) Σ_{i>N0} Y_it and
+// the synthetic control ŷ_t = Σ_{i≤N0} ω_i Y_it; Offset is the intercept
+// (ω_tr − ω)ᵀ Y λ that synthdid_plot(overlay = 1) adds to ŷ so the two
+// agree on the λ-weighted pre-period (0 for SC, whose λ = 0); Effect is
+// the effect curve of the post-periods (synthdid_effect_curve),
+// τ_t = ȳ_tr,t − ŷ_t − Σ_s λ_s (ȳ_tr,s − ŷ_s), whose mean is the estimate.
+// PreTime is the λ-weighted pre-treatment time, PostTime the mean
+// post-treatment time (where synthdid_plot draws its arrows).
+type SDIDPlot struct {
+	Times             []int
+	Treated           []float64
+	Synthetic         []float64
+	Offset            float64
+	Effect            []float64
+	PreTime, PostTime float64
+}
+
+// SyntheticDID estimates the average effect on the treated block of a
+// [SynthPanel] by synthetic difference-in-differences (Arkhangelsky,
+// Athey, Hirshberg, Imbens & Wager 2021, AER 111(12), Algorithm 1), or by
+// synthetic control or DID as special cases, reproducing R synthdid 0.0.9
+// (synthdid_estimate, sc_estimate, did_estimate with their defaults):
+//
+//	τ̂ = (ω_trᵀ − ωᵀ) Y (λ_post − λ),  ω_tr = 1/N1 on treated rows, λ_post = 1/T1 on post columns
+//
+// Unit weights solve, over the simplex, with ω₀ an intercept,
+//
+//	min ζ_ω² T0 ‖ω‖² + Σ_{t≤T0} (ω₀ + Σ_i ω_i Y_it − ȳ_tr,t)²,   ζ_ω = (N1 T1)^{1/4} σ̂
+//
+// and time weights λ likewise with the roles of units and periods swapped
+// (the target being each control's post-period mean) and ζ_λ = 1e-6 σ̂,
+// where σ̂ is the standard deviation of the first differences of the
+// control outcomes before treatment. SC drops the intercept, uses
+// ζ_ω = 1e-6 σ̂ and λ = 0; DID uses ω = 1/N0 and λ = 1/T0.
+//
+// The weights are computed as synthdid's sc.weight.fw does: the intercept
+// is removed by centring; Frank–Wolfe with exact line search from uniform
+// weights stops when an iteration lowers the objective by less than
+// (1e-5 σ̂)² or after max.iter steps; by default a first round of at most
+// 100 steps is sparsified (weights ≤ max/4 set to 0, the rest rescaled to
+// sum to one) and used to start a second round of at most 10,000 steps.
+//
+// Errors: *[SynthError] when there are fewer than 2 pre-periods (no first
+// differences to estimate σ̂), or when placebo SEs are requested with no
+// more controls than treated units.
+func SyntheticDID(p *SynthPanel, opts SDIDOptions) (*SDIDResult, error) {
+	N, T := p.N(), p.T()
+	N0, T0 := p.N0, p.T0
+	if len(p.Y) != N*T || N0 < 1 || N0 >= N || T0 < 1 || T0 >= T {
+		panic("econ: SyntheticDID: malformed SynthPanel")
+	}
+	e := &SynthError{}
+	if N0*(T0-1) < 2 {
+		e.add("", "", "", "%d pre-treatment periods and %d controls: need at least 2 first differences of control outcomes before treatment to set the regularisation", T0, N0)
+	}
+	if opts.Placebo > 0 && N0 <= N-N0 {
+		e.add("", "", "", "placebo standard errors need more controls (%d) than treated units (%d)", N0, N-N0)
+	}
+	if opts.Method < SDIDSynth || opts.Method > SDIDDID {
+		panic("econ: SyntheticDID: unknown method")
+	}
+	if err := e.orNil(); err != nil {
+		return nil, err
+	}
+	if opts.MaxIter <= 0 {
+		opts.MaxIter = 10000
+	}
+	if opts.MaxIterPreSparsify <= 0 {
+		opts.MaxIterPreSparsify = 100
+	}
+	noise := sdidNoise(p.Y, T, N0, T0)
+	N1, T1 := N-N0, T-T0
+	s := sdidSetup{opts: opts, minDecrease: 1e-5 * noise}
+	switch opts.Method {
+	case SDIDSynth:
+		s.zetaOmega = math.Pow(float64(N1*T1), 0.25) * noise
+		s.zetaLambda = 1e-6 * noise
+		s.omegaIntercept, s.lambdaIntercept = true, true
+		s.updateOmega, s.updateLambda = true, true
+	case SDIDSC:
+		s.zetaOmega = 1e-6 * noise
+		s.zetaLambda = 1e-6 * noise
+		s.omegaIntercept, s.lambdaIntercept = false, true
+		s.updateOmega = true
+	case SDIDDID:
+		s.zetaOmega = math.Pow(float64(N1*T1), 0.25) * noise
+		s.zetaLambda = 1e-6 * noise
+		s.omegaIntercept, s.lambdaIntercept = true, true
+	}
+	var omega0, lambda0 []float64
+	switch opts.Method {
+	case SDIDSC:
+		lambda0 = make([]float64, T0)
+	case SDIDDID:
+		lambda0 = make([]float64, T0)
+		for t := range lambda0 {
+			lambda0[t] = 1 / float64(T0)
+		}
+		omega0 = make([]float64, N0)
+		for i := range omega0 {
+			omega0[i] = 1 / float64(N0)
+		}
+	}
+	omega, lambda := s.weights(p.Y, N, T, N0, T0, omega0, lambda0)
+	r := &SDIDResult{
+		Method: opts.Method, Omega: omega, Lambda: lambda,
+		Estimate:   sdidTau(p.Y, N, T, N0, T0, omega, lambda),
+		NoiseLevel: noise, ZetaOmega: s.zetaOmega, ZetaLambda: s.zetaLambda, MinDecrease: s.minDecrease,
+		JackknifeSE: sdidJackknife(p.Y, N, T, N0, T0, omega, lambda),
+		PlaceboSE:   math.NaN(),
+		Seed:        opts.Seed,
+		Plot:        sdidPlot(p, omega, lambda),
+	}
+	if opts.Placebo > 0 {
+		r.Placebos = s.placebo(p.Y, N, T, N0, T0, omega, lambda)
+		k := float64(len(r.Placebos))
+		r.PlaceboSE = math.Sqrt((k-1)/k) * sdSample(r.Placebos)
+	}
+	return r, nil
+}
+
+// sdidSetup is what synthdid keeps in attr(estimate, "opts").
+type sdidSetup struct {
+	opts                            SDIDOptions
+	zetaOmega, zetaLambda           float64
+	omegaIntercept, lambdaIntercept bool
+	updateOmega, updateLambda       bool
+	minDecrease                     float64
+}
+
+// weights computes ω and λ for the N×T matrix y (first n0 rows controls,
+// first t0 columns pre) as synthdid_estimate does without covariates.
+// omega0 and lambda0 are starting values (nil: uniform) or, when not
+// updated, the weights themselves.
+func (s *sdidSetup) weights(y []float64, N, T, n0, t0 int, omega0, lambda0 []float64) (omega, lambda []float64) {
+	c := collapsedForm(y, N, T, n0, t0) // (n0+1)×(t0+1), row-major
+	w := t0 + 1
+	lambda, omega = lambda0, omega0
+	if s.updateLambda {
+		// Yc[1:N0, ]: n0 rows (controls) × t0+1 columns, column-major
+		m := make([]float64, n0*w)
+		for i := range n0 {
+			for j := range w {
+				m[j*n0+i] = c[i*w+j]
+			}
+		}
+		lambda = s.fwSparse(m, n0, t0, s.zetaLambda, s.lambdaIntercept, lambda)
+	}
+	if s.updateOmega {
+		// t(Yc[, 1:T0]): t0 rows × n0+1 columns, column-major
+		m := make([]float64, t0*(n0+1))
+		for i := range n0 + 1 {
+			for j := range t0 {
+				m[i*t0+j] = c[i*w+j]
+			}
+		}
+		omega = s.fwSparse(m, t0, n0, s.zetaOmega, s.omegaIntercept, omega)
+	}
+	return omega, lambda
+}
+
+// fwSparse runs synthdid's two rounds of sc.weight.fw around the
+// sparsification step (or one round with NoSparsify).
+func (s *sdidSetup) fwSparse(m []float64, n, k int, zeta float64, intercept bool, x0 []float64) []float64 {
+	if s.opts.NoSparsify {
+		return fwWeights(m, n, k, zeta, intercept, x0, s.minDecrease, s.opts.MaxIter)
+	}
+	x := fwWeights(m, n, k, zeta, intercept, x0, s.minDecrease, s.opts.MaxIterPreSparsify)
+	sparsify(x)
+	return fwWeights(m, n, k, zeta, intercept, x, s.minDecrease, s.opts.MaxIter)
+}
+
+// sparsify sets v_i = 0 where v_i ≤ max(v)/4 and rescales v to sum to one
+// (synthdid's sparsify_function), in place.
+func sparsify(v []float64) {
+	mx := math.Inf(-1)
+	for _, x := range v {
+		mx = max(mx, x)
+	}
+	var s float64
+	for i, x := range v {
+		if x <= mx/4 {
+			v[i] = 0
+		}
+		s += v[i]
+	}
+	for i := range v {
+		v[i] /= s
+	}
+}
+
+// fwWeights is synthdid's sc.weight.fw: with Y = [A | b] the n×(k+1)
+// column-major matrix m (centred column-wise first if intercept), it
+// minimises ζ²‖x‖² + ‖Ax − b‖²/n over the simplex by Frank–Wolfe with
+// exact line search on ‖Ax − b‖² + nζ²‖x‖², starting from x0 (uniform if
+// nil), stopping after maxIter steps or when a step lowers the objective by
+// no more than minDecrease². The result is a new slice.
+func fwWeights(m []float64, n, k int, zeta float64, intercept bool, x0 []float64, minDecrease float64, maxIter int) []float64 {
+	if intercept {
+		cm := make([]float64, len(m))
+		for j := range k + 1 {
+			col := m[j*n : (j+1)*n]
+			mu := mean2(col)
+			for i, v := range col {
+				cm[j*n+i] = v - mu
+			}
+		}
+		m = cm
+	}
+	x := make([]float64, k)
+	if x0 == nil {
+		for i := range x {
+			x[i] = 1 / float64(k)
+		}
+	} else {
+		copy(x, x0)
+	}
+	b := m[k*n : (k+1)*n]
+	eta := float64(n) * zeta * zeta
+	z2 := zeta * zeta
+	ax := make([]float64, n)
+	grad := make([]float64, k)
+	dx := make([]float64, k)
+	md2 := minDecrease * minDecrease
+	var prev, cur float64
+	for t := 0; t < maxIter && (t < 2 || prev-cur > md2); t++ {
+		// fw.step
+		matVec(ax, m, n, k, x)
+		for j := range k {
+			col := m[j*n : (j+1)*n]
+			var g float64
+			for i := range n {
+				g += (ax[i] - b[i]) * col[i]
+			}
+			grad[j] = g + eta*x[j]
+		}
+		imin := 0
+		for j := 1; j < k; j++ {
+			if grad[j] < grad[imin] {
+				imin = j
+			}
+		}
+		allZero := true
+		for j := range k {
+			dx[j] = -x[j]
+		}
+		dx[imin] = 1 - x[imin]
+		for j := range k {
+			if dx[j] != 0 {
+				allZero = false
+				break
+			}
+		}
+		if !allZero {
+			col := m[imin*n : (imin+1)*n]
+			var num, derr, dxx float64
+			for j := range k {
+				num += grad[j] * dx[j]
+			}
+			for i := range n {
+				d := col[i] - ax[i]
+				derr += d * d
+			}
+			for j := range k {
+				dxx += dx[j] * dx[j]
+			}
+			step := -num / (derr + eta*dxx)
+			step = min(1, max(0, step))
+			for j := range k {
+				x[j] += step * dx[j]
+			}
+		}
+		// vals[t] = ζ² Σ x² + Σ (Y c(x, −1))² / n
+		matVec(ax, m, n, k, x)
+		var ss, xx float64
+		for i := range n {
+			r := ax[i] - b[i]
+			ss += r * r
+		}
+		for j := range k {
+			xx += x[j] * x[j]
+		}
+		prev, cur = cur, z2*xx+ss/float64(n)
+	}
+	return x
+}
+
+// matVec sets dst = A x for the n×k column-major A held in m (columns
+// accumulated in order, as the reference BLAS does).
+func matVec(dst, m []float64, n, k int, x []float64) {
+	clear(dst)
+	for j := range k {
+		xj := x[j]
+		col := m[j*n : (j+1)*n]
+		for i := range n {
+			dst[i] += col[i] * xj
+		}
+	}
+}
+
+// mean2 is R's mean: the sum divided by n, corrected by a second pass.
+func mean2(x []float64) float64 {
+	var s float64
+	for _, v := range x {
+		s += v
+	}
+	n := float64(len(x))
+	s /= n
+	var t float64
+	for _, v := range x {
+		t += v - s
+	}
+	return s + t/n
+}
+
+// sdSample is the sample standard deviation (n − 1 denominator).
+func sdSample(x []float64) float64 {
+	mu := mean2(x)
+	var ss float64
+	for _, v := range x {
+		ss += (v - mu) * (v - mu)
+	}
+	return math.Sqrt(ss / float64(len(x)-1))
+}
+
+// sdidNoise is synthdid's default noise.level:
+// sd(apply(Y[1:N0, 1:T0], 1, diff)).
+func sdidNoise(y []float64, T, n0, t0 int) float64 {
+	d := make([]float64, 0, n0*(t0-1))
+	for i := range n0 {
+		for t := 1; t < t0; t++ {
+			d = append(d, y[i*T+t]-y[i*T+t-1])
+		}
+	}
+	return sdSample(d)
+}
+
+// collapsedForm is synthdid's collapsed.form: the (n0+1)×(t0+1) matrix of
+// control pre-period outcomes, each control's post-period mean (last
+// column), the treated mean of each pre-period (last row) and the treated
+// post-period mean (corner). Row-major.
+func collapsedForm(y []float64, N, T, n0, t0 int) []float64 {
+	w := t0 + 1
+	c := make([]float64, (n0+1)*w)
+	for i := range n0 {
+		copy(c[i*w:i*w+t0], y[i*T:i*T+t0])
+		var s float64
+		for t := t0; t < T; t++ {
+			s += y[i*T+t]
+		}
+		c[i*w+t0] = s / float64(T-t0)
+	}
+	for t := range t0 {
+		var s float64
+		for i := n0; i < N; i++ {
+			s += y[i*T+t]
+		}
+		c[n0*w+t] = s / float64(N-n0)
+	}
+	blk := make([]float64, 0, (N-n0)*(T-t0))
+	for t := t0; t < T; t++ { // column-major, as R stores the block
+		for i := n0; i < N; i++ {
+			blk = append(blk, y[i*T+t])
+		}
+	}
+	c[n0*w+t0] = mean2(blk)
+	return c
+}
+
+// sdidTau is t(c(−ω, 1/N1…)) %*% Y %*% c(−λ, 1/T1…), in R's order: the row
+// vector times Y first.
+func sdidTau(y []float64, N, T, n0, t0 int, omega, lambda []float64) float64 {
+	v := sdidRow(y, N, T, n0, omega)
+	var s float64
+	for t := range t0 {
+		s += v[t] * -lambda[t]
+	}
+	a := 1 / float64(T-t0)
+	for t := t0; t < T; t++ {
+		s += v[t] * a
+	}
+	return s
+}
+
+// sdidRow returns (−ω, 1/N1, …)ᵀ Y, a T-vector.
+func sdidRow(y []float64, N, T, n0 int, omega []float64) []float64 {
+	v := make([]float64, T)
+	a := 1 / float64(N-n0)
+	for i := range N {
+		c := a
+		if i < n0 {
+			c = -omega[i]
+		}
+		for t := range T {
+			v[t] += c * y[i*T+t]
+		}
+	}
+	return v
+}
+
+// sdidJackknife is synthdid's jackknife_se with the estimate's weights held
+// fixed (Algorithm 3): leave out each unit i, renormalise ω over the
+// remaining controls (uniform if they have no weight), re-estimate;
+// SE = sqrt((n−1)/n · (n−1) · var(u)). NaN with one treated unit or one
+// control of nonzero weight, as synthdid.
+func sdidJackknife(y []float64, N, T, n0, t0 int, omega, lambda []float64) float64 {
+	nz := 0
+	for _, w := range omega {
+		if w != 0 {
+			nz++
+		}
+	}
+	if n0 == N-1 || nz == 1 {
+		return math.NaN()
+	}
+	u := make([]float64, N)
+	sub := make([]float64, 0, (N-1)*T)
+	om := make([]float64, 0, n0)
+	for leave := range N {
+		sub = sub[:0]
+		om = om[:0]
+		for i := range N {
+			if i == leave {
+				continue
+			}
+			sub = append(sub, y[i*T:(i+1)*T]...)
+			if i < n0 {
+				om = append(om, omega[i])
+			}
+		}
+		sumNormalize(om)
+		u[leave] = sdidTau(sub, N-1, T, len(om), t0, om, lambda)
+	}
+	n := float64(N)
+	return math.Sqrt((n - 1) / n * (n - 1) * varSample(u))
+}
+
+// varSample is R's var of a vector (n − 1 denominator, two-pass).
+func varSample(x []float64) float64 {
+	s := sdSample(x)
+	return s * s
+}
+
+// sumNormalize is synthdid's sum_normalize, in place: x/Σx, or uniform
+// weights when Σx = 0.
+func sumNormalize(x []float64) {
+	var s float64
+	for _, v := range x {
+		s += v
+	}
+	if s != 0 {
+		for i := range x {
+			x[i] /= s
+		}
+		return
+	}
+	for i := range x {
+		x[i] = 1 / float64(len(x))
+	}
+}
+
+// placebo is synthdid's placebo_se sampling (Algorithm 4): replication r
+// permutes the controls with PCG(Seed, r), treats the last N1 of them as
+// treated, and re-estimates with the original ζ's, the original weights
+// as starting values (or fixed, for those the method does not update).
+func (s *sdidSetup) placebo(y []float64, N, T, n0, t0 int, omega, lambda []float64) []float64 {
+	reps := s.opts.Placebo
+	out := make([]float64, reps)
+	n1 := N - n0
+	workers := s.opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, reps)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sub := make([]float64, n0*T)
+			for r := w; r < reps; r += workers {
+				rng := rand.New(rand.NewPCG(s.opts.Seed, uint64(r)))
+				perm := rng.Perm(n0)
+				m0 := n0 - n1
+				om := make([]float64, m0)
+				for k, i := range perm {
+					copy(sub[k*T:(k+1)*T], y[i*T:(i+1)*T])
+					if k < m0 {
+						om[k] = omega[i]
+					}
+				}
+				sumNormalize(om)
+				lam := lambda
+				o, l := s.weights(sub, n0, T, m0, t0, om, lam)
+				out[r] = sdidTau(sub, n0, T, m0, t0, o, l)
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// sdidPlot computes the trajectories of synthdid_plot and the effect curve.
+func sdidPlot(p *SynthPanel, omega, lambda []float64) SDIDPlot {
+	N, T, n0, t0 := p.N(), p.T(), p.N0, p.T0
+	pl := SDIDPlot{Times: p.Times, Treated: make([]float64, T), Synthetic: make([]float64, T)}
+	a := 1 / float64(N-n0)
+	for i := range N {
+		for t := range T {
+			if i < n0 {
+				pl.Synthetic[t] += omega[i] * p.Y[i*T+t]
+			} else {
+				pl.Treated[t] += a * p.Y[i*T+t]
+			}
+		}
+	}
+	v := sdidRow(p.Y, N, T, n0, omega)
+	var pre float64
+	for t := range t0 {
+		pre += v[t] * lambda[t]
+		pl.Offset += (pl.Treated[t] - pl.Synthetic[t]) * lambda[t]
+		pl.PreTime += lambda[t] * float64(p.Times[t])
+	}
+	for t := t0; t < T; t++ {
+		pl.Effect = append(pl.Effect, v[t]-pre)
+		pl.PostTime += float64(p.Times[t]) / float64(T-t0)
+	}
+	return pl
+}

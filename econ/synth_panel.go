@@ -1,0 +1,255 @@
+package econ
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// SynthData holds a balanced panel in long form for the synthetic control
+// estimators ([NewSynthPanel]): one entry per unit and period. Treat is the
+// 0/1 treatment indicator; all treated units must adopt in the same period
+// and stay treated (simultaneous adoption, as R synthdid's panel.matrices
+// requires). Covariates are optional extra columns of the same length
+// (NaN = missing), used as predictors by [SynthControl].
+type SynthData struct {
+	Unit       []string
+	Time       []int
+	Outcome    []float64
+	Treat      []float64
+	Covariates map[string][]float64
+}
+
+// SynthPanel is a balanced panel as an N×T outcome matrix, the layout of R
+// synthdid: rows are units, the N0 control units first and then the
+// N − N0 treated units (each group in the order of its labels, as
+// panel.matrices with treated.last = TRUE); columns are periods in
+// increasing order, the first T0 before treatment. Y is row-major:
+// Y[i*T+t]. X holds the covariates in the same layout (NaN = missing).
+//
+// A SynthPanel is read-only for the estimators, which never modify it.
+type SynthPanel struct {
+	Units  []string
+	Times  []int
+	Y      []float64
+	N0, T0 int
+	X      map[string][]float64
+}
+
+// N returns the number of units.
+func (p *SynthPanel) N() int { return len(p.Units) }
+
+// T returns the number of periods.
+func (p *SynthPanel) T() int { return len(p.Times) }
+
+// SynthIssue is one problem with the data of a synthetic control: the unit
+// and time labels ("" when not about one unit or cell), the column, and
+// what is wrong.
+type SynthIssue struct {
+	Unit, Time, Column string
+	Msg                string
+}
+
+// SynthError collects the data problems that prevent a synthetic control
+// or synthetic DID estimate (at most 20; More counts the rest).
+type SynthError struct {
+	Issues []SynthIssue
+	More   int
+}
+
+const maxSynthIssues = 20
+
+func (e *SynthError) Error() string {
+	var b strings.Builder
+	b.WriteString("econ: synthetic control: ")
+	for i, is := range e.Issues {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		switch {
+		case is.Unit != "" && is.Time != "":
+			fmt.Fprintf(&b, "unit %q time %s: ", is.Unit, is.Time)
+		case is.Unit != "":
+			fmt.Fprintf(&b, "unit %q: ", is.Unit)
+		}
+		if is.Column != "" {
+			fmt.Fprintf(&b, "column %q: ", is.Column)
+		}
+		b.WriteString(is.Msg)
+	}
+	if e.More > 0 {
+		fmt.Fprintf(&b, "; and %d more", e.More)
+	}
+	return b.String()
+}
+
+func (e *SynthError) add(unit, time, col, format string, args ...any) {
+	if len(e.Issues) >= maxSynthIssues {
+		e.More++
+		return
+	}
+	e.Issues = append(e.Issues, SynthIssue{Unit: unit, Time: time, Column: col, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (e *SynthError) orNil() error {
+	if len(e.Issues) == 0 {
+		return nil
+	}
+	return e
+}
+
+// NewSynthPanel arranges long-form data as a [SynthPanel]. It checks what
+// synthdid's panel.matrices checks, and reports every problem found (up to
+// 20) in a *[SynthError]: columns of different lengths, a missing unit
+// label, a missing (NaN) outcome, a treatment other than 0/1, duplicated
+// or missing unit-period cells (the panel must be balanced), no treated or
+// no control unit, treatment in the first period, treatment that switches
+// off, and treated units that adopt in different periods. Outcome names the
+// outcome column in messages ("" gives "outcome").
+func NewSynthPanel(d SynthData, outcome string) (*SynthPanel, error) {
+	if outcome == "" {
+		outcome = "outcome"
+	}
+	e := &SynthError{}
+	n := len(d.Unit)
+	if len(d.Time) != n || len(d.Outcome) != n || len(d.Treat) != n {
+		e.add("", "", "", "columns of different lengths: unit %d, time %d, outcome %d, treat %d", n, len(d.Time), len(d.Outcome), len(d.Treat))
+		return nil, e
+	}
+	covNames := make([]string, 0, len(d.Covariates))
+	for name, x := range d.Covariates {
+		if len(x) != n {
+			e.add("", "", name, "has %d rows, want %d", len(x), n)
+		}
+		covNames = append(covNames, name)
+	}
+	if n == 0 {
+		e.add("", "", "", "no rows")
+	}
+	if err := e.orNil(); err != nil {
+		return nil, err
+	}
+	slices.Sort(covNames)
+	// distinct units and times
+	times := slices.Clone(d.Time)
+	slices.Sort(times)
+	times = slices.Compact(times)
+	tIdx := make(map[int]int, len(times))
+	for j, t := range times {
+		tIdx[t] = j
+	}
+	unitSet := map[string]bool{}
+	for _, u := range d.Unit {
+		if u == "" {
+			continue
+		}
+		unitSet[u] = true
+	}
+	if len(unitSet) < len(d.Unit) && slices.Contains(d.Unit, "") {
+		e.add("", "", "unit", "missing unit label")
+	}
+	names := make([]string, 0, len(unitSet))
+	for u := range unitSet {
+		names = append(names, u)
+	}
+	slices.Sort(names)
+	uIdx := make(map[string]int, len(names))
+	for i, u := range names {
+		uIdx[u] = i
+	}
+	N, T := len(names), len(times)
+	row := make([]int, N*T)
+	for k := range row {
+		row[k] = -1
+	}
+	ts := func(t int) string { return strconv.Itoa(t) }
+	for r := range n {
+		u := d.Unit[r]
+		if u == "" {
+			continue
+		}
+		k := uIdx[u]*T + tIdx[d.Time[r]]
+		if row[k] >= 0 {
+			e.add(u, ts(d.Time[r]), "", "duplicated unit-period cell")
+			continue
+		}
+		row[k] = r
+		if v := d.Outcome[r]; math.IsNaN(v) || math.IsInf(v, 0) {
+			e.add(u, ts(d.Time[r]), outcome, "missing outcome (synthetic control needs a complete outcome matrix)")
+		}
+		if v := d.Treat[r]; v != 0 && v != 1 {
+			e.add(u, ts(d.Time[r]), "treat", "treatment %v is not 0 or 1", v)
+		}
+	}
+	for i, u := range names {
+		for j, t := range times {
+			if row[i*T+j] < 0 {
+				e.add(u, ts(t), "", "no observation: the panel must be balanced")
+			}
+		}
+	}
+	if err := e.orNil(); err != nil {
+		return nil, err
+	}
+	// adoption period per unit
+	first := make([]int, N) // index of the first treated period, T if never
+	for i, u := range names {
+		first[i] = T
+		for j := range T {
+			on := d.Treat[row[i*T+j]] == 1
+			if on && first[i] == T {
+				first[i] = j
+			}
+			if !on && first[i] < T {
+				e.add(u, ts(times[j]), "treat", "treatment switches off after %d (adoption must be absorbing)", times[first[i]])
+				break
+			}
+		}
+	}
+	var treated, controls []int
+	T0 := -1
+	for i, u := range names {
+		if first[i] == T {
+			controls = append(controls, i)
+			continue
+		}
+		treated = append(treated, i)
+		switch {
+		case first[i] == 0:
+			e.add(u, ts(times[0]), "treat", "treated in the first period: no pre-treatment periods")
+		case T0 < 0:
+			T0 = first[i]
+		case first[i] != T0:
+			e.add(u, "", "treat", "adopts in %d but other treated units in %d: adoption must be simultaneous", times[first[i]], times[T0])
+		}
+	}
+	if len(treated) == 0 {
+		e.add("", "", "treat", "no treated unit")
+	}
+	if len(controls) == 0 {
+		e.add("", "", "treat", "no control (never-treated) unit")
+	}
+	if err := e.orNil(); err != nil {
+		return nil, err
+	}
+	p := &SynthPanel{Times: times, N0: len(controls), T0: T0, Y: make([]float64, N*T)}
+	if len(covNames) > 0 {
+		p.X = make(map[string][]float64, len(covNames))
+		for _, c := range covNames {
+			p.X[c] = make([]float64, N*T)
+		}
+	}
+	for k, i := range slices.Concat(controls, treated) {
+		p.Units = append(p.Units, names[i])
+		for j := range T {
+			r := row[i*T+j]
+			p.Y[k*T+j] = d.Outcome[r]
+			for _, c := range covNames {
+				p.X[c][k*T+j] = d.Covariates[c][r]
+			}
+		}
+	}
+	return p, nil
+}
