@@ -281,14 +281,29 @@ func EstimateImputation(data *Frame, spec ImputationSpec, opts Options) (*Imputa
 		return g > 0 && tv[i] >= g
 	}
 
+	// Periods as dense codes in ascending order.
+	tcode, tlabels, _ := data.groups(spec.Time)
+	nT := len(tlabels)
+
 	// Duplicated unit-periods.
-	seen := make(map[[2]int64]struct{}, len(rows))
-	for _, i := range rows {
-		k := [2]int64{int64(ucode[i]), int64(tv[i])}
-		if _, dup := seen[k]; dup {
-			e.add(uLab(i), tLab(i), "", "duplicated unit-period")
+	if cells := len(ulabel) * nT; cells <= 8*len(rows)+1<<20 {
+		seen := make([]bool, cells)
+		for _, i := range rows {
+			k := int(ucode[i])*nT + int(tcode[i])
+			if seen[k] {
+				e.add(uLab(i), tLab(i), "", "duplicated unit-period")
+			}
+			seen[k] = true
 		}
-		seen[k] = struct{}{}
+	} else {
+		seen := make(map[[2]int32]struct{}, len(rows))
+		for _, i := range rows {
+			k := [2]int32{ucode[i], tcode[i]}
+			if _, dup := seen[k]; dup {
+				e.add(uLab(i), tLab(i), "", "duplicated unit-period")
+			}
+			seen[k] = struct{}{}
+		}
 	}
 	if len(e.Issues) > 0 {
 		return nil, e
@@ -296,7 +311,7 @@ func EstimateImputation(data *Frame, spec ImputationSpec, opts Options) (*Imputa
 
 	// Untreated rows: their units and periods define the Y(0) model.
 	nu := make([]int, len(ulabel))
-	periodSet := map[int64]struct{}{}
+	pIndex := make([]int, nT) // period code → index among periods with untreated rows, −1 if none
 	var r0, r1 []int
 	for _, i := range rows {
 		if treated(i) {
@@ -304,7 +319,7 @@ func EstimateImputation(data *Frame, spec ImputationSpec, opts Options) (*Imputa
 		} else {
 			r0 = append(r0, i)
 			nu[ucode[i]]++
-			periodSet[int64(tv[i])] = struct{}{}
+			pIndex[tcode[i]] = 1
 		}
 	}
 	if len(r0) == 0 {
@@ -316,19 +331,18 @@ func EstimateImputation(data *Frame, spec ImputationSpec, opts Options) (*Imputa
 	if len(e.Issues) > 0 {
 		return nil, e
 	}
-	periods := make([]int64, 0, len(periodSet))
-	for t := range periodSet {
-		periods = append(periods, t)
-	}
-	slices.Sort(periods)
-	pIndex := make(map[int64]int, len(periods))
-	for k, t := range periods {
-		pIndex[t] = k
+	var periods []string
+	for c, present := range pIndex {
+		if present == 1 {
+			pIndex[c] = len(periods)
+			periods = append(periods, tlabels[c])
+		} else {
+			pIndex[c] = -1
+		}
 	}
 	imp := r1[:0:0]
 	for _, i := range r1 {
-		_, okT := pIndex[int64(tv[i])]
-		if nu[ucode[i]] == 0 || !okT {
+		if nu[ucode[i]] == 0 || pIndex[tcode[i]] < 0 {
 			res.NNotImputed++
 			continue
 		}
@@ -345,17 +359,23 @@ func EstimateImputation(data *Frame, spec ImputationSpec, opts Options) (*Imputa
 	res.NUntreated, res.NTreated, res.NObs = len(r0), len(r1), len(r0)+len(r1)
 
 	// The non-unit part of the design, R = [period dummies 2..T₀ | X]:
-	// row i has a 1 in column pcol(i) (−1 for the first period) and X_i.
+	// row i has a 1 in column pc[i] (−1 for the first period) and X_i.
 	nt := len(periods) - 1
 	k := len(xs)
 	p := nt + k
-	pcol := func(i int) int { return pIndex[int64(tv[i])] - 1 }
-	d := &imputeDesign{n: n, p: p, nt: nt, xs: xs, unit: ucode, nu: nu, pcol: pcol}
+	pc := make([]int32, n) // period dummy column of each used row, −1 for the first period
+	for _, i := range r0 {
+		pc[i] = int32(pIndex[tcode[i]] - 1)
+	}
+	for _, i := range r1 {
+		pc[i] = int32(pIndex[tcode[i]] - 1)
+	}
+	d := &imputeDesign{n: n, p: p, nt: nt, xs: xs, unit: ucode, nu: nu, pc: pc}
 	d.unitMeans(r0, len(ulabel))
 	dropped := d.factor(r0)
 	for _, j := range dropped {
 		if j < nt {
-			e.add("", strconv.FormatInt(periods[j+1], 10), spec.Time,
+			e.add("", periods[j+1], spec.Time,
 				"period effect not identified among untreated observations: the untreated unit-period design is disconnected")
 		} else {
 			res.Notes = append(res.Notes, fmt.Sprintf("control %q is collinear with the fixed effects or other controls and was dropped", spec.Controls[j-nt]))
@@ -406,7 +426,11 @@ func EstimateImputation(data *Frame, spec ImputationSpec, opts Options) (*Imputa
 	}
 
 	// Estimands: overall, then horizons.
-	eventTime := func(i int) int { return int(tv[i] - cohortOf[ucode[i]]) }
+	et := make([]int32, n)
+	for _, i := range r1 {
+		et[i] = int32(tv[i] - cohortOf[ucode[i]])
+	}
+	eventTime := func(i int) int { return int(et[i]) }
 	var hs []int
 	if spec.AllHorizons {
 		set := map[int]bool{}
@@ -440,6 +464,19 @@ func EstimateImputation(data *Frame, spec ImputationSpec, opts Options) (*Imputa
 			res.Clusters++
 		}
 	}
+	// Cohort × period cells of the treated rows, for τ̄ in the variance.
+	cell := make([]int32, n)
+	cellIndex := map[[2]int64]int32{}
+	for _, i := range r1 {
+		key := [2]int64{int64(cohortOf[ucode[i]]), int64(tv[i])}
+		c, ok := cellIndex[key]
+		if !ok {
+			c = int32(len(cellIndex))
+			cellIndex[key] = c
+		}
+		cell[i] = c
+	}
+	sc := &bjsScratch{num: make([]float64, len(cellIndex)), den: make([]float64, len(cellIndex)), cl: make([]float64, ncl)}
 	z := distuv.UnitNormal.Quantile((1 + opts.Level) / 2)
 	w := make([]float64, n)
 	v := make([]float64, n)
@@ -464,7 +501,7 @@ func EstimateImputation(data *Frame, spec ImputationSpec, opts Options) (*Imputa
 		for _, i := range r1 {
 			v[i] = w[i]
 		}
-		ef.SE = bjsSE(v, eps, r0, r1, ccode, ncl, func(i int) [2]int64 { return [2]int64{int64(cohortOf[ucode[i]]), int64(tv[i])} })
+		ef.SE = bjsSE(sc, v, eps, r0, r1, ccode, cell)
 		ef.CILow, ef.CIHigh = ef.Estimate-z*ef.SE, ef.Estimate+z*ef.SE
 		return ef, true
 	}
@@ -488,23 +525,22 @@ func EstimateImputation(data *Frame, spec ImputationSpec, opts Options) (*Imputa
 	return res, nil
 }
 
+// bjsScratch is reused by bjsSE across estimands.
+type bjsScratch struct{ num, den, cl []float64 }
+
 // bjsSE is the clustered conservative standard error of BJS Theorem 3:
 // SE² = Σ_c (Σ_{it∈c} v_it ε̃_it)², with ε̃ = ε̂ on Ω₀ and τ̂ − τ̄ on Ω₁,
-// τ̄ the v²-weighted mean of τ̂ within the cell key(i) (cohort × period).
-func bjsSE(v, eps []float64, r0, r1 []int, cl []int32, ncl int, key func(int) [2]int64) float64 {
-	type acc struct{ num, den float64 }
-	cells := map[[2]int64]*acc{}
+// τ̄ the v²-weighted mean of τ̂ within the cell (cohort × period) of i.
+func bjsSE(sc *bjsScratch, v, eps []float64, r0, r1 []int, cl, cell []int32) float64 {
+	clear(sc.num)
+	clear(sc.den)
+	clear(sc.cl)
 	for _, i := range r1 {
-		c := cells[key(i)]
-		if c == nil {
-			c = &acc{}
-			cells[key(i)] = c
-		}
 		v2 := v[i] * v[i]
-		c.num += v2 * eps[i]
-		c.den += v2
+		sc.num[cell[i]] += v2 * eps[i]
+		sc.den[cell[i]] += v2
 	}
-	s := make([]float64, ncl)
+	s := sc.cl
 	for _, i := range r0 {
 		s[cl[i]] += v[i] * eps[i]
 	}
@@ -512,8 +548,8 @@ func bjsSE(v, eps []float64, r0, r1 []int, cl []int32, ncl int, key func(int) [2
 		if v[i] == 0 {
 			continue
 		}
-		c := cells[key(i)]
-		s[cl[i]] += v[i] * (eps[i] - c.num/c.den)
+		c := cell[i]
+		s[cl[i]] += v[i] * (eps[i] - sc.num[c]/sc.den[c])
 	}
 	var ss float64
 	for _, x := range s {
@@ -530,7 +566,7 @@ type imputeDesign struct {
 	xs       [][]float64
 	unit     []int32
 	nu       []int
-	pcol     func(i int) int
+	pc       []int32   // period dummy column of row i, −1 for the reference period
 	means    []float64 // unit-major, p per unit
 	chol     []float64 // p×p lower triangle, row-major
 	dropped  []bool
@@ -543,7 +579,7 @@ func (d *imputeDesign) unitMeans(r0 []int, nunits int) {
 	d.means = make([]float64, nunits*d.p)
 	for _, i := range r0 {
 		m := d.mean(d.unit[i])
-		if c := d.pcol(i); c >= 0 {
+		if c := int(d.pc[i]); c >= 0 {
 			m[c]++
 		}
 		for j, x := range d.xs {
@@ -566,7 +602,7 @@ func (d *imputeDesign) rowTilde(dst []float64, i int) {
 	for j := range dst {
 		dst[j] = -m[j]
 	}
-	if c := d.pcol(i); c >= 0 {
+	if c := int(d.pc[i]); c >= 0 {
 		dst[c]++
 	}
 	for j, x := range d.xs {
@@ -577,7 +613,7 @@ func (d *imputeDesign) rowTilde(dst []float64, i int) {
 // rowDot returns R_i'θ (not demeaned).
 func (d *imputeDesign) rowDot(i int, theta []float64) float64 {
 	var s float64
-	if c := d.pcol(i); c >= 0 {
+	if c := int(d.pc[i]); c >= 0 {
 		s = theta[c]
 	}
 	for j, x := range d.xs {
@@ -592,7 +628,7 @@ func (d *imputeDesign) addRowTimes(dst []float64, i int, a float64) {
 	for j := range dst {
 		dst[j] -= a * m[j]
 	}
-	if c := d.pcol(i); c >= 0 {
+	if c := int(d.pc[i]); c >= 0 {
 		dst[c] += a
 	}
 	for j, x := range d.xs {
@@ -712,7 +748,7 @@ func (d *imputeDesign) weightsUntreated(v []float64, r0, r1 []int, w []float64) 
 			continue
 		}
 		bu[d.unit[i]] += w[i]
-		if c := d.pcol(i); c >= 0 {
+		if c := int(d.pc[i]); c >= 0 {
 			bR[c] += w[i]
 		}
 		for j, x := range d.xs {
@@ -734,11 +770,14 @@ func (d *imputeDesign) weightsUntreated(v []float64, r0, r1 []int, w []float64) 
 		}
 	}
 	g := d.solve(bR)
-	row := make([]float64, d.p)
+	// v_it = −(b_u/n_u − m_u'γ + R_it'γ): the unit part once per unit.
+	for u := range bu {
+		if d.nu[u] > 0 {
+			bu[u] = bu[u]/float64(d.nu[u]) - dot(d.mean(int32(u)), g)
+		}
+	}
 	for _, i := range r0 {
-		d.rowTilde(row, i)
-		u := d.unit[i]
-		v[i] = -(bu[u]/float64(d.nu[u]) + dot(row, g))
+		v[i] = -(bu[d.unit[i]] + d.rowDot(i, g))
 	}
 }
 
