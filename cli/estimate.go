@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/cityimpact/cityimpact/econ"
-	"github.com/cityimpact/cityimpact/ingest"
 	"github.com/cityimpact/cityimpact/panel"
 )
 
@@ -340,111 +338,6 @@ func datasetFrame(p *panel.Panel) (*econ.Frame, error) {
 
 // estMaxCSVErrors caps the problems reported for one file.
 const estMaxCSVErrors = 20
-
-// readWideCSV reads a CSV with a header row into a frame: a column whose
-// every non-missing cell parses as a number is numeric, any other is a
-// factor. Empty cells and NA are missing. Ragged rows, empty or duplicate
-// headers and an empty file are errors naming the file, line and column;
-// up to estMaxCSVErrors are collected.
-func readWideCSV(path string) (*econ.Frame, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, &UserError{err}
-	}
-	defer fh.Close()
-	return parseWideCSV(fh, path)
-}
-
-func parseWideCSV(r io.Reader, path string) (*econ.Frame, error) {
-	cr := csv.NewReader(r)
-	cr.ReuseRecord = false
-	head, err := cr.Read()
-	if err == io.EOF {
-		return nil, &UserError{&ingest.DataError{File: path, Line: 1, Err: errors.New("empty file: want a header row of column names")}}
-	}
-	if err != nil {
-		return nil, &UserError{csvDataError(path, err)}
-	}
-	var problems []error
-	seen := map[string]int{}
-	for j, h := range head {
-		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
-		head[j] = h
-		if h == "" {
-			problems = append(problems, &ingest.DataError{File: path, Line: 1, Column: fmt.Sprintf("#%d", j+1), Err: errors.New("empty column name")})
-			continue
-		}
-		if k, dup := seen[h]; dup {
-			problems = append(problems, &ingest.DataError{File: path, Line: 1, Column: h, Err: fmt.Errorf("duplicate column name (also column %d)", k+1)})
-		}
-		seen[h] = j
-	}
-	cols := make([][]string, len(head))
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			problems = append(problems, csvDataError(path, err))
-			if len(problems) >= estMaxCSVErrors {
-				break
-			}
-			var pe *csv.ParseError
-			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
-				continue
-			}
-			break
-		}
-		for j := range head {
-			cols[j] = append(cols[j], strings.TrimSpace(rec[j]))
-		}
-	}
-	if len(problems) > 0 {
-		return nil, &UserError{errors.Join(problems...)}
-	}
-	n := 0
-	if len(cols) > 0 {
-		n = len(cols[0])
-	}
-	if n == 0 {
-		return nil, &UserError{&ingest.DataError{File: path, Line: 2, Err: errors.New("no data rows after the header")}}
-	}
-	f := econ.NewFrame(n)
-	for j, name := range head {
-		x := make([]float64, n)
-		numeric := true
-		for i, s := range cols[j] {
-			if s == "" || s == "NA" {
-				x[i] = math.NaN()
-				continue
-			}
-			v, err := strconv.ParseFloat(s, 64)
-			if err != nil {
-				numeric = false
-				break
-			}
-			x[i] = v
-		}
-		if numeric {
-			err = f.AddFloat(name, x)
-		} else {
-			err = f.AddStrings(name, cols[j])
-		}
-		if err != nil {
-			return nil, &UserError{err}
-		}
-	}
-	return f, nil
-}
-
-func csvDataError(path string, err error) error {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return &ingest.DataError{File: path, Line: pe.StartLine, Err: pe.Err}
-	}
-	return &ingest.DataError{File: path, Err: err}
-}
 
 // writeOutput writes b to standard output, or atomically to path.
 func estWriteOutput(env *Env, path string, b []byte) error {

@@ -1,0 +1,542 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/cityimpact/cityimpact/econ"
+	"github.com/cityimpact/cityimpact/ingest"
+)
+
+// refWideCSV is the reader readWide replaced (commit a22bd6f,
+// cli/estimate.go): encoding/csv into strings, then strconv.ParseFloat per
+// column. It is the oracle of the tests below.
+func refWideCSV(r io.Reader, path string) (*econ.Frame, error) {
+	cr := csv.NewReader(r)
+	head, err := cr.Read()
+	if err == io.EOF {
+		return nil, &UserError{&ingest.DataError{File: path, Line: 1, Err: errors.New("empty file: want a header row of column names")}}
+	}
+	if err != nil {
+		return nil, &UserError{csvDataError(path, err)}
+	}
+	var problems []error
+	seen := map[string]int{}
+	for j, h := range head {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		head[j] = h
+		if h == "" {
+			problems = append(problems, &ingest.DataError{File: path, Line: 1, Column: fmt.Sprintf("#%d", j+1), Err: errors.New("empty column name")})
+			continue
+		}
+		if k, dup := seen[h]; dup {
+			problems = append(problems, &ingest.DataError{File: path, Line: 1, Column: h, Err: fmt.Errorf("duplicate column name (also column %d)", k+1)})
+		}
+		seen[h] = j
+	}
+	cols := make([][]string, len(head))
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			problems = append(problems, csvDataError(path, err))
+			if len(problems) >= estMaxCSVErrors {
+				break
+			}
+			var pe *csv.ParseError
+			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
+				continue
+			}
+			break
+		}
+		for j := range head {
+			cols[j] = append(cols[j], strings.TrimSpace(rec[j]))
+		}
+	}
+	if len(problems) > 0 {
+		return nil, &UserError{errors.Join(problems...)}
+	}
+	n := 0
+	if len(cols) > 0 {
+		n = len(cols[0])
+	}
+	if n == 0 {
+		return nil, &UserError{&ingest.DataError{File: path, Line: 2, Err: errors.New("no data rows after the header")}}
+	}
+	f := econ.NewFrame(n)
+	for j, name := range head {
+		x := make([]float64, n)
+		numeric := true
+		for i, s := range cols[j] {
+			if s == "" || s == "NA" {
+				x[i] = math.NaN()
+				continue
+			}
+			v, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				numeric = false
+				break
+			}
+			x[i] = v
+		}
+		if numeric {
+			err = f.AddFloat(name, x)
+		} else {
+			err = f.AddStrings(name, cols[j])
+		}
+		if err != nil {
+			return nil, &UserError{err}
+		}
+	}
+	return f, nil
+}
+
+// sameFrame reports how two frames differ ("" if they are identical:
+// same columns in order, kinds, float bits, codes and levels).
+func sameFrame(a, b *econ.Frame) string {
+	if a.Len() != b.Len() {
+		return fmt.Sprintf("rows %d vs %d", a.Len(), b.Len())
+	}
+	an, bn := a.Names(), b.Names()
+	if strings.Join(an, "\x00") != strings.Join(bn, "\x00") {
+		return fmt.Sprintf("columns %q vs %q", an, bn)
+	}
+	for _, name := range an {
+		x, okx := a.Float(name)
+		y, oky := b.Float(name)
+		if okx != oky {
+			return fmt.Sprintf("column %q: numeric %v vs %v", name, okx, oky)
+		}
+		if okx {
+			for i := range x {
+				if math.Float64bits(x[i]) != math.Float64bits(y[i]) && !(math.IsNaN(x[i]) && math.IsNaN(y[i])) {
+					return fmt.Sprintf("column %q row %d: %v vs %v", name, i, x[i], y[i])
+				}
+			}
+			continue
+		}
+		fx, _ := a.Factor(name)
+		fy, _ := b.Factor(name)
+		if strings.Join(fx.Levels, "\x00") != strings.Join(fy.Levels, "\x00") {
+			return fmt.Sprintf("column %q: levels %q vs %q", name, fx.Levels, fy.Levels)
+		}
+		for i := range fx.Codes {
+			if fx.Codes[i] != fy.Codes[i] {
+				return fmt.Sprintf("column %q row %d: code %d vs %d", name, i, fx.Codes[i], fy.Codes[i])
+			}
+		}
+	}
+	return ""
+}
+
+// checkWide compares readWide on s, with the given block size and
+// workers, against the reference reader.
+func checkWide(t *testing.T, s string, chunk, workers int) {
+	t.Helper()
+	want, werr := refWideCSV(strings.NewReader(s), "t.csv")
+	got, gerr := readWide(strings.NewReader(s), int64(len(s)), "t.csv", nil, workers, chunk)
+	if (werr == nil) != (gerr == nil) {
+		t.Fatalf("chunk %d workers %d: error %v; want %v\ninput %q", chunk, workers, gerr, werr, s)
+	}
+	if werr != nil {
+		if werr.Error() != gerr.Error() {
+			t.Fatalf("chunk %d workers %d: error\n%v\nwant\n%v\ninput %q", chunk, workers, gerr, werr, s)
+		}
+		var de *ingest.DataError
+		if !errors.As(gerr, &de) {
+			t.Fatalf("error %v is not an ingest.DataError", gerr)
+		}
+		return
+	}
+	if d := sameFrame(got, want); d != "" {
+		t.Fatalf("chunk %d workers %d: %s\ninput %q", chunk, workers, d, s)
+	}
+}
+
+var wideCases = []string{
+	"y,x\n1,2\n3,4\n",
+	"y,x\n1,2\n3,4",               // no final newline
+	"y,x\r\n1,2\r\n3,4\r\n",       // CRLF
+	"y,x\n\n1,2\n\n\n3,4\n\n",     // blank lines
+	"\ufeffy,name\n1,abc\nNA,\n",  // BOM, NA, empty
+	"y,x\n1,2\n3\n4,5,6\n7,8\n",   // ragged
+	"y,y\n1,2\n",                  // duplicate header
+	"y,\n1,2\n",                   // empty header
+	"",                            // empty
+	"y,x\n",                       // header only
+	"\n\ny,x\n1,2\n",              // header after blank lines
+	"y,x\n 1 , 2 \n\t3\t,4\r\n",   // white space around numbers
+	"y,x\n1,\u00a02\u3000\n3,4\n", // Unicode white space
+	"y,x\n1e5,-0\n+.5,5.\n-0.0,1E-3\n1e400,2\n",              // 1e400 is out of range: text
+	"y,x\n0x1p-2,Inf\n-inf,NaN\n1_0,2\n",                     // strconv forms; 1_0 is not a number
+	"y,x\n12345678901234567890,0.1234567890123456789\n1,2\n", // > 19 digits
+	"y,x\n0.42298564231550995,1.3760037899374062\n9007199254740993,1e23\n",
+	"y,x\n1,2\n3,a\n5,b\n7,a\n",                                                               // text after numbers
+	"y,x\n1,NA\n2,\n3,NA\n4,z\n",                                                              // missing then text
+	`"y","x"` + "\n" + `"1","a b"` + "\n2,\"c,d\"\n",                                          // quotes
+	"y,x\n1,\"multi\nline\"\n2,\"q\"\"uote\"\n3,4\n",                                          // quoted newline and quote
+	"y,x\n1,2\n3,ab\"c\n5,6\n",                                                                // bare quote: fatal
+	"y,x\n1,\"open\n2,3\n",                                                                    // unterminated quote
+	"y,x\n1,2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14\n15\n16\n17\n18\n19\n20\n21\n22\n23\n", // error cap
+	"a\n1\n\n2\nx\n",         // one column, blank line
+	"a\n\"\"\n1\n",           // quoted empty
+	"y,x\n1,2\r3,4\n",        // bare CR inside a line
+	"y,x\n1,2\n3,4\r",        // CR before EOF
+	"y,x\n-,+\n.,e5\n1e,2\n", // not numbers
+}
+
+func TestReadWideMatchesReference(t *testing.T) {
+	for _, s := range wideCases {
+		for _, chunk := range []int{1, 3, 8, 64, 0} {
+			for _, workers := range []int{1, 3} {
+				checkWide(t, s, chunk, workers)
+			}
+		}
+	}
+}
+
+// Random files: numbers in many forms, missing cells, a text column, a
+// column that turns text late, blank lines, CRLF; read in small blocks.
+func TestReadWideRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 11))
+	for trial := range 40 {
+		var b strings.Builder
+		b.WriteString("unit,year,x,y,name,late\n")
+		rows := 1 + rng.IntN(400)
+		for i := range rows {
+			if rng.IntN(50) == 0 {
+				b.WriteString("\n")
+			}
+			x := rng.NormFloat64() * math.Pow(10, float64(rng.IntN(30)-15))
+			xs := strconv.FormatFloat(x, 'g', -1, 64)
+			switch rng.IntN(6) {
+			case 0:
+				xs = strconv.FormatFloat(x, 'f', rng.IntN(8), 64)
+			case 1:
+				xs = "NA"
+			case 2:
+				xs = " " + xs
+			}
+			late := strconv.Itoa(rng.IntN(5))
+			if trial%2 == 1 && i == rows-1 {
+				late = "n/a"
+			}
+			eol := "\n"
+			if trial%3 == 0 {
+				eol = "\r\n"
+			}
+			fmt.Fprintf(&b, "%d,%d,%s,%s,%s,%s%s", i/10+1, 2000+i%10, xs,
+				strconv.FormatFloat(rng.Float64(), 'g', -1, 64), []string{"北京", "a", "", "NA", "b c"}[rng.IntN(5)], late, eol)
+		}
+		s := b.String()
+		for _, chunk := range []int{16, 100, 1000, 0} {
+			checkWide(t, s, chunk, 1+trial%3)
+		}
+	}
+}
+
+// Lines in errors are absolute across blocks: a ragged line deep in the
+// file is named exactly.
+func TestReadWideErrorLine(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("a,b\n")
+	for i := range 5000 {
+		if i == 4321 {
+			b.WriteString("1,2,3\n") // line 4323
+			continue
+		}
+		if i%97 == 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "%d,%d\n", i, i)
+	}
+	s := b.String()
+	want := "t.csv:" + strconv.Itoa(4323+4321/97+1) + ": wrong number of fields"
+	for _, chunk := range []int{50, 1000, 0} {
+		_, err := readWide(strings.NewReader(s), int64(len(s)), "t.csv", nil, 2, chunk)
+		var de *ingest.DataError
+		if err == nil || !errors.As(err, &de) || err.Error() != want {
+			t.Errorf("chunk %d: error %v; want %s", chunk, err, want)
+		}
+		checkWide(t, s, chunk, 2)
+	}
+}
+
+// Columns left out are not stored, but still checked for their number of
+// fields.
+func TestReadWideCSVCols(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.csv")
+	os.WriteFile(path, []byte("y,name,x\n1,a,2\n3,b,4\n"), 0o644)
+	f, err := readWideCSVCols(path, func(c string) bool { return c != "name" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(f.Names(), ","); got != "y,x" {
+		t.Errorf("columns %s; want y,x", got)
+	}
+	if x, _ := f.Float("x"); len(x) != 2 || x[1] != 4 {
+		t.Errorf("x = %v; want [2 4]", x)
+	}
+	os.WriteFile(path, []byte("y,name,x\n1,a,2\n3,b\n"), 0o644)
+	if _, err := readWideCSVCols(path, func(c string) bool { return c == "y" }); err == nil || !strings.Contains(err.Error(), "c.csv:3: wrong number of fields") {
+		t.Errorf("ragged: %v", err)
+	}
+}
+
+// fastFloat agrees with strconv.ParseFloat bit for bit whenever it
+// accepts a string.
+func TestFastFloat(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	check := func(s string) {
+		v, n, ok := fastFloat([]byte(s))
+		if !ok || n != len(s) {
+			return
+		}
+		w, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.Float64bits(v) != math.Float64bits(w) {
+			t.Fatalf("fastFloat(%q) = %v; strconv %v, %v", s, v, w, err)
+		}
+	}
+	for _, s := range []string{"0", "-0", "+0.0", "9007199254740992", "9007199254740993", "1e22", "1e-22", "123456789012345678e-5",
+		"0.000000000000000000001", "4.9e-324", "1.7976931348623157e308", "00012.5000", "1.", ".1", "0e999"} {
+		check(s)
+	}
+	accepted := 0
+	for range 200000 {
+		var s string
+		switch rng.IntN(3) {
+		case 0:
+			s = strconv.FormatFloat(rng.NormFloat64()*math.Pow(10, float64(rng.IntN(40)-20)), 'g', -1, 64)
+		case 1:
+			s = strconv.FormatFloat(rng.Float64()*1e6, 'f', rng.IntN(10), 64)
+		default:
+			s = strconv.FormatUint(rng.Uint64()>>rng.IntN(64), 10) + "e" + strconv.Itoa(rng.IntN(50)-25)
+		}
+		if _, _, ok := fastFloat([]byte(s)); ok {
+			accepted++
+		}
+		check(s)
+	}
+	if accepted < 50000 {
+		t.Errorf("fast path took only %d of 200000 strings", accepted)
+	}
+}
+
+// FuzzReadWide: the block-parallel reader gives the reference reader's
+// frame or error on any input, for small blocks and several workers.
+func FuzzReadWide(f *testing.F) {
+	for _, s := range wideCases {
+		f.Add(s, uint8(5))
+	}
+	f.Fuzz(func(t *testing.T, s string, chunk uint8) {
+		checkWide(t, s, 1+int(chunk), 1+int(chunk)%3)
+	})
+}
+
+// FuzzFastFloat: fastFloat agrees with strconv.ParseFloat when it accepts.
+func FuzzFastFloat(f *testing.F) {
+	f.Add("1.5")
+	f.Add("-0.42298564231550995")
+	f.Add("1e22")
+	f.Fuzz(func(t *testing.T, s string) {
+		v, n, ok := fastFloat([]byte(s))
+		if !ok {
+			return
+		}
+		w, err := strconv.ParseFloat(s[:n], 64)
+		if err != nil || math.Float64bits(v) != math.Float64bits(w) {
+			t.Fatalf("fastFloat(%q) = %v (%d bytes); strconv %v, %v", s, v, n, w, err)
+		}
+	})
+}
+
+// BenchmarkReadWideCSV reads a generated 1M-row panel CSV (the shape of
+// econ's BenchmarkPeer file: unit, year, x1, x2, x3, y at full precision)
+// with the reference reader and with readWide.
+func BenchmarkReadWideCSV(b *testing.B) {
+	path := wideBenchFile(b, 10000, 100)
+	b.Run("reader=readWide", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := readWideCSV(path); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("reader=reference", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			fh, err := os.Open(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := refWideCSV(fh, path); err != nil {
+				b.Fatal(err)
+			}
+			fh.Close()
+		}
+	})
+}
+
+// BenchmarkEstimateCSV is `cityimpact estimate --data panel.csv --formula
+// 'y ~ x1 + x2 + x3 | unit + year' --cluster unit` without the process.
+func BenchmarkEstimateCSV(b *testing.B) {
+	path := wideBenchFile(b, 10000, 100)
+	for b.Loop() {
+		var out, errb bytes.Buffer
+		code := Run(b.Context(), []string{"estimate", "--data", path, "--formula", "y ~ x1 + x2 + x3 | unit + year", "--cluster", "unit"}, &out, &errb)
+		if code != 0 {
+			b.Fatal(errb.String())
+		}
+	}
+}
+
+// wideBenchFile writes (once) units × periods rows of a two-way panel
+// with three regressors at full precision (PCG seed 1) under the system
+// temporary directory.
+func wideBenchFile(b *testing.B, units, periods int) string {
+	b.Helper()
+	dir := filepath.Join(os.TempDir(), "cityimpact-cli-bench")
+	path := filepath.Join(dir, fmt.Sprintf("panel_%dx%d.csv", units, periods))
+	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	var buf bytes.Buffer
+	buf.WriteString("unit,year,x1,x2,x3,y\n")
+	ue := make([]float64, units)
+	for u := range ue {
+		ue[u] = rng.NormFloat64()
+	}
+	var line []byte
+	for u := range units {
+		for t := range periods {
+			x1, x2, x3 := rng.NormFloat64(), rng.NormFloat64()+ue[u], rng.NormFloat64()
+			y := x1 - 0.5*x2 + 0.25*x3 + ue[u] + 0.1*float64(t) + rng.NormFloat64()
+			line = strconv.AppendInt(line[:0], int64(u+1), 10)
+			line = append(line, ',')
+			line = strconv.AppendInt(line, int64(1921+t), 10)
+			for _, v := range []float64{x1, x2, x3, y} {
+				line = append(line, ',')
+				line = strconv.AppendFloat(line, v, 'g', -1, 64)
+			}
+			line = append(line, '\n')
+			buf.Write(line)
+		}
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+// The Eisel–Lemire table: T_q against math/big, and ⌊log₂ 10^q⌋.
+func TestEiselLemireTable(t *testing.T) {
+	tab := elTable()
+	for q := elMinQ; q <= elMaxQ; q++ {
+		p := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(abs(q))), nil)
+		// e_q = ⌊log₂ 10^q⌋: bitlen−1 for q ≥ 0, −bitlen(10^−q) for q < 0.
+		eq := p.BitLen() - 1
+		if q < 0 {
+			eq = -p.BitLen()
+		}
+		if got := log2Pow10(q); got != eq {
+			t.Fatalf("log2Pow10(%d) = %d; want %d", q, got, eq)
+		}
+		// T_q ≤ 10^q·2^(127−e_q) < T_q + 1, i.e. for q ≥ 0
+		// T·2^(e_q−127) ≤ 10^q < (T+1)·2^(e_q−127), scaled to integers.
+		T := new(big.Int).Lsh(new(big.Int).SetUint64(tab[q-elMinQ].hi), 64)
+		T.Or(T, new(big.Int).SetUint64(tab[q-elMinQ].lo))
+		T1 := new(big.Int).Add(T, big.NewInt(1))
+		var lhs, mid, rhs *big.Int
+		if q >= 0 {
+			sh := eq - 127
+			mid = new(big.Int).Set(p)
+			lhs, rhs = new(big.Int).Set(T), new(big.Int).Set(T1)
+			if sh >= 0 {
+				lhs.Lsh(lhs, uint(sh))
+				rhs.Lsh(rhs, uint(sh))
+			} else {
+				mid.Lsh(mid, uint(-sh))
+			}
+		} else { // T ≤ 2^(127−e_q)/10^−q < T+1  ⇔  T·10^−q ≤ 2^(127−e_q) < (T+1)·10^−q
+			lhs, rhs = new(big.Int).Mul(T, p), new(big.Int).Mul(T1, p)
+			mid = new(big.Int).Lsh(big.NewInt(1), uint(127-eq))
+		}
+		if lhs.Cmp(mid) > 0 || mid.Cmp(rhs) >= 0 {
+			t.Fatalf("T_%d out of bounds", q)
+		}
+	}
+}
+
+// eiselLemire agrees with strconv bit for bit whenever it answers, and
+// answers for nearly all random in-range inputs.
+func TestEiselLemire(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	answered := 0
+	const n = 300000
+	for i := range n {
+		w := rng.Uint64() >> rng.IntN(64)
+		for w >= 1e19 {
+			w /= 10
+		}
+		if w == 0 {
+			w = 1
+		}
+		q := rng.IntN(elMaxQ-elMinQ+1) + elMinQ
+		if i%2 == 0 {
+			q = rng.IntN(60) - 30
+		}
+		s := strconv.FormatUint(w, 10) + "e" + strconv.Itoa(q)
+		want, err := strconv.ParseFloat(s, 64)
+		got, ok := eiselLemire(w, q, i%3 == 0)
+		if !ok {
+			continue
+		}
+		answered++
+		if i%3 == 0 {
+			want = -want
+		}
+		if err != nil || math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("eiselLemire(%d, %d) = %v; strconv %v (%v)", w, q, got, want, err)
+		}
+	}
+	if answered < n*8/10 {
+		t.Errorf("answered %d of %d", answered, n)
+	}
+	// Exact ties and their neighbours: 2^53+1 (halfway between 2^53 and
+	// 2^53+2), ×10^k.
+	for k := range 3 {
+		for _, w := range []uint64{9007199254740993, 9007199254740995, 9007199254740992, 9007199254740994} {
+			ww := w
+			for range k {
+				ww *= 10
+			}
+			s := strconv.FormatUint(ww, 10) + "e" + strconv.Itoa(-k)
+			want, _ := strconv.ParseFloat(s, 64)
+			if got, ok := eiselLemire(ww, -k, false); ok && got != want {
+				t.Errorf("%s: %v; want %v", s, got, want)
+			}
+		}
+	}
+}
