@@ -26,7 +26,7 @@ const (
 	decScore  = 3
 	decWeight = 4
 	sigEst    = 4
-	mdDash      = "—"
+	mdDash    = "—"
 )
 
 // fixed formats v with d decimals, turning "-0.000" into "0.000".
@@ -51,9 +51,15 @@ func sigDigits(v float64, n int) string {
 // numFmt renders valid numbers with f and missing ones as miss.
 type numFmt struct{ miss string }
 
-func (n numFmt) score(v evaluation.Num) string  { return n.do(v, func(x float64) string { return fixedDec(x, decScore) }) }
-func (n numFmt) weight(v evaluation.Num) string { return n.do(v, func(x float64) string { return fixedDec(x, decWeight) }) }
-func (n numFmt) est(v evaluation.Num) string    { return n.do(v, func(x float64) string { return sigDigits(x, sigEst) }) }
+func (n numFmt) score(v evaluation.Num) string {
+	return n.do(v, func(x float64) string { return fixedDec(x, decScore) })
+}
+func (n numFmt) weight(v evaluation.Num) string {
+	return n.do(v, func(x float64) string { return fixedDec(x, decWeight) })
+}
+func (n numFmt) est(v evaluation.Num) string {
+	return n.do(v, func(x float64) string { return sigDigits(x, sigEst) })
+}
 func (n numFmt) pct(v evaluation.Num) string {
 	return n.do(v, func(x float64) string { return fixedDec(100*x, 1) + "%" })
 }

@@ -153,7 +153,7 @@ func fixture() *evaluation.Results {
 				Varied: []string{"weights", "normalise"}},
 			Coupling: &evaluation.CouplingResult{Period: "2015", Dimensions: []string{"econ", "env"},
 				C: nums(0.99, 0.98, 0.97, 0.96, 0.95, 0.94, 0.93, math.NaN()), T: nums(0.6, 0.7, 0.5, 0.55, 0.45, 0.4, 0.35, math.NaN()),
-				D: nums(0.77, 0.83, 0.7, 0.73, 0.65, 0.61, 0.57, math.NaN()),
+				D:      nums(0.77, 0.83, 0.7, 0.73, 0.65, 0.61, 0.57, math.NaN()),
 				Band:   []string{"中级协调", "良好协调", "初级协调", "中级协调", "初级协调", "初级协调", "勉强协调", ""},
 				BandEn: []string{"intermediate", "good", "primary", "intermediate", "primary", "primary", "barely", ""}},
 			Notes: []string{"weights pooled over 2012–2015"},
