@@ -529,6 +529,13 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 			res.Influence = append(res.Influence, psi)
 		}
 	}
+	hasPost := false
+	for _, c := range res.Cells {
+		hasPost = hasPost || c.Time >= c.Group
+	}
+	if !hasPost {
+		return nil, errors.New("econ: callaway-santanna: no post-treatment period: every cohort starts after the last period")
+	}
 	cols := aggregateCS(res, G, glist, times, sef)
 	res.PreTest = csPreTest(res, cl, res.Clusters)
 	z := normalQuantile(1 - alpha/2)

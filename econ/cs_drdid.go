@@ -116,6 +116,15 @@ func (e *csEstimator) conditional() (float64, error) {
 	e.ps = csGrow(e.ps, n)
 	row := func(i int) []float64 { return X[i*k : (i+1)*k] }
 
+	// Propensity score first, as did checks overlap before the rank of
+	// the comparison units' covariates.
+	var hessInv []float64
+	if e.method != CSOutcomeRegression {
+		var err error
+		if hessInv, err = e.logit(); err != nil {
+			return 0, err
+		}
+	}
 	// Outcome regression on the comparison units.
 	var xpxInv []float64 // (X₀ᵀX₀/n)⁻¹
 	if e.method != CSIPW {
@@ -183,11 +192,6 @@ func (e *csEstimator) conditional() (float64, error) {
 		return eta1 - eta0, nil
 	}
 
-	// Logit propensity score and (XᵀŴX/n)⁻¹.
-	hessInv, err := e.logit()
-	if err != nil {
-		return 0, err
-	}
 	// Weights; r = ΔY − Xβ̂ for dr, ΔY for ipw.
 	r := e.out // reuse: residual
 	for i := 0; i < n; i++ {
@@ -374,8 +378,9 @@ func csSymMulVec(a, v []float64, k int, c float64) []float64 {
 // csSPDInverse inverts the symmetric positive definite k×k matrix whose
 // lower triangle is in a (row-major) by Cholesky, returning the full
 // inverse. It reports false when a is not numerically positive definite:
-// a pivot ratio (min L_jj / max L_jj)² below the machine epsilon, the
-// analogue of did's rcond(XᵀX) < ε check.
+// a squared pivot L_jj² below 10⁻¹² a_jj (column j nearly a combination
+// of the earlier ones) or min_j L_jj² / max_j a_jj below the machine
+// epsilon, the analogue of did's rcond(XᵀX) < ε check.
 func csSPDInverse(a []float64, k int) ([]float64, bool) {
 	l := make([]float64, k*k)
 	lo, hi := math.Inf(1), 0.0
@@ -384,11 +389,13 @@ func csSPDInverse(a []float64, k int) ([]float64, bool) {
 		for p := 0; p < j; p++ {
 			s -= l[j*k+p] * l[j*k+p]
 		}
-		if !(s > 0) {
+		// A pivot that is a negligible part of the diagonal entry: column j
+		// is (numerically) a combination of the earlier ones.
+		if !(s > 1e-12*a[j*k+j]) {
 			return nil, false
 		}
 		l[j*k+j] = math.Sqrt(s)
-		lo, hi = min(lo, l[j*k+j]), max(hi, l[j*k+j])
+		lo, hi = min(lo, s), max(hi, a[j*k+j])
 		for i := j + 1; i < k; i++ {
 			s := a[i*k+j]
 			for p := 0; p < j; p++ {
@@ -397,7 +404,7 @@ func csSPDInverse(a []float64, k int) ([]float64, bool) {
 			l[i*k+j] = s / l[j*k+j]
 		}
 	}
-	if (lo/hi)*(lo/hi) < 0x1p-52 {
+	if lo/hi < 0x1p-52 {
 		return nil, false
 	}
 	// Solve L Lᵀ X = I column by column.

@@ -8,18 +8,23 @@ import (
 )
 
 // FuzzCallawaySantAnna builds a small panel from the fuzzer's bytes
-// (cohorts, outcomes, dropped rows) and checks that CallawaySantAnna never
-// panics and, when it succeeds, returns finite estimates and non-negative
-// SEs for every cell and aggregation.
+// (cohorts, outcomes, a covariate, clusters, dropped rows) and checks that
+// CallawaySantAnna never panics and, when it succeeds, returns finite
+// estimates and non-negative SEs for every cell and aggregation, a valid
+// pre-test and critical values.
 func FuzzCallawaySantAnna(f *testing.F) {
-	f.Add([]byte{0, 2, 3, 0, 4, 1, 9, 7, 5}, uint8(4), false, false)
-	f.Add([]byte{5, 5, 5}, uint8(2), true, true)
-	f.Fuzz(func(t *testing.T, b []byte, periods uint8, notyet, universal bool) {
+	f.Add([]byte{0, 2, 3, 0, 4, 1, 9, 7, 5}, uint8(4), false, false, uint8(3), uint8(0), false)
+	f.Add([]byte{5, 5, 5}, uint8(2), true, true, uint8(3), uint8(0), false)
+	f.Add([]byte{0, 2, 3, 0, 4, 1, 9, 7, 5, 0, 3, 4, 8, 0, 2, 6}, uint8(5), false, false, uint8(0), uint8(1), true)
+	f.Add([]byte{0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 40, 41, 42, 43}, uint8(4), true, false, uint8(2), uint8(0), true)
+	f.Add([]byte("780"), uint8(31), true, false, uint8(2), uint8(34), true) // only pre-treatment cells
+	f.Fuzz(func(t *testing.T, b []byte, periods uint8, notyet, universal bool, method, ant uint8, boot bool) {
 		nt := int(periods%6) + 1
 		if len(b) == 0 || len(b) > 64 {
 			return
 		}
 		var d CSData
+		var x []float64
 		for i, c := range b {
 			g := int(c % uint8(nt+2)) // 0..nt+1; >nt is "after the panel"
 			for tt := 1; tt <= nt; tt++ {
@@ -30,14 +35,25 @@ func FuzzCallawaySantAnna(f *testing.F) {
 				d.Time = append(d.Time, tt)
 				d.Outcome = append(d.Outcome, float64(int(c)*tt%13)-6)
 				d.Cohort = append(d.Cohort, g)
+				x = append(x, float64(int(c)/7%5)+0.1*float64(tt))
+				d.Cluster = append(d.Cluster, strconv.Itoa(int(c)%3))
 			}
 		}
-		opts := CSOptions{}
+		opts := CSOptions{Anticipation: int(ant % 3)}
 		if notyet {
 			opts.Control = CSNotYetTreated
 		}
 		if universal {
 			opts.Base = CSUniversal
+		}
+		if method%4 < 3 {
+			opts.Method = CSMethod(method % 4)
+			d.Covariates = [][]float64{x}
+		}
+		if boot {
+			opts.Boot, opts.CBand, opts.Seed = 50, true, uint64(len(b))
+		} else {
+			d.Cluster = nil
 		}
 		r, err := CallawaySantAnna(d, opts)
 		if err != nil {
@@ -52,6 +68,14 @@ func FuzzCallawaySantAnna(f *testing.F) {
 			check("cell", c.ATT, c.SE)
 		}
 		check("simple", r.Simple.ATT, r.Simple.SE)
+		if p := r.PreTest; p != nil && (!(p.W >= 0) || !(p.P >= 0 && p.P <= 1) || p.DF < 1) {
+			t.Fatalf("pre-test %+v", *p)
+		}
+		for _, c := range []float64{r.CritVal, r.Dynamic.CritVal, r.Group.CritVal, r.Calendar.CritVal} {
+			if !(c > 0) || math.IsInf(c, 0) {
+				t.Fatalf("critical value %v", c)
+			}
+		}
 		for _, a := range []CSAggregate{r.Dynamic, r.Group, r.Calendar} {
 			check("overall", a.Overall.ATT, a.Overall.SE)
 			for _, e := range a.By {
