@@ -293,13 +293,23 @@ func codeOf(f feature, provinces bool) (string, error) {
 	return c.Code, nil
 }
 
-// simplify applies Douglas–Peucker with tolerance tol (degrees) to every
-// ring, keeping at least four points per ring, and rounds coordinates to
-// 1/1000 degree; it returns the number of points kept.
+// simplify closes every ring (ECharts' rings need not repeat their first
+// point; GeoJSON's must), applies Douglas–Peucker with tolerance tol
+// (degrees) keeping at least four positions per ring, rounds coordinates
+// to 1/1000 degree, and drops degenerate rings (fewer than three distinct
+// points). Some echarts 4.9.0 features (自贡, 南充, 台湾) start a polygon
+// with a two-point "outer ring" followed by the real outline; dropping the
+// degenerate ring makes the next one the outer ring. It returns the number
+// of positions kept.
 func simplify(g *[][][][2]float64, tol float64) int {
 	n := 0
+	var polys [][][][2]float64
 	for _, poly := range *g {
-		for k, ring := range poly {
+		var out [][][2]float64
+		for _, ring := range poly {
+			if len(ring) > 0 && ring[0] != ring[len(ring)-1] {
+				ring = append(ring, ring[0])
+			}
 			if tol > 0 && len(ring) > 4 {
 				keep := make([]bool, len(ring))
 				keep[0], keep[len(ring)-1] = true, true
@@ -310,18 +320,26 @@ func simplify(g *[][][][2]float64, tol float64) int {
 						r = append(r, p)
 					}
 				}
-				if len(r) < 4 { // a small island: keep its shape coarse but closed
-					r = ring
+				if len(r) >= 4 { // else a small island: keep its full shape
+					ring = r
 				}
-				ring = r
 			}
 			for i := range ring {
 				ring[i] = [2]float64{math.Round(ring[i][0]*1000) / 1000, math.Round(ring[i][1]*1000) / 1000}
 			}
-			poly[k] = ring
-			n += len(ring)
+			if len(ring) < 4 {
+				continue
+			}
+			out = append(out, ring)
+		}
+		if len(out) > 0 {
+			polys = append(polys, out)
+			for _, r := range out {
+				n += len(r)
+			}
 		}
 	}
+	*g = polys
 	return n
 }
 

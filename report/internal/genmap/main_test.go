@@ -97,6 +97,13 @@ func TestSimplifyKeepsRings(t *testing.T) {
 	if n := simplify(&g, 0.01); n < 4 {
 		t.Errorf("tiny ring kept %d points; want ≥ 4", n)
 	}
+	// An open ring (as ECharts stores them) is closed; a degenerate one
+	// (two distinct points) is dropped, and a polygon left without rings
+	// with it; the ring after a degenerate outer ring becomes the outer one.
+	g = [][][][2]float64{{{{0, 0}, {1, 0}, {1, 1}}}, {{{5, 5}, {6, 6}}}, {{{7, 7}, {7, 8}}, {{1, 0}, {2, 0}, {2, 2}}}}
+	if n := simplify(&g, 0); n != 8 || len(g) != 2 || g[0][0][3] != [2]float64{0, 0} || g[1][0][0] != [2]float64{1, 0} {
+		t.Errorf("open and degenerate rings: %d points, %v", n, g)
+	}
 }
 
 func FuzzDecodeRing(f *testing.F) {
