@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"gonum.org/v1/gonum/stat/distuv"
 
@@ -25,6 +26,8 @@ type causalInput struct {
 	controls []string
 	fe       []string // extra fixed effects (region^year)
 	opts     econ.Options
+	// cases are the unit codes of the case cities.
+	cases []string
 	// baseline is the mean of the outcome over treated units before their
 	// adoption, the denominator of Estimate.Relative.
 	baseline float64
@@ -173,6 +176,12 @@ func (r *run) causal() error {
 	default:
 		opts.VCov = econ.VCovHC1
 	}
+	var cases []string
+	for _, u := range r.res.Units {
+		if u.Case {
+			cases = append(cases, u.Code)
+		}
+	}
 	var fe []string
 	if s.Causal.RegionTrends {
 		fe = []string{"region^year"}
@@ -206,7 +215,7 @@ func (r *run) causal() error {
 			}
 		}
 		in := &causalInput{spec: s, frame: f, outcome: code, column: col, controls: s.Causal.Controls, fe: fe,
-			opts: opts, baseline: math.NaN()}
+			opts: opts, baseline: math.NaN(), cases: cases}
 		if nb > 0 {
 			in.baseline = base / float64(nb)
 		}
@@ -214,9 +223,11 @@ func (r *run) causal() error {
 		for _, name := range s.Causal.Methods {
 			m := methods[name]
 			mr := MethodResult{Method: name, Outcome: code, Label: m.label, Estimates: []Estimate{}}
+			began := time.Now()
 			if err := m.run(in, &mr); err != nil {
 				mr.Error = err.Error()
 			}
+			r.opt.Logf("causal: %s on %s in %.2fs", name, code, time.Since(began).Seconds())
 			r.res.Causal = append(r.res.Causal, mr)
 		}
 		r.trends(k, code, y, coh)

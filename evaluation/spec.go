@@ -111,8 +111,8 @@ type IndexSpec struct {
 }
 
 // CausalSpec lists the causal methods run on every outcome, in order.
-// Known methods: twfe, event_study, placebo (and those listed by
-// [Methods]). Cluster is the clustering variable (unit, province or
+// Known methods ([MethodNames]): twfe, event_study, placebo, sunab,
+// callaway_santanna, imputation, bacon (the default list) and sdid. Cluster is the clustering variable (unit, province or
 // none); Controls are indicator codes added as covariates.
 type CausalSpec struct {
 	Methods  []string `yaml:"methods" json:"methods"`

@@ -81,9 +81,13 @@ index:
   max_missing: 0.5         # drop indicators missing more than this share
 
 causal:
-  # Run in this order on every outcome: twfe, event_study, placebo, sunab,
-  # callaway_santanna.
-  methods: [twfe, event_study, placebo, sunab, callaway_santanna]
+  # Run in this order on every outcome. twfe: two-way fixed-effects DID;
+  # event_study: leads/lags with the parallel-trends test; placebo:
+  # permutation test; sunab: Sun–Abraham; callaway_santanna: group-time
+  # ATT (not-yet-treated controls); imputation: Borusyak–Jaravel–Spiess;
+  # bacon: Goodman-Bacon decomposition of the TWFE estimate; sdid:
+  # synthetic DID of each treated case city (slower: add it when needed).
+  methods: [twfe, event_study, placebo, sunab, callaway_santanna, imputation, bacon]
   cluster: unit            # unit, province or none (heteroskedasticity-robust)
   controls: []             # indicator codes added as covariates
   region_trends: false     # add region × year fixed effects

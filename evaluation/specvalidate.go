@@ -68,7 +68,7 @@ func (s *Spec) Defaults() {
 	}
 	c := &s.Causal
 	if len(c.Methods) == 0 {
-		c.Methods = []string{"twfe", "event_study", "placebo"}
+		c.Methods = []string{"twfe", "event_study", "placebo", "sunab", "callaway_santanna", "imputation", "bacon"}
 	}
 	c.Cluster = strings.ToLower(cmpOr(c.Cluster, "unit"))
 	if c.Leads == 0 {

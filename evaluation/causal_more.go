@@ -1,0 +1,198 @@
+package evaluation
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/cityimpact/cityimpact/econ"
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+func init() {
+	methods["imputation"] = method{Text{Zh: "插补估计量（Borusyak–Jaravel–Spiess）", En: "Imputation estimator (Borusyak–Jaravel–Spiess)"}, runImputation}
+	methods["bacon"] = method{Text{Zh: "Goodman-Bacon 分解（TWFE的比较构成）", En: "Goodman-Bacon decomposition of TWFE"}, runBacon}
+	methods["sdid"] = method{Text{Zh: "合成双重差分（案例城市）", En: "Synthetic DID (case cities)"}, runSDID}
+}
+
+func runImputation(in *causalInput, m *MethodResult) error {
+	spec := econ.ImputationSpec{Outcome: in.column, Unit: "unit", Time: "year", Cohort: "cohort",
+		Controls: in.controls, AllHorizons: true, PreTrends: in.spec.Causal.Leads}
+	if in.spec.Causal.Cluster == "province" {
+		spec.Cluster = "province"
+	}
+	opts := in.opts
+	res, err := econ.EstimateImputation(in.frame, spec, opts)
+	if err != nil {
+		return err
+	}
+	m.NObs = res.NObs
+	m.VCov = fmt.Sprintf("BJS conservative, clustered (%d clusters)", res.Clusters)
+	z := distuv.UnitNormal.Quantile(1 - (1-in.spec.Causal.Level)/2)
+	mk := func(e econ.ImputationEffect, term string) Estimate {
+		t := e.Estimate / e.SE
+		return Estimate{Term: term, Value: Num(e.Estimate), SE: Num(e.SE), T: Num(t),
+			P: Num(2 * distuv.UnitNormal.Survival(math.Abs(t))), Low: Num(e.Estimate - z*e.SE), High: Num(e.Estimate + z*e.SE),
+			Relative: Num(e.Estimate / in.baseline)}
+	}
+	m.Estimates = append(m.Estimates, mk(res.Overall, "ATT"))
+	if pt := res.PreTrend; pt != nil {
+		for _, c := range pt.Leads {
+			k, err := strconv.Atoi(c.Name)
+			if err != nil {
+				continue
+			}
+			m.Points = append(m.Points, EventPoint{Rel: k, Value: Num(c.Estimate), SE: Num(c.SE), Low: Num(c.CILow), High: Num(c.CIHigh)})
+		}
+		if w := pt.Wald; w != nil {
+			m.Tests = append(m.Tests, Test{Name: "pre_trends",
+				Label: Text{Zh: "未处理样本中处理前各期系数联合为零（BJS检验）", En: "Leads jointly zero on untreated observations (BJS test)"},
+				Stat:  Num(w.F), DF: w.Q, P: Num(w.PF)})
+		}
+	}
+	for _, h := range res.Horizons {
+		m.Points = append(m.Points, EventPoint{Rel: h.Horizon, Value: Num(h.Estimate), SE: Num(h.SE),
+			Low: Num(h.Estimate - z*h.SE), High: Num(h.Estimate + z*h.SE)})
+	}
+	m.Notes = append(m.Notes, res.Notes...)
+	if res.NNotImputed > 0 {
+		m.Notes = append(m.Notes, fmt.Sprintf("%d treated cells could not be imputed (no untreated observation of their unit or period)", res.NNotImputed))
+	}
+	return nil
+}
+
+// balanced returns the rows of units whose outcome is present in every
+// period, and how many units were left out.
+func balanced(in *causalInput) (rows []int, dropped int) {
+	unit, _ := in.frame.Factor("unit")
+	y, _ := in.frame.Float(in.column)
+	bad := map[int32]bool{}
+	for i, v := range y {
+		if math.IsNaN(v) {
+			bad[unit.Codes[i]] = true
+		}
+	}
+	for i := range y {
+		if !bad[unit.Codes[i]] {
+			rows = append(rows, i)
+		}
+	}
+	return rows, len(bad)
+}
+
+func runBacon(in *causalInput, m *MethodResult) error {
+	rows, dropped := balanced(in)
+	unit, _ := in.frame.Factor("unit")
+	y, _ := in.frame.Float(in.column)
+	year, _ := in.frame.Float("year")
+	treat, _ := in.frame.Float("treat")
+	f := econ.NewFrame(len(rows))
+	codes := make([]int32, len(rows))
+	yy, tt, dd := make([]float64, len(rows)), make([]float64, len(rows)), make([]float64, len(rows))
+	for j, i := range rows {
+		codes[j], yy[j], tt[j], dd[j] = unit.Codes[i], y[i], year[i], treat[i]
+	}
+	for _, err := range []error{f.AddFactor("unit", codes, unit.Levels), f.AddFloat("y", yy), f.AddFloat("year", tt), f.AddFloat("treat", dd)} {
+		if err != nil {
+			return err
+		}
+	}
+	res, err := econ.Bacon(f, econ.BaconSpec{Outcome: "y", Treat: "treat", Unit: "unit", Time: "year"})
+	if err != nil {
+		return err
+	}
+	m.NObs = len(rows)
+	m.Estimates = append(m.Estimates, Estimate{Term: "TWFE", Value: Num(res.TWFE), SE: NaN(), T: NaN(), P: NaN(),
+		Low: NaN(), High: NaN(), Relative: Num(res.TWFE / in.baseline)})
+	for _, s := range res.ByType {
+		m.Estimates = append(m.Estimates, Estimate{Term: s.Type, Value: Num(s.Estimate), SE: NaN(), T: NaN(), P: NaN(),
+			Low: NaN(), High: NaN(), Relative: NaN()})
+		m.Notes = append(m.Notes, fmt.Sprintf("%s: weight %.4f, estimate %.6g over %d comparisons", s.Type, s.Weight, s.Estimate, s.Pairs))
+	}
+	if dropped > 0 {
+		m.Notes = append(m.Notes, fmt.Sprintf("%d units with a missing outcome left out (the decomposition needs a balanced panel)", dropped))
+	}
+	m.Notes = append(m.Notes, res.Notes...)
+	return nil
+}
+
+// runSDID estimates, for every treated case city, the synthetic DID of
+// that city alone against the never-treated cities (Arkhangelsky et al.
+// 2021), with the placebo standard error (one treated unit has no
+// jackknife SE). Points hold the first case city's gap curve by time
+// relative to adoption.
+func runSDID(in *causalInput, m *MethodResult) error {
+	rows, dropped := balanced(in)
+	unit, _ := in.frame.Factor("unit")
+	y, _ := in.frame.Float(in.column)
+	year, _ := in.frame.Float("year")
+	coh, _ := in.frame.Float("cohort")
+	cases := in.cases
+	if len(cases) == 0 {
+		return fmt.Errorf("no case city is treated: name treated cities in report.cases")
+	}
+	done := 0
+	for _, c := range cases {
+		var d econ.SynthData
+		cy := math.NaN()
+		for _, i := range rows {
+			lev := unit.Levels[unit.Codes[i]]
+			if lev == c {
+				cy = coh[i]
+			}
+		}
+		if math.IsNaN(cy) {
+			m.Notes = append(m.Notes, fmt.Sprintf("case city %s: never treated or missing outcomes; skipped", c))
+			continue
+		}
+		for _, i := range rows {
+			lev := unit.Levels[unit.Codes[i]]
+			if lev != c && !math.IsNaN(coh[i]) {
+				continue // other treated units are not controls
+			}
+			d.Unit = append(d.Unit, lev)
+			d.Time = append(d.Time, int(year[i]))
+			d.Outcome = append(d.Outcome, y[i])
+			tr := 0.0
+			if lev == c && year[i] >= cy {
+				tr = 1
+			}
+			d.Treat = append(d.Treat, tr)
+		}
+		p, err := econ.NewSynthPanel(d, in.outcome)
+		if err != nil {
+			m.Notes = append(m.Notes, fmt.Sprintf("case city %s: %v", c, err))
+			continue
+		}
+		res, err := econ.SyntheticDID(p, econ.SDIDOptions{Placebo: min(in.spec.Causal.Draws, 100), Seed: in.spec.Causal.Seed, Workers: in.opts.Workers})
+		if err != nil {
+			m.Notes = append(m.Notes, fmt.Sprintf("case city %s: %v", c, err))
+			continue
+		}
+		z := distuv.UnitNormal.Quantile(1 - (1-in.spec.Causal.Level)/2)
+		se := res.PlaceboSE
+		t := res.Estimate / se
+		m.Estimates = append(m.Estimates, Estimate{Term: c, Value: Num(res.Estimate), SE: Num(se), T: Num(t),
+			P: Num(2 * distuv.UnitNormal.Survival(math.Abs(t))), Low: Num(res.Estimate - z*se), High: Num(res.Estimate + z*se),
+			Relative: Num(res.Estimate / in.baseline)})
+		if done == 0 {
+			pl := res.Plot
+			for k, tm := range pl.Times {
+				gap := pl.Treated[k] - pl.Synthetic[k] - pl.Offset
+				m.Points = append(m.Points, EventPoint{Rel: tm - int(cy), Value: Num(gap), SE: NaN(), Low: NaN(), High: NaN(),
+					Ref: false})
+			}
+			m.Notes = append(m.Notes, fmt.Sprintf("plotted: the gap between %s and its synthetic control (offset by the λ-weighted pre-period gap)", c))
+		}
+		m.NObs += len(d.Unit)
+		done++
+	}
+	if dropped > 0 {
+		m.Notes = append(m.Notes, fmt.Sprintf("%d units with a missing outcome left out (the estimator needs a balanced panel)", dropped))
+	}
+	if done == 0 {
+		return fmt.Errorf("no treated case city could be estimated")
+	}
+	m.VCov = fmt.Sprintf("placebo (%d reassignments among never-treated cities)", min(in.spec.Causal.Draws, 100))
+	return nil
+}
