@@ -1,0 +1,378 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/cityimpact/cityimpact/evaluation"
+)
+
+// LaTeX writes tables.tex, the tables a paper cites, as booktabs tables
+// in English: for each outcome a regression table with the causal methods
+// side by side in the manner of fixest's etable (estimate with stars,
+// standard error in parentheses, then fixed effects, standard-error type,
+// observations, R² and within R²; methods that failed are named in the
+// note), an event-study table (one column per method and outcome with
+// relative-period estimates), the ranking of the last period (top
+// Spec.Report.Top, default 20) and the weights. Numbers follow the formats
+// of markdown_format.go; missing numbers leave the cell empty.
+//
+// Text is escaped for LaTeX (\ & % $ # _ { } ~ ^ < > |). City and
+// indicator names stay in UTF-8: a document with Chinese names needs
+// XeLaTeX or LuaLaTeX with \usepackage{xeCJK} (or the ctex package), as
+// the file's header says. The file has no preamble; \input it.
+func LaTeX(w io.Writer, r *evaluation.Results) error {
+	if r == nil {
+		return fmt.Errorf("report: latex: nil results")
+	}
+	bw := bufio.NewWriter(w)
+	x := &tex{w: bw, v: newResView(r), f: numFmt{miss: ""}}
+	x.header()
+	for _, out := range x.outcomes() {
+		x.regression(out)
+	}
+	x.eventStudy()
+	x.ranking()
+	x.weights()
+	return bw.Flush()
+}
+
+type tex struct {
+	w *bufio.Writer
+	v *resView
+	f numFmt
+	n int // tables written
+}
+
+func (x *tex) printf(format string, a ...any) { fmt.Fprintf(x.w, format, a...) }
+
+// texEscape escapes LaTeX's special characters in text mode.
+var texEscape = strings.NewReplacer(
+	`\`, `\textbackslash{}`, `&`, `\&`, `%`, `\%`, `$`, `\$`, `#`, `\#`, `_`, `\_`,
+	`{`, `\{`, `}`, `\}`, `~`, `\textasciitilde{}`, `^`, `\textasciicircum{}`,
+	`<`, `\textless{}`, `>`, `\textgreater{}`, `|`, `\textbar{}`,
+	"\r\n", " ", "\n", " ", "\r", " ",
+)
+
+func esc(s string) string { return texEscape.Replace(s) }
+
+// texNum puts a formatted number in math mode so the minus sign is a
+// proper minus ("" stays "").
+func texNum(s string) string {
+	if s == "" {
+		return ""
+	}
+	if strings.HasPrefix(s, "<") {
+		return "$<$" + s[1:]
+	}
+	return "$" + s + "$"
+}
+
+func (x *tex) header() {
+	r := x.v.r
+	x.printf("%% tables.tex: regression, ranking and weight tables written by %s %s.\n", r.Program.Name, r.Program.Version)
+	x.printf("%% Results schema %s; input hash %s; generated %s.\n", r.Schema, r.InputHash, r.Generated)
+	x.printf("%% Needs \\usepackage{booktabs}. Chinese city and indicator names need XeLaTeX or LuaLaTeX\n")
+	x.printf("%% with \\usepackage{xeCJK} (or \\documentclass{ctexart} / \\usepackage{ctex}).\n")
+	if r.Synthetic {
+		x.printf("%% SYNTHETIC DATA from the demo generator: the numbers describe no real city.\n")
+	}
+	x.printf("\n")
+}
+
+// outcomes lists the outcomes with at least one method, in the policy's
+// order, then any others in the order of r.Causal.
+func (x *tex) outcomes() []string {
+	seen := map[string]bool{}
+	var out []string
+	has := map[string]bool{}
+	for _, m := range x.v.r.Causal {
+		has[m.Outcome] = true
+	}
+	for _, o := range x.v.r.Policy.Outcomes {
+		if has[o] && !seen[o] {
+			seen[o] = true
+			out = append(out, o)
+		}
+	}
+	for _, m := range x.v.r.Causal {
+		if !seen[m.Outcome] {
+			seen[m.Outcome] = true
+			out = append(out, m.Outcome)
+		}
+	}
+	return out
+}
+
+func (x *tex) begin(caption, label, cols string) {
+	x.n++
+	x.printf("\\begin{table}[htbp]\n\\centering\n\\caption{%s}\n\\label{%s}\n\\begin{tabular}{%s}\n\\toprule\n", caption, label, cols)
+}
+
+func (x *tex) end(notes ...string) {
+	x.printf("\\bottomrule\n\\end{tabular}\n")
+	if len(notes) > 0 {
+		x.printf("\\par\\smallskip\n{\\footnotesize %s\\par}\n", strings.Join(notes, " "))
+	}
+	x.printf("\\end{table}\n\n")
+}
+
+// row writes cells joined by & and ended by \\.
+func (x *tex) row(cells ...string) { x.printf("%s \\\\\n", strings.Join(cells, " & ")) }
+
+// labelKey makes a LaTeX label key from a code: letters, digits, - and :.
+func labelKey(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == ':':
+			b.WriteRune(r)
+		default:
+			b.WriteString("-" + strconv.FormatInt(int64(r), 16) + "-")
+		}
+	}
+	return b.String()
+}
+
+func (x *tex) regression(outcome string) {
+	r := x.v.r
+	var models []*evaluation.MethodResult
+	var failed []string
+	for i := range r.Causal {
+		m := &r.Causal[i]
+		if m.Outcome != outcome {
+			continue
+		}
+		if m.Error != "" {
+			failed = append(failed, esc(pickLang(m.Label, "en", m.Method))+": "+esc(m.Error)+".")
+			continue
+		}
+		if len(m.Estimates) > 0 {
+			models = append(models, m)
+		}
+	}
+	if len(models) == 0 && len(failed) == 0 {
+		return
+	}
+	name := x.v.nodeName(outcome, "en")
+	caption := "Estimated effect on " + esc(name)
+	if r.Policy.Name != "" {
+		caption = "Effect of " + esc(r.Policy.Name) + " on " + esc(name)
+	}
+	x.begin(caption, "tab:effect:"+labelKey(outcome), "l"+strings.Repeat("c", max(1, len(models))))
+	// Header: model numbers and method labels.
+	head := []string{""}
+	lab := []string{""}
+	for i, m := range models {
+		head = append(head, fmt.Sprintf("(%d)", i+1))
+		lab = append(lab, esc(pickLang(m.Label, "en", m.Method)))
+	}
+	if len(models) == 0 {
+		head, lab = append(head, ""), append(lab, "")
+	}
+	x.row(head...)
+	x.row(lab...)
+	x.printf("\\midrule\n")
+	// Terms: union in order of first appearance.
+	var terms []string
+	seen := map[string]bool{}
+	for _, m := range models {
+		for _, e := range m.Estimates {
+			if !seen[e.Term] {
+				seen[e.Term] = true
+				terms = append(terms, e.Term)
+			}
+		}
+	}
+	for _, term := range terms {
+		est := []string{esc(term)}
+		se := []string{""}
+		for _, m := range models {
+			var e *evaluation.Estimate
+			for j := range m.Estimates {
+				if m.Estimates[j].Term == term {
+					e = &m.Estimates[j]
+					break
+				}
+			}
+			if e == nil {
+				est, se = append(est, ""), append(se, "")
+				continue
+			}
+			v := x.f.est(e.Value)
+			if s := sigStars(e.P); v != "" && s != "" {
+				v += "^{" + s + "}"
+			}
+			est = append(est, texNum(v))
+			if s := x.f.est(e.SE); s != "" {
+				se = append(se, "("+texNum(s)+")")
+			} else {
+				se = append(se, "")
+			}
+		}
+		x.row(est...)
+		x.row(se...)
+	}
+	x.printf("\\midrule\n")
+	fe, vc, nobs, r2, r2w := []string{"Fixed effects"}, []string{"Standard errors"}, []string{"Observations"}, []string{"R$^2$"}, []string{"Within R$^2$"}
+	var anyFE, anyVC, anyR2, anyR2w bool
+	for _, m := range models {
+		f := fixedEffects(m.Formula)
+		anyFE = anyFE || f != ""
+		fe = append(fe, esc(f))
+		anyVC = anyVC || m.VCov != ""
+		vc = append(vc, esc(m.VCov))
+		if m.NObs > 0 {
+			nobs = append(nobs, strconv.Itoa(m.NObs))
+		} else {
+			nobs = append(nobs, "")
+		}
+		r2 = append(r2, x.optScore(m.R2, &anyR2))
+		r2w = append(r2w, x.optScore(m.R2Within, &anyR2w))
+	}
+	if anyFE {
+		x.row(fe...)
+	}
+	if anyVC {
+		x.row(vc...)
+	}
+	if len(models) > 0 {
+		x.row(nobs...)
+	}
+	if anyR2 {
+		x.row(r2...)
+	}
+	if anyR2w {
+		x.row(r2w...)
+	}
+	notes := []string{"Standard errors in parentheses; *** $p<0.01$, ** $p<0.05$, * $p<0.1$."}
+	if len(failed) > 0 {
+		notes = append(notes, "Not estimated: "+strings.Join(failed, " "))
+	}
+	x.end(notes...)
+}
+
+func (x *tex) optScore(v *evaluation.Num, seen *bool) string {
+	if v == nil || !v.Valid() {
+		return ""
+	}
+	*seen = true
+	return texNum(x.f.score(*v))
+}
+
+func (x *tex) eventStudy() {
+	r := x.v.r
+	var ms []*evaluation.MethodResult
+	for i := range r.Causal {
+		if r.Causal[i].Error == "" && len(r.Causal[i].Points) > 0 {
+			ms = append(ms, &r.Causal[i])
+		}
+	}
+	if len(ms) == 0 {
+		return
+	}
+	lo, hi := ms[0].Points[0].Rel, ms[0].Points[0].Rel
+	for _, m := range ms {
+		for _, p := range m.Points {
+			lo, hi = min(lo, p.Rel), max(hi, p.Rel)
+		}
+	}
+	x.begin("Event-study estimates by period relative to adoption", "tab:event-study", "l"+strings.Repeat("c", len(ms)))
+	head, lab := []string{""}, []string{"Relative period"}
+	for i, m := range ms {
+		head = append(head, fmt.Sprintf("(%d)", i+1))
+		lab = append(lab, esc(x.v.nodeName(m.Outcome, "en")))
+	}
+	x.row(head...)
+	x.row(lab...)
+	x.printf("\\midrule\n")
+	for rel := lo; rel <= hi; rel++ {
+		est, se := []string{texNum(strconv.Itoa(rel))}, []string{""}
+		present := false
+		for _, m := range ms {
+			var p *evaluation.EventPoint
+			for j := range m.Points {
+				if m.Points[j].Rel == rel {
+					p = &m.Points[j]
+				}
+			}
+			switch {
+			case p == nil:
+				est, se = append(est, ""), append(se, "")
+			case p.Ref:
+				present = true
+				est, se = append(est, "ref."), append(se, "")
+			default:
+				present = true
+				est = append(est, texNum(x.f.est(p.Value)))
+				if s := x.f.est(p.SE); s != "" {
+					se = append(se, "("+texNum(s)+")")
+				} else {
+					se = append(se, "")
+				}
+			}
+		}
+		if present {
+			x.row(est...)
+			x.row(se...)
+		}
+	}
+	x.printf("\\midrule\n")
+	meth := []string{"Method"}
+	for _, m := range ms {
+		meth = append(meth, esc(pickLang(m.Label, "en", m.Method)))
+	}
+	x.row(meth...)
+	x.end("Standard errors in parentheses; ``ref.'' is the reference period (estimate 0).")
+}
+
+func (x *tex) ranking() {
+	v, r := x.v, x.v.r
+	if v.T == 0 {
+		return
+	}
+	t := v.T - 1
+	us := v.ranked()
+	n := min(v.top(), len(us))
+	if n == 0 {
+		return
+	}
+	x.begin(fmt.Sprintf("Composite index ranking, %s (top %d of %d cities)", esc(r.Periods[t]), n, len(us)), "tab:ranking", "rllrl")
+	x.row("Rank", "City", "Province", "Score", "Grade")
+	x.printf("\\midrule\n")
+	for _, u := range us[:n] {
+		name := pickLang(r.Units[u].Name, "zh", r.Units[u].Code)
+		if en := r.Units[u].Name.En; en != "" && en != name {
+			name += " (" + en + ")"
+		}
+		x.row(texNum(x.f.rank(v.at(r.Index.Rank, u, t))), esc(name), esc(r.Units[u].Province),
+			texNum(x.f.score(v.at(v.goalScores(), u, t))), esc(v.str(r.Index.Grade, u, t)))
+	}
+	x.end()
+}
+
+func (x *tex) weights() {
+	r := x.v.r
+	if len(r.Index.Weights) == 0 {
+		return
+	}
+	caption := "Indicator weights"
+	if w := r.Index.Method["weights"]; w != "" {
+		caption += " (" + esc(w) + ")"
+	}
+	x.begin(caption, "tab:weights", "llrr")
+	x.row("Node", "Code", "Local weight", "Global weight")
+	x.printf("\\midrule\n")
+	for _, wr := range r.Index.Weights {
+		depth := 1
+		if i, ok := x.v.node[wr.Code]; ok {
+			depth = max(1, r.Framework.Nodes[i].Depth)
+		}
+		name := strings.Repeat(`\quad `, depth-1) + esc(x.v.nodeName(wr.Code, "en"))
+		x.row(name, esc(wr.Code), texNum(x.f.weight(wr.Local)), texNum(x.f.weight(wr.Global)))
+	}
+	x.end("Local weights sum to one within each parent; global weights are products of local weights along the tree.")
+}
