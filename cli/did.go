@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/cityimpact/cityimpact/econ"
 	"github.com/cityimpact/cityimpact/ingest"
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 func init() {
@@ -21,13 +23,20 @@ func init() {
 const didUsage = `did --data FILE.csv --outcome Y --unit ID --time T --cohort G [flags]
 
 Staggered difference-in-differences of Callaway & Sant'Anna (2021), as R's did
-(att_gt + aggte, bstrap = FALSE): ATT(g,t) for every cohort g and period t on a
-balanced panel, and the simple, dynamic (event-study), group and calendar
-aggregations, with analytic influence-function standard errors.
+2.5.1 (att_gt + aggte): ATT(g,t) for every cohort g and period t on a balanced
+panel, and the simple, dynamic (event-study), group and calendar aggregations.
 The cohort column holds the first treated period; 0 means never treated.
-Not yet supported: --covariates/--method, --boot > 0.`
 
-const didExample = `cityimpact did --data mpdta.csv --outcome lemp --unit countyreal --time year --cohort first.treat --format json`
+With --covariates the 2x2 comparisons condition on the covariates (taken at the
+earlier of the two periods, as did): --method dr (doubly robust, did's default),
+ipw (inverse probability weighting) or reg (outcome regression), as DRDID.
+--boot 0 gives analytic influence-function SEs (clustered with --cluster);
+--boot N > 0 replaces them by the multiplier bootstrap (Rademacher weights as
+did, one multiplier per cluster), and --cband adds uniform confidence bands
+(critical values from the bootstrap sup-t). The Wald pre-test of parallel
+trends (all pre-treatment ATT(g,t) = 0) is always reported.`
+
+const didExample = `cityimpact did --data mpdta.csv --outcome lemp --unit countyreal --time year --cohort first.treat --covariates lpop --method dr --boot 999 --seed 1 --cband --format json`
 
 func runDID(env *Env, args []string) error {
 	fs := newFlags(env, "did", didUsage, didExample)
@@ -37,11 +46,17 @@ func runDID(env *Env, args []string) error {
 	tcol := fs.String("time", "", "period `column` (integers)")
 	cohort := fs.String("cohort", "", "first-treated period `column` (0 = never treated)")
 	control := fs.String("control", "never", "comparison units: never (never treated) or notyet (not yet treated)")
-	base := fs.String("base", "varying", "base period: varying or universal")
-	covs := fs.String("covariates", "", "covariate `columns` (not yet supported)")
-	method := fs.String("method", "", "dr, ipw or reg with covariates (not yet supported)")
-	boot := fs.Int("boot", 0, "multiplier bootstrap draws; 0 gives analytic SEs (only 0 supported)")
-	fs.Int64("seed", 1, "bootstrap seed")
+	basePeriod := fs.String("base-period", "varying", "base period: varying or universal")
+	base := fs.String("base", "", "same as --base-period (older name)")
+	covs := fs.String("covariates", "", "comma-separated covariate `columns` (numeric)")
+	method := fs.String("method", "dr", "estimator with covariates: dr, ipw or reg")
+	ant := fs.Int("anticipation", 0, "anticipation `periods` before treatment")
+	cluster := fs.String("cluster", "", "cluster `column` (constant within unit) for SEs and the bootstrap; default: the unit")
+	boot := fs.Int("boot", 0, "multiplier bootstrap draws; 0 gives analytic SEs")
+	seed := fs.Uint64("seed", 1, "bootstrap seed")
+	cband := fs.Bool("cband", false, "uniform confidence bands (needs --boot > 0)")
+	alpha := fs.Float64("alpha", 0.05, "significance level of the confidence bands")
+	weights := fs.String("weights", "rademacher", "bootstrap multipliers: rademacher (as did) or mammen")
 	format := fs.String("format", "table", "output format: table, json or csv")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -54,13 +69,10 @@ func runDID(env *Env, args []string) error {
 			return userErrorf("did: --%s is required", req.name)
 		}
 	}
-	if *covs != "" || *method != "" {
-		return userErrorf("did: --covariates and --method are not yet supported (only the unconditional estimator is)")
+	if *base != "" {
+		*basePeriod = *base
 	}
-	if *boot != 0 {
-		return userErrorf("did: --boot %d is not yet supported: use --boot 0 for analytic standard errors", *boot)
-	}
-	var opts econ.CSOptions
+	opts := econ.CSOptions{Anticipation: *ant, Boot: *boot, Seed: *seed, CBand: *cband, Alpha: *alpha}
 	switch *control {
 	case "never":
 	case "notyet":
@@ -68,23 +80,59 @@ func runDID(env *Env, args []string) error {
 	default:
 		return userErrorf("did: --control must be never or notyet, not %q", *control)
 	}
-	switch *base {
+	switch *basePeriod {
 	case "varying":
 	case "universal":
 		opts.Base = econ.CSUniversal
 	default:
-		return userErrorf("did: --base must be varying or universal, not %q", *base)
+		return userErrorf("did: --base-period must be varying or universal, not %q", *basePeriod)
+	}
+	switch *method {
+	case "dr":
+	case "ipw":
+		opts.Method = econ.CSIPW
+	case "reg":
+		opts.Method = econ.CSOutcomeRegression
+	default:
+		return userErrorf("did: --method must be dr, ipw or reg, not %q", *method)
+	}
+	switch *weights {
+	case "rademacher":
+	case "mammen":
+		opts.Weights = econ.CSMammen
+	default:
+		return userErrorf("did: --weights must be rademacher or mammen, not %q", *weights)
+	}
+	if *ant < 0 {
+		return userErrorf("did: --anticipation must be 0 or more, not %d", *ant)
+	}
+	if *boot < 0 {
+		return userErrorf("did: --boot must be 0 or more, not %d", *boot)
+	}
+	if *cband && *boot == 0 {
+		return userErrorf("did: --cband needs bootstrap draws: add --boot 999")
+	}
+	if !(*alpha > 0 && *alpha < 1) {
+		return userErrorf("did: --alpha must be in (0, 1), not %v", *alpha)
 	}
 	switch *format {
 	case "table", "json", "csv":
 	default:
 		return userErrorf("did: --format must be table, json or csv, not %q", *format)
 	}
+	var covNames []string
+	if *covs != "" {
+		for _, c := range strings.Split(*covs, ",") {
+			if c = strings.TrimSpace(c); c != "" {
+				covNames = append(covNames, c)
+			}
+		}
+	}
 	f, err := readWideCSV(*data)
 	if err != nil {
 		return err
 	}
-	d, err := didColumns(f, *data, *outcome, *unit, *tcol, *cohort)
+	d, err := didColumns(f, *data, *outcome, *unit, *tcol, *cohort, covNames, *cluster)
 	if err != nil {
 		return err
 	}
@@ -92,12 +140,13 @@ func runDID(env *Env, args []string) error {
 	if err != nil {
 		return &UserError{err}
 	}
-	return didWrite(env, *format, r)
+	return didWrite(env, *format, r, opts)
 }
 
-// didColumns takes the four columns out of f, collecting up to
+// didColumns takes the outcome, unit, time, cohort, covariate and cluster
+// columns out of f, collecting up to
 // estMaxCSVErrors problems with their CSV line.
-func didColumns(f *econ.Frame, path, outcome, unit, tcol, cohort string) (econ.CSData, error) {
+func didColumns(f *econ.Frame, path, outcome, unit, tcol, cohort string, covs []string, cluster string) (econ.CSData, error) {
 	var d econ.CSData
 	var problems []error
 	n := f.Len()
@@ -138,25 +187,52 @@ func didColumns(f *econ.Frame, path, outcome, unit, tcol, cohort string) (econ.C
 	} else {
 		add(1, outcome, errors.New("no such numeric column"))
 	}
-	if x, ok := f.Float(unit); ok {
-		d.Unit = make([]string, n)
+	labels := func(name, what string) []string {
+		if x, ok := f.Float(name); ok {
+			out := make([]string, n)
+			for i, v := range x {
+				if math.IsNaN(v) {
+					add(i+2, name, errors.New("missing "+what))
+				}
+				out[i] = strconv.FormatFloat(v, 'g', -1, 64)
+			}
+			return out
+		}
+		if fc, ok := f.Factor(name); ok {
+			out := make([]string, n)
+			for i, c := range fc.Codes {
+				if c < 0 {
+					add(i+2, name, errors.New("missing "+what))
+					continue
+				}
+				out[i] = fc.Levels[c]
+			}
+			return out
+		}
+		add(1, name, errors.New("no such column"))
+		return nil
+	}
+	d.Unit = labels(unit, "unit")
+	for _, c := range covs {
+		x, ok := f.Float(c)
+		if !ok {
+			if _, isFactor := f.Factor(c); isFactor {
+				add(1, c, errors.New("covariate is not numeric"))
+			} else {
+				add(1, c, errors.New("no such column"))
+			}
+			continue
+		}
 		for i, v := range x {
 			if math.IsNaN(v) {
-				add(i+2, unit, errors.New("missing unit"))
+				add(i+2, c, errors.New("missing covariate"))
 			}
-			d.Unit[i] = strconv.FormatFloat(v, 'g', -1, 64)
 		}
-	} else if fc, ok := f.Factor(unit); ok {
-		d.Unit = make([]string, n)
-		for i, c := range fc.Codes {
-			if c < 0 {
-				add(i+2, unit, errors.New("missing unit"))
-				continue
-			}
-			d.Unit[i] = fc.Levels[c]
-		}
-	} else {
-		add(1, unit, errors.New("no such column"))
+		d.Covariates = append(d.Covariates, x)
+		d.CovariateNames = append(d.CovariateNames, c)
+	}
+	if cluster != "" {
+		d.Cluster = labels(cluster, "cluster")
 	}
 	if len(problems) > 0 {
 		return d, &UserError{errors.Join(problems...)}
@@ -169,7 +245,10 @@ type didEst struct {
 	SE  estNum `json:"se"`
 }
 
-func didWrite(env *Env, format string, r *econ.CS) error {
+// didWrite prints r: JSON in issue 6's interface (plus the pre-test, the
+// critical values and the settings), or one row per estimate with its
+// confidence interval (att ± crit·se, crit uniform with --cband).
+func didWrite(env *Env, format string, r *econ.CS, opts econ.CSOptions) error {
 	if format == "json" {
 		type cell struct {
 			Group int    `json:"group"`
@@ -195,43 +274,63 @@ func didWrite(env *Env, format string, r *econ.CS) error {
 		type aggE struct {
 			Overall didEst `json:"overall"`
 			By      []byE  `json:"by"`
+			Crit    estNum `json:"crit_val"`
 		}
 		type aggG struct {
 			Overall didEst `json:"overall"`
 			By      []byG  `json:"by"`
+			Crit    estNum `json:"crit_val"`
 		}
 		type aggT struct {
 			Overall didEst `json:"overall"`
 			By      []byT  `json:"by"`
+			Crit    estNum `json:"crit_val"`
+		}
+		type pretest struct {
+			W  estNum `json:"w"`
+			DF int    `json:"df"`
+			P  estNum `json:"p"`
 		}
 		out := struct {
-			ATTgt    []cell `json:"att_gt"`
-			Simple   didEst `json:"simple"`
-			Dynamic  aggE   `json:"dynamic"`
-			Group    aggG   `json:"group"`
-			Calendar aggT   `json:"calendar"`
-		}{ATTgt: []cell{}}
+			ATTgt    []cell   `json:"att_gt"`
+			Crit     estNum   `json:"crit_val"`
+			Simple   didEst   `json:"simple"`
+			Dynamic  aggE     `json:"dynamic"`
+			Group    aggG     `json:"group"`
+			Calendar aggT     `json:"calendar"`
+			PreTest  *pretest `json:"pretest"`
+			Method   string   `json:"method"`
+			N        int      `json:"n"`
+			Clusters int      `json:"clusters"`
+			Boot     int      `json:"boot"`
+			Seed     uint64   `json:"seed"`
+			CBand    bool     `json:"cband"`
+		}{ATTgt: []cell{}, Crit: estNum(r.CritVal), Method: opts.Method.String(), N: r.N, Clusters: r.Clusters,
+			Boot: r.Boot, Seed: r.Seed, CBand: opts.CBand}
 		for _, c := range r.Cells {
 			out.ATTgt = append(out.ATTgt, cell{c.Group, c.Time, estNum(c.ATT), estNum(c.SE)})
 		}
 		est := func(e econ.CSEffect) didEst { return didEst{estNum(e.ATT), estNum(e.SE)} }
 		out.Simple = est(r.Simple)
-		out.Dynamic.Overall = est(r.Dynamic.Overall)
+		out.Dynamic.Overall, out.Dynamic.Crit = est(r.Dynamic.Overall), estNum(r.Dynamic.CritVal)
 		for _, e := range r.Dynamic.By {
 			out.Dynamic.By = append(out.Dynamic.By, byE{e.Key, estNum(e.ATT), estNum(e.SE)})
 		}
-		out.Group.Overall = est(r.Group.Overall)
+		out.Group.Overall, out.Group.Crit = est(r.Group.Overall), estNum(r.Group.CritVal)
 		for _, e := range r.Group.By {
 			out.Group.By = append(out.Group.By, byG{e.Key, estNum(e.ATT), estNum(e.SE)})
 		}
-		out.Calendar.Overall = est(r.Calendar.Overall)
+		out.Calendar.Overall, out.Calendar.Crit = est(r.Calendar.Overall), estNum(r.Calendar.CritVal)
 		for _, e := range r.Calendar.By {
 			out.Calendar.By = append(out.Calendar.By, byT{e.Key, estNum(e.ATT), estNum(e.SE)})
+		}
+		if p := r.PreTest; p != nil {
+			out.PreTest = &pretest{estNum(p.W), p.DF, estNum(p.P)}
 		}
 		return estRows(env.Stdout, "json", nil, nil, out)
 	}
 	// table and csv: one row per estimate.
-	head := []string{"aggregation", "group", "time", "e", "att", "se"}
+	head := []string{"aggregation", "group", "time", "e", "att", "se", "lower", "upper"}
 	var rows [][]string
 	num := func(v float64) string {
 		if format == "csv" {
@@ -239,22 +338,45 @@ func didWrite(env *Env, format string, r *econ.CS) error {
 		}
 		return strconv.FormatFloat(v, 'f', 5, 64)
 	}
+	z := r.CritVal
+	if opts.CBand {
+		// Overall effects use the pointwise value.
+		z = didPointwise(opts.Alpha)
+	}
+	row := func(kind, g, t, e string, att, se, crit float64) {
+		rows = append(rows, []string{kind, g, t, e, num(att), num(se), num(att - crit*se), num(att + crit*se)})
+	}
 	it := strconv.Itoa
 	for _, c := range r.Cells {
-		rows = append(rows, []string{"att_gt", it(c.Group), it(c.Time), it(c.Time - c.Group), num(c.ATT), num(c.SE)})
+		row("att_gt", it(c.Group), it(c.Time), it(c.Time-c.Group), c.ATT, c.SE, r.CritVal)
 	}
-	rows = append(rows, []string{"simple", "", "", "", num(r.Simple.ATT), num(r.Simple.SE)})
-	rows = append(rows, []string{"dynamic", "", "", "", num(r.Dynamic.Overall.ATT), num(r.Dynamic.Overall.SE)})
+	row("simple", "", "", "", r.Simple.ATT, r.Simple.SE, z)
+	row("dynamic", "", "", "", r.Dynamic.Overall.ATT, r.Dynamic.Overall.SE, z)
 	for _, e := range r.Dynamic.By {
-		rows = append(rows, []string{"dynamic", "", "", it(e.Key), num(e.ATT), num(e.SE)})
+		row("dynamic", "", "", it(e.Key), e.ATT, e.SE, r.Dynamic.CritVal)
 	}
-	rows = append(rows, []string{"group", "", "", "", num(r.Group.Overall.ATT), num(r.Group.Overall.SE)})
+	row("group", "", "", "", r.Group.Overall.ATT, r.Group.Overall.SE, z)
 	for _, e := range r.Group.By {
-		rows = append(rows, []string{"group", it(e.Key), "", "", num(e.ATT), num(e.SE)})
+		row("group", it(e.Key), "", "", e.ATT, e.SE, r.Group.CritVal)
 	}
-	rows = append(rows, []string{"calendar", "", "", "", num(r.Calendar.Overall.ATT), num(r.Calendar.Overall.SE)})
+	row("calendar", "", "", "", r.Calendar.Overall.ATT, r.Calendar.Overall.SE, z)
 	for _, e := range r.Calendar.By {
-		rows = append(rows, []string{"calendar", "", it(e.Key), "", num(e.ATT), num(e.SE)})
+		row("calendar", "", it(e.Key), "", e.ATT, e.SE, r.Calendar.CritVal)
 	}
-	return estRows(env.Stdout, format, head, rows, nil)
+	if err := estRows(env.Stdout, format, head, rows, nil); err != nil {
+		return err
+	}
+	if p := r.PreTest; p != nil && format == "table" {
+		_, err := fmt.Fprintf(env.Stdout, "\nPre-test of parallel trends (all pre-treatment ATT(g,t) = 0): W = %.4f, df = %d, p = %.5f\n", p.W, p.DF, p.P)
+		return err
+	}
+	return nil
+}
+
+// didPointwise is z_{1−α/2} (α = 0.05 when 0).
+func didPointwise(alpha float64) float64 {
+	if alpha == 0 {
+		alpha = 0.05
+	}
+	return distuv.UnitNormal.Quantile(1 - alpha/2)
 }

@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -76,6 +79,7 @@ func TestDIDCommandErrors(t *testing.T) {
 	noNever := write("nonever.csv", "id,t,y,g\na,1,1,2\na,2,2,2\nb,1,1,3\nb,2,1,3\nb,3,4,3\na,3,3,2\n")
 	badPeriod := write("bad.csv", "id,t,y,g\na,1,1,0\na,x,2,0\n")
 	missing := write("miss.csv", "id,t,y,g\na,1,1,0\na,2,,0\nb,1,1,2\nb,2,3,2\n")
+	clusterVaries := write("clus.csv", "id,t,y,g,c\na,1,1,0,u\na,2,2,0,v\nb,1,1,2,u\nb,2,3,2,u\nc,1,1,0,w\nc,2,1,0,w\n")
 	flags := func(p string, extra ...string) []string {
 		return append([]string{"did", "--data", p, "--outcome", "y", "--unit", "id", "--time", "t", "--cohort", "g"}, extra...)
 	}
@@ -84,8 +88,15 @@ func TestDIDCommandErrors(t *testing.T) {
 		want string
 	}{
 		"no never":   {flags(noNever), "never-treated"},
-		"boot":       {flags(noNever, "--boot", "999"), "not yet supported"},
-		"covariates": {flags(noNever, "--covariates", "x", "--method", "dr"), "not yet supported"},
+		"covariate":  {flags(noNever, "--control", "notyet", "--covariates", "x", "--method", "dr"), `"x"`},
+		"method":     {flags(noNever, "--method", "logit"), "--method"},
+		"cband":      {flags(noNever, "--cband"), "--boot"},
+		"boot":       {flags(noNever, "--boot", "-3"), "--boot"},
+		"base":       {flags(noNever, "--base-period", "first"), "--base-period"},
+		"antic":      {flags(noNever, "--anticipation", "-1"), "--anticipation"},
+		"weights":    {flags(noNever, "--weights", "normal"), "--weights"},
+		"clusters":   {flags(clusterVaries, "--cluster", "c"), "cluster"},
+		"no cluster": {flags(missing, "--cluster", "zz"), "zz"},
 		"period":     {flags(badPeriod), "t"},
 		"missing":    {flags(missing), "missing outcome"},
 		"no column":  {append(flags(missing), "--outcome", "zz"), "zz"},
@@ -99,5 +110,147 @@ func TestDIDCommandErrors(t *testing.T) {
 	// Not-yet-treated controls make the panel without never-treated units usable.
 	if code, _, errs := runCLI(t, append(flags(noNever), "--control", "notyet")...); code != 0 {
 		t.Errorf("notyet: exit %d: %s", code, errs)
+	}
+}
+
+// didReference returns did 2.5.1's numbers for one scenario of
+// econ/testdata/cs/cs_covariates_reference.csv (see the R script there).
+func didReference(t *testing.T, scenario string) map[[2]string][2]float64 {
+	t.Helper()
+	f, err := os.Open("../econ/testdata/cs/cs_covariates_reference.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[[2]string][2]float64{}
+	for _, r := range rows[1:] {
+		if r[0] != scenario {
+			continue
+		}
+		a, _ := strconv.ParseFloat(r[3], 64)
+		b, _ := strconv.ParseFloat(r[4], 64)
+		out[[2]string{r[1], r[2]}] = [2]float64{a, b}
+	}
+	if len(out) == 0 {
+		t.Fatalf("no reference rows for %s", scenario)
+	}
+	return out
+}
+
+// mpdtaWithState writes mpdta with a state column (countyreal %/% 1000,
+// as the R reference script) and returns its path.
+func mpdtaWithState(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("../econ/testdata/cs/mpdta.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	var sb strings.Builder
+	sb.WriteString(lines[0] + ",state\n")
+	for _, l := range lines[1:] {
+		id, err := strconv.Atoi(strings.Split(l, ",")[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&sb, "%s,s%d\n", l, id/1000)
+	}
+	p := filepath.Join(t.TempDir(), "mpdta_state.csv")
+	if err := os.WriteFile(p, []byte(sb.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+type didJSON struct {
+	ATTgt []struct {
+		Group, Time int
+		ATT, SE     float64
+	} `json:"att_gt"`
+	Crit    float64 `json:"crit_val"`
+	Simple  struct{ ATT, SE float64 }
+	Dynamic struct {
+		Crit float64 `json:"crit_val"`
+	}
+	PreTest *struct {
+		W, P float64
+		DF   int
+	} `json:"pretest"`
+	Clusters int
+	Boot     int
+	Seed     uint64
+}
+
+// TestDIDCommandCovariates: --covariates lpop with each --method, state
+// clusters and anticipation reproduce did 2.5.1's ATT(g,t), SEs and
+// pre-test (econ/testdata/cs/cs_covariates_reference.csv) to 1e-8.
+func TestDIDCommandCovariates(t *testing.T) {
+	data := mpdtaWithState(t)
+	for _, c := range []struct {
+		scenario string
+		extra    []string
+	}{
+		{"dr/nevertreated/varying", []string{"--method", "dr"}},
+		{"ipw/notyettreated/universal", []string{"--method", "ipw", "--control", "notyet", "--base-period", "universal"}},
+		{"reg/nevertreated/varying", []string{"--method", "reg"}},
+		{"dr/nevertreated/varying/state", []string{"--cluster", "state"}},
+		{"dr/notyettreated/varying/ant1", []string{"--anticipation", "1", "--control", "notyet"}},
+	} {
+		args := append([]string{"did", "--data", data, "--outcome", "lemp", "--unit", "countyreal", "--time", "year",
+			"--cohort", "first.treat", "--covariates", "lpop", "--format", "json"}, c.extra...)
+		code, out, errs := runCLI(t, args...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", c.scenario, code, errs)
+		}
+		var res didJSON
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		want := didReference(t, c.scenario)
+		close := func(a, b float64) bool { return math.Abs(a-b) <= 1e-8*math.Abs(b)+1e-13 }
+		n := 0
+		for _, g := range res.ATTgt {
+			w, ok := want[[2]string{"att_gt", strconv.Itoa(g.Group) + "/" + strconv.Itoa(g.Time)}]
+			if !ok || !close(g.ATT, w[0]) || !close(g.SE, w[1]) {
+				t.Errorf("%s: ATT(%d,%d) = %v (%v), did %v", c.scenario, g.Group, g.Time, g.ATT, g.SE, w)
+			}
+			n++
+		}
+		if w := want[[2]string{"pretest", "W"}]; res.PreTest == nil || !close(res.PreTest.W, w[0]) || !close(res.PreTest.P, w[1]) {
+			t.Errorf("%s: pre-test %+v, did W = %v, p = %v", c.scenario, res.PreTest, w[0], w[1])
+		}
+		if n == 0 || (strings.HasSuffix(c.scenario, "state") && res.Clusters != 29) {
+			t.Errorf("%s: %d cells, %d clusters", c.scenario, n, res.Clusters)
+		}
+	}
+}
+
+// TestDIDCommandBootstrap: --boot/--seed/--cband give uniform critical
+// values above the pointwise 1.96 and the same output for the same seed.
+func TestDIDCommandBootstrap(t *testing.T) {
+	args := []string{"did", "--data", "../econ/testdata/cs/mpdta.csv", "--outcome", "lemp", "--unit", "countyreal",
+		"--time", "year", "--cohort", "first.treat", "--covariates", "lpop", "--boot", "999", "--seed", "5", "--cband", "--format", "json"}
+	code, out1, errs := runCLI(t, args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	_, out2, _ := runCLI(t, args...)
+	if out1 != out2 {
+		t.Error("same seed, different output")
+	}
+	var res didJSON
+	if err := json.Unmarshal([]byte(out1), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Boot != 999 || res.Seed != 5 || !(res.Crit > 1.96 && res.Crit < 3.5) || !(res.Dynamic.Crit >= 1.95) {
+		t.Errorf("boot %d seed %d crit %v dynamic crit %v", res.Boot, res.Seed, res.Crit, res.Dynamic.Crit)
+	}
+	code, table, errs := runCLI(t, append(args[:len(args)-2], "--format", "table")...)
+	if code != 0 || !strings.Contains(table, "Pre-test of parallel trends") || !strings.Contains(table, "lower") {
+		t.Errorf("table: exit %d %s\n%s", code, errs, table)
 	}
 }
