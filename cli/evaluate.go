@@ -45,6 +45,12 @@ var evalOutputs = []evalOutput{
 	{"report.md", func(w io.Writer, r *evaluation.Results, s *evaluation.Spec) error {
 		return report.Markdown(w, r, s.Report.Language)
 	}},
+	{"results.xlsx", func(w io.Writer, r *evaluation.Results, _ *evaluation.Spec) error {
+		return report.XLSX(w, r)
+	}},
+	{"tables.tex", func(w io.Writer, r *evaluation.Results, _ *evaluation.Spec) error {
+		return report.LaTeX(w, r)
+	}},
 }
 
 func runEvaluate(env *Env, args []string) error {
@@ -105,7 +111,7 @@ func evalError(err error) error {
 		return err
 	}
 	var pe *os.PathError
-	if errors.As(err, &pe) {
+	if errors.As(err, &pe) || errors.Is(err, report.ErrAssetsMissing) {
 		return &UserError{err}
 	}
 	return err

@@ -483,7 +483,7 @@ func runCS(in *causalInput, m *MethodResult) error {
 	z := distuv.UnitNormal.Quantile(1 - (1-in.spec.Causal.Level)/2)
 	mk := func(term string, att, se float64) Estimate {
 		t := att / se
-		return Estimate{Term: term, Value: Num(att), SE: Num(se), T: Num(t), P: Num(2 * distuv.UnitNormal.Survival(math.Abs(t))),
+		return Estimate{Term: term, Value: Num(att), SE: Num(se), T: Num(t), P: Num(normalP(t)),
 			Low: Num(att - z*se), High: Num(att + z*se), Relative: Num(att / in.baseline)}
 	}
 	m.Estimates = append(m.Estimates, mk("ATT", cs.Simple.ATT, cs.Simple.SE))
@@ -500,3 +500,7 @@ func runCS(in *causalInput, m *MethodResult) error {
 	m.Notes = append(m.Notes, fmt.Sprintf("not-yet-treated comparison units; %d units; %d dropped as treated in the first period", cs.N, len(cs.Dropped)))
 	return nil
 }
+
+// normalP is the two-sided normal p-value of statistic t, accurate in the
+// far tail (erfc, not 1 − Φ).
+func normalP(t float64) float64 { return math.Erfc(math.Abs(t) / math.Sqrt2) }

@@ -32,7 +32,7 @@ func runImputation(in *causalInput, m *MethodResult) error {
 	mk := func(e econ.ImputationEffect, term string) Estimate {
 		t := e.Estimate / e.SE
 		return Estimate{Term: term, Value: Num(e.Estimate), SE: Num(e.SE), T: Num(t),
-			P: Num(2 * distuv.UnitNormal.Survival(math.Abs(t))), Low: Num(e.Estimate - z*e.SE), High: Num(e.Estimate + z*e.SE),
+			P: Num(normalP(t)), Low: Num(e.Estimate - z*e.SE), High: Num(e.Estimate + z*e.SE),
 			Relative: Num(e.Estimate / in.baseline)}
 	}
 	m.Estimates = append(m.Estimates, mk(res.Overall, "ATT"))
@@ -173,7 +173,7 @@ func runSDID(in *causalInput, m *MethodResult) error {
 		se := res.PlaceboSE
 		t := res.Estimate / se
 		m.Estimates = append(m.Estimates, Estimate{Term: c, Value: Num(res.Estimate), SE: Num(se), T: Num(t),
-			P: Num(2 * distuv.UnitNormal.Survival(math.Abs(t))), Low: Num(res.Estimate - z*se), High: Num(res.Estimate + z*se),
+			P: Num(normalP(t)), Low: Num(res.Estimate - z*se), High: Num(res.Estimate + z*se),
 			Relative: Num(res.Estimate / in.baseline)})
 		if done == 0 {
 			pl := res.Plot
