@@ -216,13 +216,19 @@ func Fit(d *Design, opts Options) (*Result, error) {
 	if opts.Singletons != SingletonsKeep && len(d.FE) > 0 {
 		res.NSingletons = dropSingletons(d.FE, keep, opts.Singletons == SingletonsIterate)
 	}
+	m := 0
+	for _, k := range keep {
+		if k {
+			m++
+		}
+	}
+	res.Rows = make([]int, 0, m)
 	for i, k := range keep {
 		if k {
 			res.Rows = append(res.Rows, i)
 		}
 	}
 	rows := res.Rows
-	m := len(rows)
 	res.NObs = m
 	if res.NMissing > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("%d observations removed because of missing values", res.NMissing))
@@ -237,22 +243,43 @@ func Fit(d *Design, opts Options) (*Result, error) {
 		return nil, &SampleError{0, len(d.X), "no observation without missing values"}
 	}
 
-	// Compact the sample.
-	y := gather(d.Y, rows)
+	// Compact the sample: the outcome, regressors and weights are gathered
+	// in parallel, or used as they are when no row is dropped (Fit only
+	// reads them); code columns likewise when already dense in order of
+	// first appearance.
+	all := m == n
+	src := make([][]float64, 0, len(d.X)+2)
+	src = append(src, d.Y)
+	src = append(src, d.X...)
+	if d.Weights != nil {
+		src = append(src, d.Weights)
+	}
+	cols := gatherColumns(src, rows, all, opts.Workers)
 	var w []float64
 	if d.Weights != nil {
-		w = gather(d.Weights, rows)
+		w = cols[len(cols)-1]
+		cols = cols[:len(cols)-1]
 	}
+	y := cols[0]
 	feCodes := make([][]int32, len(d.FE))
 	res.FELevels = make([]int, len(d.FE))
-	for q, c := range d.FE {
-		feCodes[q], res.FELevels[q] = denseCodes(c, rows)
-	}
 	clCodes := make([][]int32, len(clusters))
 	res.Clusters = make([]int, len(clusters))
-	for q, c := range clusters {
-		clCodes[q], res.Clusters[q] = denseCodes(c, rows)
-	}
+	codeCols := append(slices.Clone(d.FE), clusters...)
+	forChunks(len(codeCols), opts.Workers, func(q int) {
+		var c []int32
+		var g int
+		if all {
+			c, g = denseCodesAll(codeCols[q])
+		} else {
+			c, g = denseCodes(codeCols[q], rows)
+		}
+		if q < len(d.FE) {
+			feCodes[q], res.FELevels[q] = c, g
+		} else {
+			clCodes[q-len(d.FE)], res.Clusters[q-len(d.FE)] = c, g
+		}
+	})
 	var hk *hacKeys
 	if hac {
 		hk = newHACKeys(hacUnit, hacTime, rows)
@@ -261,11 +288,6 @@ func Fit(d *Design, opts Options) (*Result, error) {
 	// Demean (or centre, for an intercept without fixed effects).
 	hasFE := len(d.FE) > 0 || len(d.Slopes) > 0
 	centred := !hasFE && d.Intercept
-	cols := make([][]float64, 0, len(d.X)+1)
-	cols = append(cols, y)
-	for _, x := range d.X {
-		cols = append(cols, gather(x, rows))
-	}
 	raw := cols // undemeaned, for collinearity references and means
 	dm := cols
 	var slopeParams int
@@ -596,6 +618,57 @@ func gather(x []float64, rows []int) []float64 {
 		out[a] = x[i]
 	}
 	return out
+}
+
+// gatherColumns returns x[rows] for every column x, gathering them on up
+// to workers goroutines; with all set (rows is every row) it returns the
+// columns themselves.
+func gatherColumns(src [][]float64, rows []int, all bool, workers int) [][]float64 {
+	out := make([][]float64, len(src))
+	if all {
+		copy(out, src)
+		return out
+	}
+	forChunks(len(src), workers, func(j int) { out[j] = gather(src[j], rows) })
+	return out
+}
+
+// denseCodesAll is denseCodes over every row: c itself when it already
+// numbers its groups 0..G-1 in order of first appearance (then the result
+// aliases c, which callers only read), else a renumbered copy.
+func denseCodesAll(c []int32) ([]int32, int) {
+	next := int32(0)
+	for _, v := range c {
+		if v > next || v < 0 {
+			return renumber(c)
+		}
+		if v == next {
+			next++
+		}
+	}
+	return c, int(next)
+}
+
+// renumber is denseCodes over every row.
+func renumber(c []int32) ([]int32, int) {
+	maxc := int32(-1)
+	for _, v := range c {
+		maxc = max(maxc, v)
+	}
+	remap := make([]int32, int(maxc)+1)
+	for i := range remap {
+		remap[i] = -1
+	}
+	out := make([]int32, len(c))
+	g := int32(0)
+	for i, v := range c {
+		if remap[v] < 0 {
+			remap[v] = g
+			g++
+		}
+		out[i] = remap[v]
+	}
+	return out, int(g)
 }
 
 // denseCodes renumbers c[rows] to 0..G-1 in order of first appearance.
