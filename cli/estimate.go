@@ -275,7 +275,7 @@ func estimateError(err error) error {
 // load reads --data or --dataset into a frame.
 func (o *estimateFlags) load(env *Env) (*econ.Frame, error) {
 	if o.data != "" {
-		return readWideCSV(o.data)
+		return readWideCSVCols(o.data, o.needs)
 	}
 	name, ver, err := dataRef(o.dataset)
 	if err != nil {
@@ -294,6 +294,28 @@ func (o *estimateFlags) load(env *Env) (*econ.Frame, error) {
 		return nil, userErrorf("dataset %s has no panel", o.dataset)
 	}
 	return datasetFrame(ps[0])
+}
+
+// needs reports whether the analysis may use the column called name: it
+// occurs in a formula's text or is named by a flag. Reading only those
+// columns of a wide CSV is a superset of what the model reads.
+func (o *estimateFlags) needs(name string) bool {
+	for _, f := range o.formulas {
+		if strings.Contains(f, name) {
+			return true
+		}
+	}
+	named := []string{o.cohort, o.time, o.unit, o.treat, o.by, o.leaveOut}
+	named = append(named, strings.Split(o.cluster, ",")...)
+	if col, _, ok := strings.Cut(o.exclude, "="); ok {
+		named = append(named, col)
+	}
+	for _, c := range named {
+		if strings.TrimSpace(c) == name {
+			return true
+		}
+	}
+	return false
 }
 
 // datasetFrame is econ.PanelFrame plus, per policy P, the 0/1 column P and

@@ -540,3 +540,67 @@ func TestEiselLemire(t *testing.T) {
 		}
 	}
 }
+
+// digits (eight at a time) agrees with a digit-by-digit loop.
+func TestDigits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	for range 100000 {
+		n := rng.IntN(25)
+		b := make([]byte, n+rng.IntN(3))
+		for i := range b {
+			b[i] = byte('0' + rng.IntN(10))
+			if i >= n {
+				b[i] = ",.e/:"[rng.IntN(5)]
+			}
+		}
+		start := rng.IntN(3)
+		if start > len(b) {
+			start = len(b)
+		}
+		w0 := uint64(rng.IntN(1000))
+		w, i := digits(b, start, w0)
+		ww, j := w0, start
+		for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+			ww = ww*10 + uint64(b[j]-'0')
+			j++
+		}
+		if w != ww || i != j {
+			t.Fatalf("digits(%q, %d, %d) = %d, %d; want %d, %d", b, start, w0, w, i, ww, j)
+		}
+	}
+}
+
+// estimate --data reads only the columns the formula and flags name: the
+// result is the same as with every column read.
+func TestEstimateNeededColumns(t *testing.T) {
+	o := estimateFlags{formulas: estList{"y ~ x1 + treat:post | id + period"}, cluster: "id", cohort: "first_period"}
+	for name, want := range map[string]bool{"y": true, "x1": true, "treat": true, "post": true, "id": true, "period": true,
+		"first_period": true, "grp": false, "x2": false} {
+		if got := o.needs(name); got != want {
+			t.Errorf("needs(%q) = %v; want %v", name, got, want)
+		}
+	}
+	path := baseDID(t)
+	all, err := readWideCSV(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	some, err := readWideCSVCols(path, o.needs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(some.Names()) >= len(all.Names()) {
+		t.Errorf("read %v of %v", some.Names(), all.Names())
+	}
+	opts := econ.Options{Cluster: []string{"id"}}
+	a, err1 := econ.Estimate(all, o.formulas[0], opts)
+	b, err2 := econ.Estimate(some, o.formulas[0], opts)
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	for i := range a.Coefs {
+		if a.Coefs[i] != b.Coefs[i] {
+			t.Errorf("%+v vs %+v", a.Coefs[i], b.Coefs[i])
+		}
+	}
+}
