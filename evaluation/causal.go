@@ -139,6 +139,11 @@ func (r *run) causal() error {
 			return s.errorAt(fmt.Sprintf("causal.controls[%d]", i), fmt.Errorf("%w: control %q is not an indicator of the data", ErrBadValue, c))
 		}
 	}
+	for i, c := range s.Causal.Mediators {
+		if !p.Has(c) || !identRE.MatchString(c) {
+			return s.errorAt(fmt.Sprintf("causal.mediators[%d]", i), fmt.Errorf("%w: mediator %q is not an indicator of the data%s", ErrBadValue, c, suggestCode(c, p.Indicators())))
+		}
+	}
 	f, err := econ.PanelFrame(p)
 	if err != nil {
 		return err

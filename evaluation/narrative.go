@@ -241,9 +241,9 @@ func (c *narrContext) zh() string {
 		}
 		if len(f.Periods) >= c.consecutive {
 			fmt.Fprintf(&b, "警示：%s连续%d期（%s）未达标%s，已触发连续%d期未达标约谈条件。",
-				n, len(f.Periods), strings.Join(f.Periods, "、"), target, c.consecutive)
+				n, len(f.Periods), periodList(f.Periods, "、"), target, c.consecutive)
 		} else {
-			fmt.Fprintf(&b, "%s在%s未达标%s。", n, strings.Join(f.Periods, "、"), target)
+			fmt.Fprintf(&b, "%s在%s未达标%s。", n, periodList(f.Periods, "、"), target)
 		}
 	}
 	if len(d.NoTarget) > 0 {
@@ -321,9 +321,9 @@ func (c *narrContext) en() string {
 		}
 		if len(f.Periods) >= c.consecutive {
 			fmt.Fprintf(&b, " Warning: %s below target for %d consecutive periods (%s)%s, which meets the rule of %d consecutive failures for a formal interview (约谈).",
-				n, len(f.Periods), strings.Join(f.Periods, ", "), target, c.consecutive)
+				n, len(f.Periods), periodList(f.Periods, ", "), target, c.consecutive)
 		} else {
-			fmt.Fprintf(&b, " %s below target in %s%s.", n, strings.Join(f.Periods, ", "), target)
+			fmt.Fprintf(&b, " %s below target in %s%s.", n, periodList(f.Periods, ", "), target)
 		}
 	}
 	if len(d.NoTarget) > 0 {
@@ -372,6 +372,15 @@ func (c *narrContext) names(codes []string, lang func(Text) string) []string {
 		out = append(out, lang(c.node(code)))
 	}
 	return out
+}
+
+// periodList joins period labels with sep, or writes first–last when
+// there are more than three (consecutive failures are contiguous).
+func periodList(ps []string, sep string) string {
+	if len(ps) > 3 {
+		return ps[0] + "–" + ps[len(ps)-1]
+	}
+	return strings.Join(ps, sep)
 }
 
 func lastValid(v []Num) (float64, bool) {

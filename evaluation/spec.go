@@ -118,6 +118,9 @@ type CausalSpec struct {
 	Methods  []string `yaml:"methods" json:"methods"`
 	Cluster  string   `yaml:"cluster" json:"cluster"`
 	Controls []string `yaml:"controls" json:"controls,omitempty"`
+	// Mediators are indicator codes the mediation method tests as channels
+	// (D → M → outcome); required by it.
+	Mediators []string `yaml:"mediators" json:"mediators,omitempty"`
 	// RegionTrends adds region × year fixed effects (the usual fix when
 	// pilots were chosen by region).
 	RegionTrends bool `yaml:"region_trends" json:"region_trends"`

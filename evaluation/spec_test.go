@@ -72,6 +72,7 @@ func TestSpecErrors(t *testing.T) {
 		{"bad weights", "schema: 1\ndata: {generate: {seed: 1}}\nindex: {weights: magic}\n", "index.weights", 3, ErrBadValue},
 		{"bad language", "schema: 1\ndata: {generate: {seed: 1}}\nreport: {language: fr}\n", "report.language", 3, ErrBadValue},
 		{"bad level", "schema: 1\ndata: {generate: {seed: 1}}\ncausal: {level: 95}\n", "causal.level", 3, ErrBadValue},
+		{"mediation without mediators", "schema: 1\ndata: {generate: {seed: 1}}\ncausal: {methods: [mediation]}\n", "causal.mediators", 3, ErrMissing},
 		{"bad impute", "schema: 1\ndata: {generate: {seed: 1}, impute: magic}\n", "data.impute", 2, ErrBadValue},
 	}
 	for _, c := range cases {

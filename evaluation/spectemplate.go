@@ -86,10 +86,12 @@ causal:
   # permutation test; sunab: Sun–Abraham; callaway_santanna: group-time
   # ATT (not-yet-treated controls); imputation: Borusyak–Jaravel–Spiess;
   # bacon: Goodman-Bacon decomposition of the TWFE estimate; sdid:
-  # synthetic DID of each treated case city (slower: add it when needed).
+  # synthetic DID of each treated case city (slower: add it when needed);
+  # mediation: mechanism test through the mediators below.
   methods: [twfe, event_study, placebo, sunab, callaway_santanna, imputation, bacon]
   cluster: unit            # unit, province or none (heteroskedasticity-robust)
   controls: []             # indicator codes added as covariates
+  mediators: []            # indicator codes tested as channels by mediation
   region_trends: false     # add region × year fixed effects
   leads: 5                 # event window; periods beyond are binned
   lags: 5

@@ -249,6 +249,9 @@ func (s *Spec) validate(p *specParser) {
 			p.add(fmt.Sprintf("causal.methods[%d]", i), badChoice(m, MethodNames()))
 		}
 	}
+	if slices.Contains(c.Methods, "mediation") && len(c.Mediators) == 0 {
+		p.add("causal.mediators", fmt.Errorf("%w: the mediation method needs mediators: [indicator codes]", ErrMissing))
+	}
 	if c.Cluster != "" && !slices.Contains(clusterNames, strings.ToLower(c.Cluster)) {
 		p.add("causal.cluster", badChoice(c.Cluster, clusterNames))
 	}
