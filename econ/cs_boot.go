@@ -105,19 +105,45 @@ func csBootstrap(res *CS, aggCols []csColumn, cl []int, opts CSOptions, alpha fl
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			xi := make([]float64, nc)
+			// Multipliers of up to four draws at a time, so each row of S
+			// is read once per four draws.
+			var xi [4][]float64
+			for j := range xi {
+				xi[j] = make([]float64, nc)
+			}
 			for ch := range next {
 				rng := rand.New(rand.NewPCG(opts.Seed, uint64(ch)))
-				for b := ch * csBootChunk; b < min(B, (ch+1)*csBootChunk); b++ {
-					csMultipliers(xi, rng, opts.Weights)
-					z := Z[b*K : (b+1)*K]
-					for c, x := range xi {
-						for k, v := range S[c*K : (c+1)*K] {
-							z[k] += x * v
+				end := min(B, (ch+1)*csBootChunk)
+				for b := ch * csBootChunk; b < end; b += 4 {
+					m := min(4, end-b)
+					for j := 0; j < m; j++ {
+						csMultipliers(xi[j], rng, opts.Weights)
+					}
+					if m == 4 {
+						z0, z1, z2, z3 := Z[b*K:(b+1)*K], Z[(b+1)*K:(b+2)*K], Z[(b+2)*K:(b+3)*K], Z[(b+3)*K:(b+4)*K]
+						for c := 0; c < nc; c++ {
+							x0, x1, x2, x3 := xi[0][c], xi[1][c], xi[2][c], xi[3][c]
+							row := S[c*K : (c+1)*K]
+							z0, z1, z2, z3 := z0[:len(row)], z1[:len(row)], z2[:len(row)], z3[:len(row)]
+							for k, v := range row {
+								z0[k] += x0 * v
+								z1[k] += x1 * v
+								z2[k] += x2 * v
+								z3[k] += x3 * v
+							}
+						}
+					} else {
+						for j := 0; j < m; j++ {
+							z := Z[(b+j)*K : (b+j+1)*K]
+							for c, x := range xi[j] {
+								for k, v := range S[c*K : (c+1)*K] {
+									z[k] += x * v
+								}
+							}
 						}
 					}
-					for k := range z {
-						z[k] /= float64(n)
+					for k := range Z[b*K : (b+m)*K] {
+						Z[b*K+k] /= float64(n)
 					}
 				}
 			}
