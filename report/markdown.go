@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -176,9 +177,18 @@ func (m *md) effects() {
 		m.printf("%s\n\n", m.t("未估计因果效应。", "No causal effects were estimated."))
 		return
 	}
-	// One sentence per method and outcome from its first estimate.
+	// One sentence per method on the composite index (the first outcome
+	// when the index is not evaluated), from the method's first estimate;
+	// every outcome is in the table below.
+	headline := "goal"
+	if !slices.ContainsFunc(r.Causal, func(m evaluation.MethodResult) bool { return m.Outcome == "goal" }) {
+		headline = r.Causal[0].Outcome
+	}
 	for i := range r.Causal {
 		mr := &r.Causal[i]
+		if mr.Outcome != headline {
+			continue
+		}
 		out := mdText(m.v.nodeName(mr.Outcome, m.lang))
 		if mr.Error != "" {
 			m.printf("- %s, %s: %s %s\n", out, mdText(m.methodLabel(mr)), m.t("未能估计：", "not estimated:"), mdText(mr.Error))
@@ -187,20 +197,7 @@ func (m *md) effects() {
 		if len(mr.Estimates) == 0 {
 			continue
 		}
-		e := mr.Estimates[0]
-		p := m.f.p(e.P)
-		if rest, ok := strings.CutPrefix(p, "<"); ok {
-			p = "< " + rest
-		} else {
-			p = "= " + p
-		}
-		s := fmt.Sprintf("- %s, %s: %s %s (%s %s, 95%% CI %s, %s; p %s)", out, mdText(m.methodLabel(mr)),
-			m.t("估计效应", "estimated effect"), m.f.est(e.Value), m.t("标准误", "SE"), m.f.est(e.SE),
-			m.f.est(e.Low), m.f.est(e.High), p)
-		if e.Relative.Valid() {
-			s += fmt.Sprintf(m.t("，相当于政策前对照组均值的%s", "; %s of the comparison mean before treatment"), m.f.pct(e.Relative))
-		}
-		m.printf("%s\n", s)
+		m.printf("%s\n", m.sentence(out, mr))
 	}
 	m.printf("\n")
 	var rows [][]string
@@ -233,6 +230,35 @@ func (m *md) effects() {
 		m.printf("### %s\n\n", m.t("检验", "Tests"))
 		m.table([]string{m.t("结果变量", "Outcome"), m.t("方法", "Method"), m.t("检验", "Test"), m.t("统计量", "Statistic"), "df", "p"}, "lllrrr", rows)
 	}
+}
+
+// sentence states a method's first estimate with the inference it has.
+func (m *md) sentence(out string, mr *evaluation.MethodResult) string {
+	e := mr.Estimates[0]
+	var inf []string
+	if e.SE.Valid() {
+		inf = append(inf, m.t("标准误 ", "SE ")+m.f.est(e.SE))
+	}
+	if e.Low.Valid() && e.High.Valid() {
+		inf = append(inf, "95% CI "+m.f.est(e.Low)+", "+m.f.est(e.High))
+	}
+	if e.P.Valid() {
+		p := m.f.p(e.P)
+		if rest, ok := strings.CutPrefix(p, "<"); ok {
+			p = "< " + rest
+		} else {
+			p = "= " + p
+		}
+		inf = append(inf, "p "+p)
+	}
+	s := fmt.Sprintf("- %s, %s: %s %s", out, mdText(m.methodLabel(mr)), m.t("估计效应", "estimated effect"), m.f.est(e.Value))
+	if len(inf) > 0 {
+		s += " (" + strings.Join(inf, "; ") + ")"
+	}
+	if e.Relative.Valid() {
+		s += fmt.Sprintf(m.t("，相当于政策前对照组均值的%s", "; %s of the comparison mean before treatment"), m.f.pct(e.Relative))
+	}
+	return s
 }
 
 func (m *md) ranking() {
@@ -437,6 +463,8 @@ func (m *md) diagnoses() {
 	}
 }
 
+// failures lists the failures that meet the consecutive-failure rule
+// (约谈), first maxMarkdownAlerts of them; all are in results.xlsx.
 func (m *md) failures() {
 	r := m.v.r
 	consec := 2
@@ -444,26 +472,39 @@ func (m *md) failures() {
 		consec = r.Spec.Peers.Consecutive
 	}
 	var rows [][]string
+	total := 0
 	for _, d := range r.Cities {
 		for _, f := range d.Failures {
-			var vals []string
-			for _, x := range f.Values {
-				vals = append(vals, m.f.est(x))
+			if len(f.Periods) < consec {
+				continue
 			}
-			flag := ""
-			if len(f.Periods) >= consec {
-				flag = m.t("约谈", "interview (约谈)")
+			total++
+			if len(rows) == maxMarkdownAlerts {
+				continue
+			}
+			last := evaluation.NaN()
+			for _, x := range f.Values {
+				if x.Valid() {
+					last = x
+				}
+			}
+			periods := strings.Join(f.Periods, ", ")
+			if len(f.Periods) > 3 {
+				periods = f.Periods[0] + "–" + f.Periods[len(f.Periods)-1]
 			}
 			rows = append(rows, []string{mdCell(m.v.unitName(d.Unit, m.lang)), mdCell(m.v.nodeName(f.Code, m.lang)),
-				mdCell(strings.Join(f.Periods, ", ")), m.f.est(f.Target), strings.Join(vals, ", "), flag})
+				strconv.Itoa(len(f.Periods)), mdCell(periods), m.f.est(f.Target), m.f.est(last)})
 		}
 	}
 	if len(rows) == 0 {
 		return
 	}
-	m.printf("## %s\n\n", fmt.Sprintf(m.t("连续未达标（%d期及以上触发约谈）", "Consecutive failures (%d or more periods: formal interview)"), consec))
-	m.table([]string{m.t("城市", "City"), m.t("指标", "Indicator"), m.t("期间", "Periods"), m.t("目标", "Target"),
-		m.t("实际值", "Values"), m.t("处置", "Action")}, "lllrrl", rows)
+	m.printf("## %s\n\n", fmt.Sprintf(m.t("连续%d期及以上未达标（约谈）", "Below target for %d or more consecutive periods (formal interview, 约谈)"), consec))
+	m.table([]string{m.t("城市", "City"), m.t("指标", "Indicator"), m.t("期数", "Periods"), m.t("期间", "When"),
+		m.t("目标", "Target"), m.t("最近值", "Latest")}, "llrlrr", rows)
+	if total > len(rows) {
+		m.printf(m.t("仅列出前%d条，共%d条；完整列表见 results.xlsx。\n\n", "First %d of %d; the full list is in results.xlsx.\n\n"), len(rows), total)
+	}
 }
 
 func (m *md) alerts() {
