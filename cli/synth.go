@@ -1,0 +1,569 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/cityimpact/cityimpact/econ"
+	"github.com/cityimpact/cityimpact/ingest"
+)
+
+func init() {
+	register(&command{
+		name:    "synth",
+		summary: "synthetic control (ADH) and synthetic difference-in-differences for case cities",
+		run:     runSynth,
+	})
+}
+
+const synthUsage = `synth (--data FILE.csv | --dataset NAME[@VERSION] [--db FILE]) --unit COL --time COL --outcome COL
+      (--treat COL | --treated NAME[,NAME…] --start PERIOD) [flags]
+
+Counterfactuals for treated units from a weighted average of control units, on a
+balanced panel where the treated units adopt together (a 0/1 --treat column, or
+--treated units from period --start on).
+
+Methods (--method):
+  sdid  synthetic difference-in-differences (Arkhangelsky et al. 2021), as R synthdid:
+        unit weights with intercept and ridge penalty, time weights (default)
+  sc    synthetic control in synthdid's form (sc_estimate): no intercept, no time weights
+  did   difference-in-differences (uniform weights), as synthdid's did_estimate
+  adh   classic synthetic control (Abadie, Diamond & Hainmueller 2010): predictor
+        weights V chosen to minimise the pre-period outcome MSPE; one treated unit.
+        Predictors: --covariates (each averaged over the pre-periods, or COL@FROM-TO),
+        --lags (outcome in those periods); neither: the outcome in every pre-period.
+
+Inference: sdid/sc/did report the jackknife SE where synthdid defines it (several
+treated units), otherwise the placebo SE (--reps permutations of the controls,
+--seed); --placebo forces the placebo SE. adh with --placebo runs every control
+as a placebo and reports post/pre RMSPE ratios and the permutation p-value.
+
+--data reads a wide CSV (header row; ',' or ';' separated). --dataset reads the
+yearly panel of a stored dataset (columns unit, year, and a 0/1 column per policy).
+
+Output: --format json prints {"method","estimate","se","se_method","weights":{donor:w},
+"time_weights":{period:λ},"trajectory":[{"time","treated","synthetic"}],...};
+table and csv print the same as rows.`
+
+const synthExample = `cityimpact synth --data california_prop99.csv --unit State --time Year --outcome PacksPerCapita --treat treated --method sdid --format json
+  cityimpact synth --data smoking.csv --unit state --time year --outcome cigsale --treated California --start 1989 --method adh --covariates lnincome@1980-1988,retprice@1980-1988,age15to24@1980-1988,beer@1984-1988 --lags 1975,1980,1988 --placebo`
+
+func runSynth(env *Env, args []string) error {
+	fs := newFlags(env, "synth", synthUsage, synthExample)
+	data := fs.String("data", "", "wide CSV `file` (header row; ',' or ';' delimited)")
+	dataset := fs.String("dataset", "", "stored dataset NAME[@VERSION] instead of --data")
+	db := fs.String("db", "", "store file for --dataset (default $CITYIMPACT_DB or "+DefaultDB+")")
+	unit := fs.String("unit", "", "unit identifier `column`")
+	tcol := fs.String("time", "", "period `column` (integers)")
+	outcome := fs.String("outcome", "", "outcome `column`")
+	treat := fs.String("treat", "", "0/1 treatment `column`")
+	treated := fs.String("treated", "", "treated unit `names`, comma-separated (instead of --treat; needs --start)")
+	start := fs.Int("start", math.MinInt, "first treated `period` for --treated")
+	method := fs.String("method", "sdid", "sdid, sc, did or adh")
+	covs := fs.String("covariates", "", "adh predictors: `columns` averaged over the pre-periods, or COL@FROM-TO")
+	lags := fs.String("lags", "", "adh predictors: outcome in these `periods`, comma-separated")
+	placebo := fs.Bool("placebo", false, "sdid/sc/did: placebo SE; adh: in-space placebos and p-value")
+	reps := fs.Int("reps", 200, "placebo replications for the placebo SE")
+	seed := fs.Uint64("seed", 1, "seed of the placebo permutations (printed in the output)")
+	format := fs.String("format", "table", "output: table, json or csv")
+	rest, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return userErrorf("unexpected argument %q (see --help)", rest[0])
+	}
+	if err := checkFormat(*format, "table", "json", "csv"); err != nil {
+		return err
+	}
+	if (*data == "") == (*dataset == "") {
+		return userErrorf("give exactly one of --data FILE.csv and --dataset NAME")
+	}
+	for _, req := range []struct{ name, v string }{{"unit", *unit}, {"time", *tcol}, {"outcome", *outcome}} {
+		if req.v == "" {
+			return userErrorf("--%s is required", req.name)
+		}
+	}
+	if (*treat == "") == (*treated == "") {
+		return userErrorf("give exactly one of --treat COL and --treated NAME --start PERIOD")
+	}
+	if *treated != "" && *start == math.MinInt {
+		return userErrorf("--treated needs --start PERIOD (the first treated period)")
+	}
+	var m econ.SDIDMethod
+	switch *method {
+	case "sdid":
+		m = econ.SDIDSynth
+	case "sc":
+		m = econ.SDIDSC
+	case "did":
+		m = econ.SDIDDID
+	case "adh":
+	default:
+		return userErrorf("--method: unknown method %q (want sdid, sc, did or adh)", *method)
+	}
+	if *method != "adh" && (*covs != "" || *lags != "") {
+		return userErrorf("--covariates and --lags are predictors of --method adh (synthetic DID with covariates is not supported)")
+	}
+	if *reps < 2 {
+		return userErrorf("--reps %d: want at least 2 placebo replications", *reps)
+	}
+	preds, err := synthPredictors(*covs, *lags)
+	if err != nil {
+		return err
+	}
+	var frame *econ.Frame
+	src := *data
+	if *data != "" {
+		frame, err = synthReadCSV(*data)
+	} else {
+		src = *dataset
+		frame, err = (&estimateFlags{dataset: *dataset, db: *db}).load(env)
+	}
+	if err != nil {
+		return err
+	}
+	var covNames []string
+	for _, p := range preds {
+		if p.Var != "" && !slices.Contains(covNames, p.Var) {
+			covNames = append(covNames, p.Var)
+		}
+	}
+	d, err := synthColumns(frame, src, *unit, *tcol, *outcome, *treat, *treated, *start, covNames)
+	if err != nil {
+		return err
+	}
+	p, err := econ.NewSynthPanel(d, *outcome)
+	if err != nil {
+		return synthPanelError(err, src, d)
+	}
+	var out synthOut
+	if *method == "adh" {
+		for i := range preds {
+			if preds[i].From == math.MinInt { // whole pre-period
+				preds[i].From, preds[i].To = p.Times[0], p.Times[p.T0-1]
+			}
+		}
+		opts := econ.SynthOptions{Placebos: *placebo}
+		if len(preds) > 0 {
+			opts.Predictors = preds
+		}
+		r, err := econ.SynthControl(p, opts)
+		if err != nil {
+			return &UserError{err}
+		}
+		out = adhOut(r)
+	} else {
+		opts := econ.SDIDOptions{Method: m, Seed: *seed}
+		needPlacebo := *placebo || p.N()-p.N0 == 1
+		if needPlacebo && p.N0 > p.N()-p.N0 {
+			opts.Placebo = *reps
+		}
+		r, err := econ.SyntheticDID(p, opts)
+		if err != nil {
+			return &UserError{err}
+		}
+		out = sdidOut(p, r, *placebo)
+	}
+	var buf bytes.Buffer
+	switch *format {
+	case "json":
+		err = writeJSON(&buf, out.json)
+	case "csv":
+		err = writeCSV(&buf, []string{"section", "label", "value"}, out.rows)
+	default:
+		err = writeTable(&buf, []string{"section", "label", "value"}, out.rows)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = env.Stdout.Write(buf.Bytes())
+	return err
+}
+
+// synthPredictors parses --covariates (COL or COL@FROM-TO) and --lags.
+// A predictor without a window gets From = math.MinInt: the whole
+// pre-period, filled in once the panel is known.
+func synthPredictors(covs, lags string) ([]econ.SynthPredictor, error) {
+	var out []econ.SynthPredictor
+	for _, c := range strings.Split(covs, ",") {
+		if c = strings.TrimSpace(c); c == "" {
+			continue
+		}
+		name, win, ok := strings.Cut(c, "@")
+		sp := econ.SynthPredictor{Var: name, From: math.MinInt}
+		if ok {
+			a, b, _ := strings.Cut(win, "-")
+			from, err1 := strconv.Atoi(strings.TrimSpace(a))
+			to, err2 := strconv.Atoi(strings.TrimSpace(b))
+			if b == "" {
+				to, err2 = from, err1
+			}
+			if err1 != nil || err2 != nil || to < from {
+				return nil, userErrorf("--covariates %q: want COL or COL@FROM-TO with integer periods FROM ≤ TO", c)
+			}
+			sp.From, sp.To = from, to
+		}
+		out = append(out, sp)
+	}
+	for _, l := range strings.Split(lags, ",") {
+		if l = strings.TrimSpace(l); l == "" {
+			continue
+		}
+		t, err := strconv.Atoi(l)
+		if err != nil {
+			return nil, userErrorf("--lags %q: want integer periods, comma-separated", l)
+		}
+		out = append(out, econ.SynthPredictor{From: t, To: t})
+	}
+	return out, nil
+}
+
+// synthReadCSV reads a wide CSV with readWideCSV's rules; a file whose
+// header line has semicolons and no commas (synthdid's
+// california_prop99.csv) is read with ';' as the delimiter.
+func synthReadCSV(path string) (*econ.Frame, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, &UserError{err}
+	}
+	defer fh.Close()
+	br := bufio.NewReader(fh)
+	head, _ := br.Peek(4096)
+	first, _, _ := bytes.Cut(head, []byte("\n"))
+	if !bytes.Contains(first, []byte(";")) || bytes.Contains(first, []byte(",")) {
+		return parseWideCSV(br, path)
+	}
+	return parseWideCSV(synthSemicolon(br, path), path)
+}
+
+// synthSemicolon re-encodes a ';'-delimited CSV as ',' CSV for
+// parseWideCSV, one record per line, so line numbers are kept (unless a
+// quoted field spans lines). Ragged records pass through for parseWideCSV
+// to report with their lines; a quoting error is reported here.
+func synthSemicolon(r io.Reader, path string) io.Reader {
+	cr := csv.NewReader(r)
+	cr.Comma = ';'
+	cr.FieldsPerRecord = -1
+	var buf bytes.Buffer
+	cw := csv.NewWriter(&buf)
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return &errReader{csvDataError(path, err)}
+		}
+		if err := cw.Write(rec); err != nil {
+			return &errReader{err}
+		}
+	}
+	cw.Flush()
+	return &buf
+}
+
+type errReader struct{ err error }
+
+func (e *errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// synthColumns pulls the panel columns out of a frame, collecting every
+// problem with its line (CSV line = row + 2).
+func synthColumns(f *econ.Frame, path, unit, tcol, outcome, treat, treated string, start int, covs []string) (econ.SynthData, error) {
+	d := econ.SynthData{TreatName: treat}
+	if treat == "" {
+		d.TreatName = "--treated"
+	}
+	var problems []error
+	n := f.Len()
+	add := func(line int, col string, err error) {
+		if len(problems) < estMaxCSVErrors {
+			problems = append(problems, &ingest.DataError{File: path, Line: line, Column: col, Err: err})
+		}
+	}
+	num := func(name string) []float64 {
+		x, ok := f.Float(name)
+		if !ok {
+			if _, isFactor := f.Factor(name); isFactor {
+				add(1, name, errors.New("not numeric"))
+			} else {
+				add(1, name, errors.New("no such column"))
+			}
+		}
+		return x
+	}
+	if x := num(tcol); x != nil {
+		d.Time = make([]int, n)
+		for i, v := range x {
+			if math.IsNaN(v) || v != math.Trunc(v) || math.Abs(v) > 1e9 {
+				add(i+2, tcol, fmt.Errorf("want an integer period, got %v", v))
+				continue
+			}
+			d.Time[i] = int(v)
+		}
+	}
+	d.Outcome = num(outcome)
+	if x, ok := f.Float(unit); ok {
+		d.Unit = make([]string, n)
+		for i, v := range x {
+			if math.IsNaN(v) {
+				add(i+2, unit, errors.New("missing unit"))
+			}
+			d.Unit[i] = strconv.FormatFloat(v, 'g', -1, 64)
+		}
+	} else if fc, ok := f.Factor(unit); ok {
+		d.Unit = make([]string, n)
+		for i, c := range fc.Codes {
+			if c < 0 {
+				add(i+2, unit, errors.New("missing unit"))
+				continue
+			}
+			d.Unit[i] = fc.Levels[c]
+		}
+	} else {
+		add(1, unit, errors.New("no such column"))
+	}
+	if treat != "" {
+		if x := num(treat); x != nil {
+			for i, v := range x {
+				if v != 0 && v != 1 {
+					add(i+2, treat, fmt.Errorf("treatment %v is not 0 or 1", v))
+				}
+			}
+			d.Treat = x
+		}
+	} else if d.Unit != nil && d.Time != nil {
+		names := strings.Split(treated, ",")
+		for i := range names {
+			names[i] = strings.TrimSpace(names[i])
+		}
+		seen := map[string]bool{}
+		d.Treat = make([]float64, n)
+		for i := range n {
+			if slices.Contains(names, d.Unit[i]) {
+				seen[d.Unit[i]] = true
+				if d.Time[i] >= start {
+					d.Treat[i] = 1
+				}
+			}
+		}
+		for _, nm := range names {
+			if !seen[nm] {
+				add(0, unit, fmt.Errorf("--treated unit %q not found", nm))
+			}
+		}
+	}
+	if len(covs) > 0 {
+		d.Covariates = map[string][]float64{}
+		for _, c := range covs {
+			if x := num(c); x != nil {
+				d.Covariates[c] = x
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return d, &UserError{errors.Join(problems...)}
+	}
+	return d, nil
+}
+
+// synthPanelError turns the cell problems of a *econ.SynthError into
+// DataErrors naming the file line of the cell (CSV line = row + 2); other
+// errors pass through as user errors.
+func synthPanelError(err error, path string, d econ.SynthData) error {
+	var se *econ.SynthError
+	if !errors.As(err, &se) {
+		return &UserError{err}
+	}
+	line := map[string]int{}
+	for i := range d.Unit {
+		k := d.Unit[i] + "\x00" + strconv.Itoa(d.Time[i])
+		if _, dup := line[k]; !dup {
+			line[k] = i + 2
+		}
+	}
+	var out []error
+	for _, is := range se.Issues {
+		msg := is.Msg
+		ln := 0
+		if is.Unit != "" && is.Time != "" {
+			ln = line[is.Unit+"\x00"+is.Time]
+			msg = fmt.Sprintf("unit %q, %s: %s", is.Unit, is.Time, is.Msg)
+			if strings.HasPrefix(is.Msg, "duplicated") {
+				msg += " (first at line " + strconv.Itoa(ln) + ")"
+				ln = 0
+			}
+		} else if is.Unit != "" {
+			msg = fmt.Sprintf("unit %q: %s", is.Unit, is.Msg)
+		}
+		out = append(out, &ingest.DataError{File: path, Line: ln, Column: is.Column, Err: errors.New(msg)})
+	}
+	if se.More > 0 {
+		out = append(out, fmt.Errorf("and %d more problems", se.More))
+	}
+	return &UserError{errors.Join(out...)}
+}
+
+// synthOut is a result ready to print: the JSON value and the rows of the
+// table and CSV forms (section, label, value).
+type synthOut struct {
+	json any
+	rows [][]string
+}
+
+type synthPoint struct {
+	Time      int    `json:"time"`
+	Treated   estNum `json:"treated"`
+	Synthetic estNum `json:"synthetic"`
+}
+
+func synthNum(v float64) string {
+	if math.IsNaN(v) {
+		return "NA"
+	}
+	return strconv.FormatFloat(v, 'g', 10, 64)
+}
+
+func sdidOut(p *econ.SynthPanel, r *econ.SDIDResult, forcePlacebo bool) synthOut {
+	se, seMethod := r.JackknifeSE, "jackknife"
+	if forcePlacebo || math.IsNaN(se) {
+		se, seMethod = r.PlaceboSE, "placebo"
+		if math.IsNaN(se) {
+			seMethod = "none"
+		}
+	}
+	weights := map[string]estNum{}
+	for i, w := range r.Omega {
+		weights[p.Units[i]] = estNum(w)
+	}
+	tw := map[string]estNum{}
+	for t, l := range r.Lambda {
+		tw[strconv.Itoa(p.Times[t])] = estNum(l)
+	}
+	traj := make([]synthPoint, len(p.Times))
+	for t := range p.Times {
+		traj[t] = synthPoint{p.Times[t], estNum(r.Plot.Treated[t]), estNum(r.Plot.Synthetic[t])}
+	}
+	effect := map[string]estNum{}
+	for k, e := range r.Plot.Effect {
+		effect[strconv.Itoa(p.Times[p.T0+k])] = estNum(e)
+	}
+	var treated []string
+	for _, u := range p.Units[p.N0:] {
+		treated = append(treated, u)
+	}
+	js := map[string]any{
+		"method": r.Method.String(), "estimate": estNum(r.Estimate), "se": estNum(se), "se_method": seMethod,
+		"jackknife_se": estNum(r.JackknifeSE), "placebo_se": estNum(r.PlaceboSE),
+		"weights": weights, "time_weights": tw, "trajectory": traj, "intercept": estNum(r.Plot.Offset),
+		"effect": effect, "treated": treated, "start": p.Times[p.T0],
+		"noise_level": estNum(r.NoiseLevel), "zeta_omega": estNum(r.ZetaOmega), "zeta_lambda": estNum(r.ZetaLambda),
+	}
+	if r.Placebos != nil {
+		js["seed"] = r.Seed
+		js["placebo_reps"] = len(r.Placebos)
+	}
+	rows := [][]string{
+		{"method", "", r.Method.String()},
+		{"estimate", "", synthNum(r.Estimate)},
+		{"se", seMethod, synthNum(se)},
+	}
+	if r.Placebos != nil {
+		rows = append(rows, []string{"seed", "", strconv.FormatUint(r.Seed, 10)})
+	}
+	for i, w := range r.Omega {
+		if w != 0 {
+			rows = append(rows, []string{"unit_weight", p.Units[i], synthNum(w)})
+		}
+	}
+	for t, l := range r.Lambda {
+		if l != 0 {
+			rows = append(rows, []string{"time_weight", strconv.Itoa(p.Times[t]), synthNum(l)})
+		}
+	}
+	for t := range p.Times {
+		rows = append(rows, []string{"treated", strconv.Itoa(p.Times[t]), synthNum(r.Plot.Treated[t])},
+			[]string{"synthetic", strconv.Itoa(p.Times[t]), synthNum(r.Plot.Synthetic[t])})
+	}
+	return synthOut{js, rows}
+}
+
+func adhOut(r *econ.SynthResult) synthOut {
+	weights := map[string]estNum{}
+	for j, w := range r.W {
+		weights[r.Donors[j]] = estNum(w)
+	}
+	type pred struct {
+		Name      string `json:"name"`
+		V         estNum `json:"v"`
+		Treated   estNum `json:"treated"`
+		Synthetic estNum `json:"synthetic"`
+		DonorMean estNum `json:"donor_mean"`
+	}
+	preds := make([]pred, len(r.Predictors))
+	for k := range preds {
+		preds[k] = pred{r.Predictors[k], estNum(r.V[k]), estNum(r.X1[k]), estNum(r.X0W[k]), estNum(r.DonorMean[k])}
+	}
+	traj := make([]synthPoint, len(r.Times))
+	for t := range r.Times {
+		traj[t] = synthPoint{r.Times[t], estNum(r.Treated[t]), estNum(r.Synthetic[t])}
+	}
+	type plac struct {
+		Unit      string `json:"unit"`
+		Treated   bool   `json:"treated"`
+		PreRMSPE  estNum `json:"pre_rmspe"`
+		PostRMSPE estNum `json:"post_rmspe"`
+		Ratio     estNum `json:"ratio"`
+		Rank      int    `json:"rank"`
+	}
+	js := map[string]any{
+		"method": "adh", "treated": r.Unit, "start": r.Times[r.T0], "estimate": estNum(r.Estimate), "se": nil,
+		"weights": weights, "predictors": preds, "trajectory": traj,
+		"pre_rmspe": estNum(r.PreRMSPE), "post_rmspe": estNum(r.PostRMSPE), "ratio": estNum(r.Ratio),
+		"loss_v": estNum(r.LossV), "loss_w": estNum(r.LossW),
+	}
+	rows := [][]string{
+		{"method", "", "adh"},
+		{"estimate", "", synthNum(r.Estimate)},
+		{"pre_rmspe", "", synthNum(r.PreRMSPE)},
+		{"post_rmspe", "", synthNum(r.PostRMSPE)},
+		{"ratio", "", synthNum(r.Ratio)},
+	}
+	if r.Placebos != nil {
+		ps := make([]plac, len(r.Placebos))
+		for i, pl := range r.Placebos {
+			ps[i] = plac{pl.Unit, pl.Treated, estNum(pl.PreRMSPE), estNum(pl.PostRMSPE), estNum(pl.Ratio), pl.Rank}
+		}
+		js["placebos"] = ps
+		js["rank"] = r.Rank
+		js["p_value"] = estNum(r.PValue)
+		rows = append(rows, []string{"rank", "", strconv.Itoa(r.Rank)}, []string{"p_value", "", synthNum(r.PValue)})
+	}
+	for j, w := range r.W {
+		if w != 0 {
+			rows = append(rows, []string{"unit_weight", r.Donors[j], synthNum(w)})
+		}
+	}
+	for k, name := range r.Predictors {
+		rows = append(rows, []string{"v", name, synthNum(r.V[k])},
+			[]string{"predictor_treated", name, synthNum(r.X1[k])},
+			[]string{"predictor_synthetic", name, synthNum(r.X0W[k])})
+	}
+	for t := range r.Times {
+		rows = append(rows, []string{"treated", strconv.Itoa(r.Times[t]), synthNum(r.Treated[t])},
+			[]string{"synthetic", strconv.Itoa(r.Times[t]), synthNum(r.Synthetic[t])})
+	}
+	for _, pl := range r.Placebos {
+		rows = append(rows, []string{"placebo_ratio", pl.Unit, synthNum(pl.Ratio)})
+	}
+	return synthOut{js, rows}
+}
