@@ -16,7 +16,7 @@ import (
 // standard error in parentheses, then fixed effects, standard-error type,
 // observations, R² and within R²; methods that failed are named in the
 // note), an event-study table (one column per method and outcome with
-// relative-period estimates), the ranking of the last period (top
+// relative-period estimates, one table per outcome), the ranking of the last period (top
 // Spec.Report.Top, default 20) and the weights. Numbers follow the formats
 // of markdown_format.go; missing numbers leave the cell empty.
 //
@@ -137,6 +137,42 @@ func labelKey(s string) string {
 	return b.String()
 }
 
+// shortMethod is the column header of a method in regression tables; the
+// full label goes to the table note.
+var shortMethod = map[string]string{
+	"twfe": "TWFE", "event_study": "Event study", "placebo": "Placebo", "sunab": "Sun--Abraham",
+	"callaway_santanna": "Callaway--Sant'Anna", "cs": "Callaway--Sant'Anna", "imputation": "BJS imputation",
+	"bacon": "Bacon decomp.", "sdid": "SDID", "synth": "Synthetic control", "mediation": "Mediation",
+}
+
+func methodHeader(m *evaluation.MethodResult) string {
+	if s, ok := shortMethod[m.Method]; ok {
+		return s
+	}
+	return esc(pickLang(m.Label, "en", m.Method))
+}
+
+// modelNote lists the models' full labels: "(1) Two-way fixed effects; …".
+func modelNote(ms []*evaluation.MethodResult) string {
+	var parts []string
+	for i, m := range ms {
+		parts = append(parts, fmt.Sprintf("(%d) %s", i+1, esc(pickLang(m.Label, "en", m.Method))))
+	}
+	return "Models: " + strings.Join(parts, "; ") + "."
+}
+
+// row2 writes an estimate row and, unless every cell is empty, the
+// standard-error row below it.
+func (x *tex) row2(est, se []string) {
+	x.row(est...)
+	for _, c := range se[1:] {
+		if c != "" {
+			x.row(se...)
+			return
+		}
+	}
+}
+
 func (x *tex) regression(outcome string) {
 	r := x.v.r
 	var models []*evaluation.MethodResult
@@ -168,7 +204,7 @@ func (x *tex) regression(outcome string) {
 	lab := []string{""}
 	for i, m := range models {
 		head = append(head, fmt.Sprintf("(%d)", i+1))
-		lab = append(lab, esc(pickLang(m.Label, "en", m.Method)))
+		lab = append(lab, methodHeader(m))
 	}
 	if len(models) == 0 {
 		head, lab = append(head, ""), append(lab, "")
@@ -213,8 +249,7 @@ func (x *tex) regression(outcome string) {
 				se = append(se, "")
 			}
 		}
-		x.row(est...)
-		x.row(se...)
+		x.row2(est, se)
 	}
 	x.printf("\\midrule\n")
 	fe, vc, nobs, r2, r2w := []string{"Fixed effects"}, []string{"Standard errors"}, []string{"Observations"}, []string{"R$^2$"}, []string{"Within R$^2$"}
@@ -248,7 +283,34 @@ func (x *tex) regression(outcome string) {
 	if anyR2w {
 		x.row(r2w...)
 	}
+	// Tests reported with the models (pre-trends, placebo): one p-value row each.
+	var tests []string
+	label := map[string]string{}
+	for _, m := range models {
+		for _, t := range m.Tests {
+			if _, ok := label[t.Name]; !ok {
+				tests = append(tests, t.Name)
+				label[t.Name] = pickLang(t.Label, "en", t.Name)
+			}
+		}
+	}
+	for _, name := range tests {
+		row := []string{esc(label[name]) + ", $p$"}
+		for _, m := range models {
+			cell := ""
+			for _, t := range m.Tests {
+				if t.Name == name {
+					cell = texNum(x.f.p(t.P))
+				}
+			}
+			row = append(row, cell)
+		}
+		x.row(row...)
+	}
 	notes := []string{"Standard errors in parentheses; *** $p<0.01$, ** $p<0.05$, * $p<0.1$."}
+	if len(models) > 0 {
+		notes = append(notes, modelNote(models))
+	}
 	if len(failed) > 0 {
 		notes = append(notes, "Not estimated: "+strings.Join(failed, " "))
 	}
@@ -263,28 +325,35 @@ func (x *tex) optScore(v *evaluation.Num, seen *bool) string {
 	return texNum(x.f.score(*v))
 }
 
+// eventStudy writes one table per outcome with the methods that report
+// event-time estimates side by side.
 func (x *tex) eventStudy() {
-	r := x.v.r
-	var ms []*evaluation.MethodResult
-	for i := range r.Causal {
-		if r.Causal[i].Error == "" && len(r.Causal[i].Points) > 0 {
-			ms = append(ms, &r.Causal[i])
+	for _, out := range x.outcomes() {
+		var ms []*evaluation.MethodResult
+		for i := range x.v.r.Causal {
+			if m := &x.v.r.Causal[i]; m.Outcome == out && m.Error == "" && len(m.Points) > 0 {
+				ms = append(ms, m)
+			}
+		}
+		if len(ms) > 0 {
+			x.eventTable(out, ms)
 		}
 	}
-	if len(ms) == 0 {
-		return
-	}
+}
+
+func (x *tex) eventTable(outcome string, ms []*evaluation.MethodResult) {
 	lo, hi := ms[0].Points[0].Rel, ms[0].Points[0].Rel
 	for _, m := range ms {
 		for _, p := range m.Points {
 			lo, hi = min(lo, p.Rel), max(hi, p.Rel)
 		}
 	}
-	x.begin("Event-study estimates by period relative to adoption", "tab:event-study", "l"+strings.Repeat("c", len(ms)))
+	x.begin("Event-study estimates for "+esc(x.v.nodeName(outcome, "en"))+" by period relative to adoption",
+		"tab:event:"+labelKey(outcome), "l"+strings.Repeat("c", len(ms)))
 	head, lab := []string{""}, []string{"Relative period"}
 	for i, m := range ms {
 		head = append(head, fmt.Sprintf("(%d)", i+1))
-		lab = append(lab, esc(x.v.nodeName(m.Outcome, "en")))
+		lab = append(lab, methodHeader(m))
 	}
 	x.row(head...)
 	x.row(lab...)
@@ -316,17 +385,10 @@ func (x *tex) eventStudy() {
 			}
 		}
 		if present {
-			x.row(est...)
-			x.row(se...)
+			x.row2(est, se)
 		}
 	}
-	x.printf("\\midrule\n")
-	meth := []string{"Method"}
-	for _, m := range ms {
-		meth = append(meth, esc(pickLang(m.Label, "en", m.Method)))
-	}
-	x.row(meth...)
-	x.end("Standard errors in parentheses; ``ref.'' is the reference period (estimate 0).")
+	x.end("Standard errors in parentheses; ``ref.'' is the reference period (estimate 0).", modelNote(ms))
 }
 
 func (x *tex) ranking() {
