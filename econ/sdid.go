@@ -350,8 +350,12 @@ func fwWeights(m []float64, n, k int, zeta float64, intercept bool, x0 []float64
 			for j := range k {
 				dxx += dx[j] * dx[j]
 			}
-			step := -num / (derr + eta*dxx)
-			step = min(1, max(0, step))
+			// A flat direction (0/0, e.g. constant outcomes with ζ = 0)
+			// gets no step; synthdid would stop on NaN there.
+			step := 0.0
+			if den := derr + eta*dxx; den > 0 {
+				step = min(1, max(0, -num/den))
+			}
 			for j := range k {
 				x[j] += step * dx[j]
 			}

@@ -125,7 +125,8 @@ type SynthPlacebo struct {
 // controls as its donors (the treated unit is left out), and the treated
 // unit's post/pre RMSPE ratio is ranked among all of them.
 //
-// Errors: *[SynthError] when p has more than one treated unit, a predictor
+// Errors: *[SynthError] when p has more than one treated unit, fewer than
+// 2 donors or 2 pre-treatment periods, a predictor
 // names an unknown variable or a period range outside the pre-treatment
 // periods, a unit has no value for a predictor, or a predictor does not
 // vary across units.
@@ -137,6 +138,9 @@ func SynthControl(p *SynthPanel, opts SynthOptions) (*SynthResult, error) {
 	}
 	if N0 < 2 {
 		e.add("", "", "", "need at least 2 donor units, have %d", N0)
+	}
+	if T0 < 2 {
+		e.add("", "", "", "%d pre-treatment period: need at least 2 to fit a synthetic control", T0)
 	}
 	preds := opts.Predictors
 	if preds == nil {
