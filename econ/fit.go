@@ -182,36 +182,52 @@ func Fit(d *Design, opts Options) (*Result, error) {
 		}
 	}
 
-	// Sample: drop missing, then singletons.
+	// Sample: drop missing, then singletons. Rows are checked in blocks
+	// on up to opts.Workers goroutines; the first bad weight in row order
+	// is reported.
 	keep := make([]bool, n)
-	for i := range n {
-		ok := isFinite(d.Y[i])
-		for _, x := range d.X {
-			ok = ok && isFinite(x[i])
-		}
-		for _, c := range d.FE {
-			ok = ok && c[i] >= 0
-		}
-		for _, c := range clusters {
-			ok = ok && c[i] >= 0
-		}
-		for _, sl := range d.Slopes {
-			ok = ok && sl.Codes[i] >= 0 && isFinite(sl.X[i])
-		}
-		if hac {
-			ok = ok && hacTime[i] >= 0 && (hacUnit == nil || hacUnit[i] >= 0)
-		}
-		if d.Weights != nil {
-			w := d.Weights[i]
-			if w < 0 || math.IsInf(w, 0) {
-				return nil, fmt.Errorf("econ: weight %v at row %d is not a positive finite number", w, i+1)
+	const sampleBlock = 1 << 16
+	nblk := (n + sampleBlock - 1) / sampleBlock
+	missing := make([]int, nblk)
+	badW := make([]int, nblk)
+	forChunks(nblk, opts.Workers, func(blk int) {
+		badW[blk] = -1
+		for i := blk * sampleBlock; i < min((blk+1)*sampleBlock, n); i++ {
+			ok := isFinite(d.Y[i])
+			for _, x := range d.X {
+				ok = ok && isFinite(x[i])
 			}
-			ok = ok && w > 0 // NaN compares false
+			for _, c := range d.FE {
+				ok = ok && c[i] >= 0
+			}
+			for _, c := range clusters {
+				ok = ok && c[i] >= 0
+			}
+			for _, sl := range d.Slopes {
+				ok = ok && sl.Codes[i] >= 0 && isFinite(sl.X[i])
+			}
+			if hac {
+				ok = ok && hacTime[i] >= 0 && (hacUnit == nil || hacUnit[i] >= 0)
+			}
+			if d.Weights != nil {
+				w := d.Weights[i]
+				if w < 0 || math.IsInf(w, 0) {
+					badW[blk] = i
+					return
+				}
+				ok = ok && w > 0 // NaN compares false
+			}
+			keep[i] = ok
+			if !ok {
+				missing[blk]++
+			}
 		}
-		keep[i] = ok
-		if !ok {
-			res.NMissing++
+	})
+	for blk := range nblk {
+		if i := badW[blk]; i >= 0 {
+			return nil, fmt.Errorf("econ: weight %v at row %d is not a positive finite number", d.Weights[i], i+1)
 		}
+		res.NMissing += missing[blk]
 	}
 	if opts.Singletons != SingletonsKeep && len(d.FE) > 0 {
 		res.NSingletons = dropSingletons(d.FE, keep, opts.Singletons == SingletonsIterate)
@@ -368,6 +384,7 @@ func Fit(d *Design, opts Options) (*Result, error) {
 		yq[i] = dm[0][i] * wt(sw, i)
 	}
 	qr := householderQR(qrCols, yq, refs, opts.CollinTol)
+	qr.workers = opts.Workers
 	kept := qr.keep
 	for j, name := range names {
 		if !slices.Contains(kept, j) {

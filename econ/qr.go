@@ -13,6 +13,9 @@ type qrFit struct {
 	keep  []int       // indices of kept columns, in order
 	r     [][]float64 // r[a][b], upper triangular, len(keep)²
 	qty   []float64   // first len(keep) elements of Q'y
+	// workers bounds the goroutines of refine's row-wise residuals (0 or
+	// 1: serial); the result does not depend on it.
+	workers int
 }
 
 // householderQR factorises cols in place (they are overwritten) and
@@ -182,7 +185,7 @@ func (f *qrFit) refine(R [][]float64, D [][]float64, t, sw, p []float64, steps i
 		}
 	}
 	r := make([]float64, n)
-	residualExact(r, b, A, p)
+	residualRows(r, b, A, p, f.workers)
 	fv := make([]float64, n)
 	g := make([]float64, k)
 	h := make([]float64, k)
@@ -193,7 +196,7 @@ func (f *qrFit) refine(R [][]float64, D [][]float64, t, sw, p []float64, steps i
 	for range steps {
 		// f = b − r − A p
 		copy(pc[1:], p)
-		residualExact(fv, b, rc, pc)
+		residualRows(fv, b, rc, pc, f.workers)
 		// g = −Aᵀ r
 		for a := range A {
 			g[a] = -dotExact(A[a], r)
@@ -243,6 +246,26 @@ func dotExact(x, y []float64) float64 {
 		s = t
 	}
 	return s + c
+}
+
+// residualRows is residualExact computed on row blocks by up to workers
+// goroutines; every row is computed exactly as residualExact does, so the
+// result is the same for any number of workers.
+func residualRows(out, y []float64, cols [][]float64, p []float64, workers int) {
+	const block = 1 << 15
+	nb := (len(y) + block - 1) / block
+	if workers <= 1 || nb <= 1 {
+		residualExact(out, y, cols, p)
+		return
+	}
+	forChunks(nb, workers, func(c int) {
+		lo, hi := c*block, min((c+1)*block, len(y))
+		sub := make([][]float64, len(cols))
+		for a, col := range cols {
+			sub[a] = col[lo:hi]
+		}
+		residualExact(out[lo:hi], y[lo:hi], sub, p)
+	})
 }
 
 // residualExact stores in out y − Σ_a p_a cols[a] computed with
