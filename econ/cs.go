@@ -100,6 +100,25 @@ const (
 	CSMammen
 )
 
+// CSSample describes how the rows of [CSData] were sampled.
+type CSSample int
+
+const (
+	// CSBalancedPanel requires every unit in every period (did's default
+	// panel = TRUE; an unbalanced panel is an error).
+	CSBalancedPanel CSSample = iota
+	// CSUnbalancedPanel accepts units missing in some periods (did's
+	// allow_unbalanced_panel = TRUE): each ATT(g,t) uses the repeated
+	// cross-section estimator on the rows of its two periods and the
+	// influence functions are summed over each unit's rows. A balanced
+	// panel is estimated as such, as did does.
+	CSUnbalancedPanel
+	// CSRepeatedCrossSections treats every row as its own observation
+	// (did's panel = FALSE); Unit only labels rows, cohort and cluster
+	// belong to the row.
+	CSRepeatedCrossSections
+)
+
 // CSOptions configures [CallawaySantAnna]. The zero value is did's
 // default with bstrap = FALSE: never-treated controls, a varying base
 // period, the doubly robust estimator, no anticipation and analytic
@@ -108,6 +127,7 @@ type CSOptions struct {
 	Control CSControl
 	Base    CSBase
 	Method  CSMethod
+	Sample  CSSample
 	// Anticipation is the number of periods before its cohort in which a
 	// unit may already react to treatment (did's anticipation): base
 	// periods are taken before g − Anticipation, not-yet-treated controls
@@ -199,9 +219,10 @@ type CS struct {
 
 // CallawaySantAnna estimates the group-time average treatment effects of
 // Callaway & Sant'Anna (2021, J. Econometrics 225(2), 200–230) on a
-// balanced panel, as R's did 2.5.1 (att_gt with faster_mode and aggte),
-// with analytic influence-function standard errors, optionally clustered,
-// or the multiplier bootstrap with uniform confidence bands.
+// balanced panel, an unbalanced panel or repeated cross-sections (see
+// [CSSample]), as R's did 2.5.1 (att_gt with faster_mode and aggte), with
+// analytic influence-function standard errors, optionally clustered, or
+// the multiplier bootstrap with uniform confidence bands.
 //
 // For a cohort g, a period t and base period b (see [CSBase]), with G_g the
 // units first treated at g and C the comparison units (see [CSControl]),
@@ -228,6 +249,13 @@ type CS struct {
 // 1 − 10⁻⁶ and comparison units with p̂ ≥ 0.995 get weight 0. With
 // clustering, SEs are sqrt(Σ_c (Σ_{i∈c} ψ_i)²)/N (did's analytic clustered
 // SE, no small-sample factor).
+//
+// For repeated cross-sections and unbalanced panels each ATT(g,t) is
+// DRDID's repeated cross-section estimator (reg_did_rc, std_ipw_did_rc or
+// drdid_rc, the last with outcome regressions for both groups in both
+// periods) on the n_gt rows of its two periods, ψ = (N/n_gt)·IF with N
+// the number of rows (cross-sections) or units (unbalanced panel, each
+// unit's rows summed), again as did.
 //
 // As in did, units first treated after the last period plus Anticipation
 // are treated as never treated and units treated by the first period plus
@@ -303,6 +331,12 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 	if !(alpha > 0 && alpha < 1) {
 		return nil, fmt.Errorf("econ: callaway-santanna: alpha %v outside (0, 1)", opts.Alpha)
 	}
+	if opts.Sample < CSBalancedPanel || opts.Sample > CSRepeatedCrossSections {
+		return nil, fmt.Errorf("econ: callaway-santanna: unknown sample type %d", opts.Sample)
+	}
+	if opts.Sample == CSRepeatedCrossSections {
+		return callawaySantAnnaRC(d, opts, alpha)
+	}
 	ant := opts.Anticipation
 	// Units in order of first appearance, sorted periods.
 	uidx := map[string]int{}
@@ -329,7 +363,10 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 		return nil, errors.New("econ: callaway-santanna: need at least two periods")
 	}
 	if nu*nt != m {
-		return nil, fmt.Errorf("econ: callaway-santanna: panel is not balanced (%d rows, %d units × %d periods)", m, nu, nt)
+		if opts.Sample == CSUnbalancedPanel {
+			return callawaySantAnnaRC(d, opts, alpha)
+		}
+		return nil, fmt.Errorf("econ: callaway-santanna: panel is not balanced (%d rows, %d units × %d periods); use CSUnbalancedPanel", m, nu, nt)
 	}
 	ncov := len(d.Covariates)
 	y := make([]float64, nu*nt)
@@ -529,6 +566,12 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 			res.Influence = append(res.Influence, psi)
 		}
 	}
+	return finishCS(res, G, glist, times, sef, cl, opts, alpha)
+}
+
+// finishCS checks that there is a post-treatment cell, then computes the
+// aggregations, the pre-test, the critical values and the bootstrap.
+func finishCS(res *CS, G, glist, times []int, sef func([]float64) float64, cl []int, opts CSOptions, alpha float64) (*CS, error) {
 	hasPost := false
 	for _, c := range res.Cells {
 		hasPost = hasPost || c.Time >= c.Group

@@ -21,14 +21,15 @@ type csEstimator struct {
 	dy   []float64
 	x    []float64
 	inf  []float64
-	n0   int // comparison units
+	n0   int    // comparison units
+	post []bool // repeated cross-sections: observation in the later period
 
 	// scratch
 	ps, out []float64
 }
 
 func (e *csEstimator) reset() {
-	e.unit, e.d, e.dy, e.x, e.n0 = e.unit[:0], e.d[:0], e.dy[:0], e.x[:0], 0
+	e.unit, e.d, e.dy, e.x, e.n0, e.post = e.unit[:0], e.d[:0], e.dy[:0], e.x[:0], 0, e.post[:0]
 }
 
 func (e *csEstimator) add(unit int, treated bool, dy float64) {
@@ -278,6 +279,7 @@ func (e *csEstimator) conditional() (float64, error) {
 func (e *csEstimator) logit() ([]float64, error) {
 	n, k := len(e.dy), e.k
 	X := e.x
+	e.ps = csGrow(e.ps, n)
 	beta := make([]float64, k)
 	grad := make([]float64, k)
 	h := make([]float64, k*k)

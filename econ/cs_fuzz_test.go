@@ -13,12 +13,12 @@ import (
 // estimates and non-negative SEs for every cell and aggregation, a valid
 // pre-test and critical values.
 func FuzzCallawaySantAnna(f *testing.F) {
-	f.Add([]byte{0, 2, 3, 0, 4, 1, 9, 7, 5}, uint8(4), false, false, uint8(3), uint8(0), false)
-	f.Add([]byte{5, 5, 5}, uint8(2), true, true, uint8(3), uint8(0), false)
-	f.Add([]byte{0, 2, 3, 0, 4, 1, 9, 7, 5, 0, 3, 4, 8, 0, 2, 6}, uint8(5), false, false, uint8(0), uint8(1), true)
-	f.Add([]byte{0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 40, 41, 42, 43}, uint8(4), true, false, uint8(2), uint8(0), true)
-	f.Add([]byte("780"), uint8(31), true, false, uint8(2), uint8(34), true) // only pre-treatment cells
-	f.Fuzz(func(t *testing.T, b []byte, periods uint8, notyet, universal bool, method, ant uint8, boot bool) {
+	f.Add([]byte{0, 2, 3, 0, 4, 1, 9, 7, 5}, uint8(4), false, false, uint8(3), uint8(0), false, uint8(0))
+	f.Add([]byte{5, 5, 5}, uint8(2), true, true, uint8(3), uint8(0), false, uint8(0))
+	f.Add([]byte{0, 2, 3, 0, 4, 1, 9, 7, 5, 0, 3, 4, 8, 0, 2, 6}, uint8(5), false, false, uint8(0), uint8(1), true, uint8(1))
+	f.Add([]byte{0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 40, 41, 42, 43}, uint8(4), true, false, uint8(2), uint8(0), true, uint8(2))
+	f.Add([]byte("780"), uint8(31), true, false, uint8(2), uint8(34), true, uint8(0)) // only pre-treatment cells
+	f.Fuzz(func(t *testing.T, b []byte, periods uint8, notyet, universal bool, method, ant uint8, boot bool, sample uint8) {
 		nt := int(periods%6) + 1
 		if len(b) == 0 || len(b) > 64 {
 			return
@@ -28,7 +28,7 @@ func FuzzCallawaySantAnna(f *testing.F) {
 		for i, c := range b {
 			g := int(c % uint8(nt+2)) // 0..nt+1; >nt is "after the panel"
 			for tt := 1; tt <= nt; tt++ {
-				if c == 255 && tt == nt { // unbalanced
+				if (c == 255 || c == 254) && tt == nt { // unbalanced
 					continue
 				}
 				d.Unit = append(d.Unit, strconv.Itoa(i))
@@ -39,7 +39,7 @@ func FuzzCallawaySantAnna(f *testing.F) {
 				d.Cluster = append(d.Cluster, strconv.Itoa(int(c)%3))
 			}
 		}
-		opts := CSOptions{Anticipation: int(ant % 3)}
+		opts := CSOptions{Anticipation: int(ant % 3), Sample: CSSample(sample % 3)}
 		if notyet {
 			opts.Control = CSNotYetTreated
 		}

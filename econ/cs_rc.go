@@ -1,0 +1,516 @@
+package econ
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+)
+
+// Repeated cross-section 2×2 estimators of DRDID 1.2.3 (reg_did_rc,
+// std_ipw_did_rc, drdid_rc; Sant'Anna & Zhao 2020, section 3.2), used by
+// [CallawaySantAnna] for repeated cross-sections and unbalanced panels as
+// did does. The observations are e.unit/e.d/e.dy (here the outcome level
+// Y, not a change) with e.post marking the later period; the formulas
+// follow DRDID's code line by line with unit weights.
+
+// csMean is (1/n)Σ_i f(i).
+func csMean(n int, f func(i int) float64) float64 {
+	var s float64
+	for i := 0; i < n; i++ {
+		s += f(i)
+	}
+	return s / float64(n)
+}
+
+// colMeans is (1/n)Σ_i w(i) x_i.
+func (e *csEstimator) colMeans(w func(i int) float64) []float64 {
+	n, k := len(e.dy), e.k
+	out := make([]float64, k)
+	for i := 0; i < n; i++ {
+		wi := w(i)
+		if wi == 0 {
+			continue
+		}
+		for p, v := range e.x[i*k : (i+1)*k] {
+			out[p] += wi * v
+		}
+	}
+	for p := range out {
+		out[p] /= float64(n)
+	}
+	return out
+}
+
+// olsOn fits y on X over the rows where in is true and returns the fit for
+// every row and (Σ_in x xᵀ / n)⁻¹.
+func (e *csEstimator) olsOn(in func(i int) bool) (fit, xpxInv []float64, err error) {
+	n, k := len(e.dy), e.k
+	a := make([]float64, k*k)
+	b := make([]float64, k)
+	for i := 0; i < n; i++ {
+		if !in(i) {
+			continue
+		}
+		xi := e.x[i*k : (i+1)*k]
+		for p := 0; p < k; p++ {
+			b[p] += xi[p] * e.dy[i]
+			for q := 0; q <= p; q++ {
+				a[p*k+q] += xi[p] * xi[q]
+			}
+		}
+	}
+	inv, ok := csSPDInverse(a, k)
+	if !ok {
+		return nil, nil, errors.New("covariates are collinear (or constant) within a group of the comparison")
+	}
+	beta := csSymMulVec(inv, b, k, 1)
+	fit = make([]float64, n)
+	for i := range fit {
+		fit[i] = csDot(e.x[i*k:(i+1)*k], beta)
+	}
+	for j := range inv {
+		inv[j] *= float64(n)
+	}
+	return fit, inv, nil
+}
+
+// alr returns i ↦ ℓ_i·M for the OLS fitted on the rows in `in`:
+// 1{in_i}(y_i − fit_i) x_iᵀ (XᵀX/n)⁻¹ M.
+func (e *csEstimator) alr(in func(i int) bool, fit, xpxInv, m []float64) func(i int) float64 {
+	v := csSymMulVec(xpxInv, m, e.k, 1)
+	return func(i int) float64 {
+		if !in(i) {
+			return 0
+		}
+		return (e.dy[i] - fit[i]) * csDot(e.x[i*e.k:(i+1)*e.k], v)
+	}
+}
+
+// rc computes the repeated cross-section ATT of e.method and its
+// influence function in e.inf.
+func (e *csEstimator) rc() (float64, error) {
+	n := len(e.dy)
+	e.inf = csGrow(e.inf, n)
+	y, post := e.dy, e.post
+	D := func(i int) float64 {
+		if e.d[i] {
+			return 1
+		}
+		return 0
+	}
+	P := func(i int) float64 {
+		if post[i] {
+			return 1
+		}
+		return 0
+	}
+	c0 := func(i int) bool { return !e.d[i] && !post[i] }
+	c1 := func(i int) bool { return !e.d[i] && post[i] }
+	t0 := func(i int) bool { return e.d[i] && !post[i] }
+	t1 := func(i int) bool { return e.d[i] && post[i] }
+	var nc0, nc1, nt0, nt1 int
+	for i := 0; i < n; i++ {
+		switch {
+		case c0(i):
+			nc0++
+		case c1(i):
+			nc1++
+		case t0(i):
+			nt0++
+		default:
+			nt1++
+		}
+	}
+	if nc0 == 0 || nc1 == 0 || nt0 == 0 || nt1 == 0 {
+		return 0, errors.New("a group has no observations in one of the two periods")
+	}
+	mean := func(f func(i int) float64) float64 { return csMean(n, f) }
+
+	if e.method == CSOutcomeRegression {
+		fitPre, invPre, err := e.olsOn(c0)
+		if err != nil {
+			return 0, err
+		}
+		fitPost, invPost, err := e.olsOn(c1)
+		if err != nil {
+			return 0, err
+		}
+		wtp := func(i int) float64 { return D(i) * (1 - P(i)) }
+		wt1 := func(i int) float64 { return D(i) * P(i) }
+		mwtp, mwt1, mD := mean(wtp), mean(wt1), mean(D)
+		etaTpre := mean(func(i int) float64 { return wtp(i) * y[i] }) / mwtp
+		etaTpost := mean(func(i int) float64 { return wt1(i) * y[i] }) / mwt1
+		etaC := mean(func(i int) float64 { return D(i) * (fitPost[i] - fitPre[i]) }) / mD
+		m1 := e.colMeans(D)
+		lPost := e.alr(c1, fitPost, invPost, m1)
+		lPre := e.alr(c0, fitPre, invPre, m1)
+		for i := 0; i < n; i++ {
+			infTreat := wt1(i)*(y[i]-etaTpost)/mwt1 - wtp(i)*(y[i]-etaTpre)/mwtp
+			infCont := (D(i)*(fitPost[i]-fitPre[i]) - D(i)*etaC + lPost(i) - lPre(i)) / mD
+			e.inf[i] = infTreat - infCont
+		}
+		return (etaTpost - etaTpre) - etaC, nil
+	}
+
+	hessInv, err := e.logit()
+	if err != nil {
+		return 0, err
+	}
+	ps := e.ps
+	w0 := func(i int) float64 { // trimmed odds weight of comparison rows
+		if e.d[i] || !(ps[i] < 0.995) {
+			return 0
+		}
+		return ps[i] / (1 - ps[i])
+	}
+	wTpre := func(i int) float64 { return D(i) * (1 - P(i)) }
+	wTpost := func(i int) float64 { return D(i) * P(i) }
+	wCpre := func(i int) float64 { return w0(i) * (1 - P(i)) }
+	wCpost := func(i int) float64 { return w0(i) * P(i) }
+	mTpre, mTpost, mCpre, mCpost := mean(wTpre), mean(wTpost), mean(wCpre), mean(wCpost)
+	if mCpre == 0 || mCpost == 0 {
+		return 0, errors.New("every comparison observation is trimmed (propensity score ≥ 0.995)")
+	}
+	// ℓ_ps,i · v for the logit: (D_i − p̂_i) x_iᵀ (XᵀŴX/n)⁻¹ v.
+	lps := func(v []float64) func(i int) float64 {
+		a := csSymMulVec(hessInv, v, e.k, 1)
+		return func(i int) float64 { return (D(i) - ps[i]) * csDot(e.x[i*e.k:(i+1)*e.k], a) }
+	}
+	sub := func(a, b []float64) []float64 {
+		out := make([]float64, len(a))
+		for j := range a {
+			out[j] = a[j] - b[j]
+		}
+		return out
+	}
+	scale := func(a []float64, c float64) []float64 {
+		for j := range a {
+			a[j] *= c
+		}
+		return a
+	}
+
+	if e.method == CSIPW {
+		attTpre := mean(func(i int) float64 { return wTpre(i) * y[i] }) / mTpre
+		attTpost := mean(func(i int) float64 { return wTpost(i) * y[i] }) / mTpost
+		attCpre := mean(func(i int) float64 { return wCpre(i) * y[i] }) / mCpre
+		attCpost := mean(func(i int) float64 { return wCpost(i) * y[i] }) / mCpost
+		m2pre := scale(e.colMeans(func(i int) float64 { return wCpre(i) * (y[i] - attCpre) }), 1/mCpre)
+		m2post := scale(e.colMeans(func(i int) float64 { return wCpost(i) * (y[i] - attCpost) }), 1/mCpost)
+		infPS := lps(sub(m2post, m2pre))
+		for i := 0; i < n; i++ {
+			infTreat := wTpost(i)*(y[i]-attTpost)/mTpost - wTpre(i)*(y[i]-attTpre)/mTpre
+			infCont := wCpost(i)*(y[i]-attCpost)/mCpost - wCpre(i)*(y[i]-attCpre)/mCpre + infPS(i)
+			e.inf[i] = infTreat - infCont
+		}
+		return (attTpost - attTpre) - (attCpost - attCpre), nil
+	}
+
+	// drdid_rc: the locally efficient doubly robust estimator.
+	fitCpre, invCpre, err := e.olsOn(c0)
+	if err != nil {
+		return 0, err
+	}
+	fitCpost, invCpost, err := e.olsOn(c1)
+	if err != nil {
+		return 0, err
+	}
+	fitTpre, invTpre, err := e.olsOn(t0)
+	if err != nil {
+		return 0, err
+	}
+	fitTpost, invTpost, err := e.olsOn(t1)
+	if err != nil {
+		return 0, err
+	}
+	outC := func(i int) float64 { return P(i)*fitCpost[i] + (1-P(i))*fitCpre[i] }
+	wD := D
+	wDt1, wDt0 := wTpost, wTpre
+	mD := mean(wD)
+	r := func(i int) float64 { return y[i] - outC(i) }
+	attTpre := mean(func(i int) float64 { return wTpre(i) * r(i) }) / mTpre
+	attTpost := mean(func(i int) float64 { return wTpost(i) * r(i) }) / mTpost
+	attCpre := mean(func(i int) float64 { return wCpre(i) * r(i) }) / mCpre
+	attCpost := mean(func(i int) float64 { return wCpost(i) * r(i) }) / mCpost
+	dPost := func(i int) float64 { return fitTpost[i] - fitCpost[i] }
+	dPre := func(i int) float64 { return fitTpre[i] - fitCpre[i] }
+	attDpost := mean(func(i int) float64 { return wD(i) * dPost(i) }) / mD
+	attDt1post := mean(func(i int) float64 { return wDt1(i) * dPost(i) }) / mTpost
+	attDpre := mean(func(i int) float64 { return wD(i) * dPre(i) }) / mD
+	attDt0pre := mean(func(i int) float64 { return wDt0(i) * dPre(i) }) / mTpre
+	att := (attTpost - attTpre) - (attCpost - attCpre) + (attDpost - attDt1post) - (attDpre - attDt0pre)
+
+	m1post := scale(e.colMeans(func(i int) float64 { return wTpost(i) * P(i) }), -1/mTpost)
+	m1pre := scale(e.colMeans(func(i int) float64 { return wTpre(i) * (1 - P(i)) }), -1/mTpre)
+	m2pre := scale(e.colMeans(func(i int) float64 { return wCpre(i) * (r(i) - attCpre) }), 1/mCpre)
+	m2post := scale(e.colMeans(func(i int) float64 { return wCpost(i) * (r(i) - attCpost) }), 1/mCpost)
+	m3post := scale(e.colMeans(func(i int) float64 { return wCpost(i) * P(i) }), -1/mCpost)
+	m3pre := scale(e.colMeans(func(i int) float64 { return wCpre(i) * (1 - P(i)) }), -1/mCpre)
+	momPost := e.colMeans(func(i int) float64 { return wD(i)/mD - wDt1(i)/mTpost })
+	momPre := e.colMeans(func(i int) float64 { return wD(i)/mD - wDt0(i)/mTpre })
+
+	treatOrPost := e.alr(c1, fitCpost, invCpost, m1post)
+	treatOrPre := e.alr(c0, fitCpre, invCpre, m1pre)
+	contPS := lps(sub(m2post, m2pre))
+	contOrPost := e.alr(c1, fitCpost, invCpost, m3post)
+	contOrPre := e.alr(c0, fitCpre, invCpre, m3pre)
+	orPostT := e.alr(t1, fitTpost, invTpost, momPost)
+	orPostC := e.alr(c1, fitCpost, invCpost, momPost)
+	orPreT := e.alr(t0, fitTpre, invTpre, momPre)
+	orPreC := e.alr(c0, fitCpre, invCpre, momPre)
+	for i := 0; i < n; i++ {
+		ri := r(i)
+		infTreat := (wTpost(i)*(ri-attTpost)/mTpost - wTpre(i)*(ri-attTpre)/mTpre) + treatOrPost(i) + treatOrPre(i)
+		infCont := (wCpost(i)*(ri-attCpost)/mCpost - wCpre(i)*(ri-attCpre)/mCpre) + contPS(i) + contOrPost(i) + contOrPre(i)
+		eff := (wD(i)*(dPost(i)-attDpost)/mD - wDt1(i)*(dPost(i)-attDt1post)/mTpost) -
+			(wD(i)*(dPre(i)-attDpre)/mD - wDt0(i)*(dPre(i)-attDt0pre)/mTpre)
+		or := (orPostT(i) - orPostC(i)) - (orPreT(i) - orPreC(i))
+		e.inf[i] = infTreat - infCont + eff + or
+	}
+	if math.IsNaN(att) {
+		return 0, errors.New("estimate is not a number")
+	}
+	return att, nil
+}
+
+// callawaySantAnnaRC is [CallawaySantAnna] for repeated cross-sections
+// (every row its own observation; did's panel = FALSE) and unbalanced
+// panels (did's allow_unbalanced_panel = TRUE: the repeated cross-section
+// estimators on the rows of the two periods, influence functions summed
+// over each unit's rows). Options are already validated.
+func callawaySantAnnaRC(d CSData, opts CSOptions, alpha float64) (*CS, error) {
+	m := len(d.Unit)
+	rcs := opts.Sample == CSRepeatedCrossSections
+	ant := opts.Anticipation
+	ncov := len(d.Covariates)
+	tset := map[int]bool{}
+	for r := 0; r < m; r++ {
+		tset[d.Time[r]] = true
+		if v := d.Outcome[r]; math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("econ: callaway-santanna: row %d: outcome of unit %q in period %d is missing", r+1, d.Unit[r], d.Time[r])
+		}
+		for c := range d.Covariates {
+			if v := d.Covariates[c][r]; math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("econ: callaway-santanna: row %d: covariate %s of unit %q in period %d is missing", r+1, covName(d, c), d.Unit[r], d.Time[r])
+			}
+		}
+		if d.Cohort[r] < 0 {
+			return nil, fmt.Errorf("econ: callaway-santanna: row %d: negative cohort %d", r+1, d.Cohort[r])
+		}
+	}
+	times := make([]int, 0, len(tset))
+	for t := range tset {
+		times = append(times, t)
+	}
+	sort.Ints(times)
+	nt := len(times)
+	if nt < 2 {
+		return nil, errors.New("econ: callaway-santanna: need at least two periods")
+	}
+	tidx := map[int]int{}
+	for i, t := range times {
+		tidx[t] = i
+	}
+	// Units (panel) or rows (cross-sections) as the observations of the
+	// influence functions; cohort and cluster constant within each.
+	type unitInfo struct {
+		coh   int
+		clus  string
+		label string
+	}
+	var units []unitInfo
+	uid := make([]int, m)
+	if rcs {
+		for r := 0; r < m; r++ {
+			uid[r] = r
+			u := unitInfo{coh: d.Cohort[r], label: d.Unit[r]}
+			if d.Cluster != nil {
+				u.clus = d.Cluster[r]
+			}
+			units = append(units, u)
+		}
+	} else {
+		idx := map[string]int{}
+		seen := map[[2]int]bool{}
+		for r := 0; r < m; r++ {
+			i, ok := idx[d.Unit[r]]
+			if !ok {
+				i = len(units)
+				idx[d.Unit[r]] = i
+				u := unitInfo{coh: d.Cohort[r], label: d.Unit[r]}
+				if d.Cluster != nil {
+					u.clus = d.Cluster[r]
+				}
+				units = append(units, u)
+			}
+			uid[r] = i
+			if seen[[2]int{i, d.Time[r]}] {
+				return nil, fmt.Errorf("econ: callaway-santanna: row %d: unit %q has period %d twice", r+1, d.Unit[r], d.Time[r])
+			}
+			seen[[2]int{i, d.Time[r]}] = true
+			if units[i].coh != d.Cohort[r] {
+				return nil, fmt.Errorf("econ: callaway-santanna: row %d: cohort of unit %q changes from %d to %d", r+1, d.Unit[r], units[i].coh, d.Cohort[r])
+			}
+			if d.Cluster != nil && units[i].clus != d.Cluster[r] {
+				return nil, fmt.Errorf("econ: callaway-santanna: row %d: cluster of unit %q changes from %q to %q", r+1, d.Unit[r], units[i].clus, d.Cluster[r])
+			}
+		}
+	}
+	res := &CS{Boot: opts.Boot, Seed: opts.Seed}
+	// Recode late cohorts as never treated; drop the first-period ones.
+	dropped := make([]bool, len(units))
+	gset := map[int]bool{}
+	never := false
+	for i := range units {
+		if units[i].coh > times[nt-1]+ant {
+			units[i].coh = 0
+		}
+		if g := units[i].coh; g != 0 && g <= times[0]+ant {
+			dropped[i] = true
+			res.Dropped = append(res.Dropped, units[i].label)
+			continue
+		}
+		if units[i].coh == 0 {
+			never = true
+		} else {
+			gset[units[i].coh] = true
+		}
+	}
+	if len(gset) == 0 {
+		return nil, errors.New("econ: callaway-santanna: no treated units")
+	}
+	if !never {
+		if opts.Control == CSNeverTreated {
+			return nil, errors.New("econ: callaway-santanna: no never-treated units (cohort 0) for never-treated controls; use not-yet-treated controls")
+		}
+		gmax := 0
+		for g := range gset {
+			gmax = max(gmax, g)
+		}
+		delete(gset, gmax)
+		for i := range units {
+			if units[i].coh == gmax {
+				units[i].coh = 0
+			}
+		}
+		for nt > 0 && times[nt-1] >= gmax-ant {
+			nt--
+		}
+		times = times[:nt]
+		if nt < 2 || len(gset) == 0 {
+			return nil, fmt.Errorf("econ: callaway-santanna: no never-treated units and too few periods before the last cohort (%d) to use it as comparison", gmax)
+		}
+	}
+	// Rows kept (period retained, unit not dropped); observation index of
+	// each kept unit in order of first appearance.
+	obs := make([]int, len(units))
+	for i := range obs {
+		obs[i] = -1
+	}
+	var G []int
+	var clIdx []int
+	cmap := map[string]int{}
+	byPeriod := make([][]int, nt)
+	for r := 0; r < m; r++ {
+		j, ok := tidx[d.Time[r]]
+		if !ok || j >= nt || dropped[uid[r]] {
+			continue
+		}
+		u := uid[r]
+		if obs[u] < 0 {
+			obs[u] = len(G)
+			G = append(G, units[u].coh)
+			res.Units = append(res.Units, units[u].label)
+			if d.Cluster != nil {
+				c, ok := cmap[units[u].clus]
+				if !ok {
+					c = len(cmap)
+					cmap[units[u].clus] = c
+				}
+				clIdx = append(clIdx, c)
+			}
+		}
+		byPeriod[j] = append(byPeriod[j], r)
+	}
+	n := len(G)
+	res.N, res.Clusters = n, n
+	if d.Cluster != nil {
+		res.Clusters = len(cmap)
+	} else {
+		clIdx = nil
+	}
+	sef := func(psi []float64) float64 { return clusterSE(psi, clIdx, res.Clusters) }
+	glist := make([]int, 0, len(gset))
+	for g := range gset {
+		glist = append(glist, g)
+	}
+	sort.Ints(glist)
+
+	first := 1
+	if opts.Base == CSUniversal {
+		first = 0
+	}
+	est := csEstimator{method: opts.Method, k: 1 + ncov}
+	for _, g := range glist {
+		pret := -1
+		for j := range times {
+			if times[j]+ant < g {
+				pret = j
+			}
+		}
+		if pret < 0 {
+			return nil, fmt.Errorf("econ: callaway-santanna: cohort %d has no pre-treatment period", g)
+		}
+		for j := first; j < nt; j++ {
+			b := pret
+			if opts.Base == CSVarying && times[j] < g {
+				b = j - 1
+			}
+			psi := make([]float64, n)
+			cell := GroupTime{Group: g, Time: times[j]}
+			if b == j {
+				res.Cells = append(res.Cells, cell)
+				res.Influence = append(res.Influence, psi)
+				continue
+			}
+			late := max(times[j], times[b]) + ant
+			est.reset()
+			for _, per := range [2]int{b, j} {
+				for _, r := range byPeriod[per] {
+					gk := units[uid[r]].coh
+					var dk bool
+					switch {
+					case gk == g:
+						dk = true
+					case gk == 0 || (opts.Control == CSNotYetTreated && gk > late):
+					default:
+						continue
+					}
+					est.add(obs[uid[r]], dk, d.Outcome[r])
+					est.post = append(est.post, per == j)
+					est.x = append(est.x, 1)
+					for c := range d.Covariates {
+						est.x = append(est.x, d.Covariates[c][r])
+					}
+				}
+			}
+			if est.n0 == 0 {
+				return nil, fmt.Errorf("econ: callaway-santanna: cohort %d has no comparison units in period %d", g, times[j])
+			}
+			att, err := est.rc()
+			if err != nil {
+				return nil, fmt.Errorf("econ: callaway-santanna: cohort %d, period %d: %w", g, times[j], err)
+			}
+			cell.ATT = att
+			scale := float64(n) / float64(len(est.unit))
+			for s, k := range est.unit {
+				psi[k] += scale * est.inf[s]
+			}
+			cell.SE = sef(psi)
+			res.Cells = append(res.Cells, cell)
+			res.Influence = append(res.Influence, psi)
+		}
+	}
+	return finishCS(res, G, glist, times, sef, clIdx, opts, alpha)
+}
