@@ -24,7 +24,9 @@ const didUsage = `did --data FILE.csv --outcome Y --unit ID --time T --cohort G 
 
 Staggered difference-in-differences of Callaway & Sant'Anna (2021), as R's did
 2.5.1 (att_gt + aggte): ATT(g,t) for every cohort g and period t on a balanced
-panel, and the simple, dynamic (event-study), group and calendar aggregations.
+panel (or --sample unbalanced / rcs for unbalanced panels and repeated
+cross-sections), and the simple, dynamic (event-study), group and calendar
+aggregations.
 The cohort column holds the first treated period; 0 means never treated.
 
 With --covariates the 2x2 comparisons condition on the covariates (taken at the
@@ -57,6 +59,7 @@ func runDID(env *Env, args []string) error {
 	cband := fs.Bool("cband", false, "uniform confidence bands (needs --boot > 0)")
 	alpha := fs.Float64("alpha", 0.05, "significance level of the confidence bands")
 	weights := fs.String("weights", "rademacher", "bootstrap multipliers: rademacher (as did) or mammen")
+	sample := fs.String("sample", "panel", "panel (balanced), unbalanced (units may miss periods) or rcs (repeated cross-sections: every row its own observation)")
 	format := fs.String("format", "table", "output format: table, json or csv")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -102,6 +105,15 @@ func runDID(env *Env, args []string) error {
 		opts.Weights = econ.CSMammen
 	default:
 		return userErrorf("did: --weights must be rademacher or mammen, not %q", *weights)
+	}
+	switch *sample {
+	case "panel":
+	case "unbalanced":
+		opts.Sample = econ.CSUnbalancedPanel
+	case "rcs":
+		opts.Sample = econ.CSRepeatedCrossSections
+	default:
+		return userErrorf("did: --sample must be panel, unbalanced or rcs, not %q", *sample)
 	}
 	if *ant < 0 {
 		return userErrorf("did: --anticipation must be 0 or more, not %d", *ant)

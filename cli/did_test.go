@@ -95,6 +95,7 @@ func TestDIDCommandErrors(t *testing.T) {
 		"base":       {flags(noNever, "--base-period", "first"), "--base-period"},
 		"antic":      {flags(noNever, "--anticipation", "-1"), "--anticipation"},
 		"weights":    {flags(noNever, "--weights", "normal"), "--weights"},
+		"sample":     {flags(noNever, "--sample", "pooled"), "--sample"},
 		"clusters":   {flags(clusterVaries, "--cluster", "c"), "cluster"},
 		"no cluster": {flags(missing, "--cluster", "zz"), "zz"},
 		"period":     {flags(badPeriod), "t"},
@@ -226,6 +227,48 @@ func TestDIDCommandCovariates(t *testing.T) {
 		if n == 0 || (strings.HasSuffix(c.scenario, "state") && res.Clusters != 29) {
 			t.Errorf("%s: %d cells, %d clusters", c.scenario, n, res.Clusters)
 		}
+	}
+}
+
+// TestDIDCommandRCS: --sample rcs reproduces did's panel = FALSE numbers
+// (econ/testdata/cs/cs_rc_reference.csv, written by cs_rc_reference.R).
+func TestDIDCommandRCS(t *testing.T) {
+	code, out, errs := runCLI(t, "did", "--data", "../econ/testdata/cs/mpdta.csv", "--outcome", "lemp", "--unit", "countyreal",
+		"--time", "year", "--cohort", "first.treat", "--covariates", "lpop", "--method", "dr", "--sample", "rcs", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var res didJSON
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open("../econ/testdata/cs/cs_rc_reference.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range rows[1:] {
+		if r[0] != "rcs/dr/nevertreated/varying" || r[1] != "att_gt" {
+			continue
+		}
+		att, _ := strconv.ParseFloat(r[3], 64)
+		se, _ := strconv.ParseFloat(r[4], 64)
+		for _, g := range res.ATTgt {
+			if strconv.Itoa(g.Group)+"/"+strconv.Itoa(g.Time) == r[2] {
+				n++
+				if math.Abs(g.ATT-att) > 1e-8*math.Abs(att) || math.Abs(g.SE-se) > 1e-8*se {
+					t.Errorf("ATT(%s) = %v (%v), did %v (%v)", r[2], g.ATT, g.SE, att, se)
+				}
+			}
+		}
+	}
+	if n != 12 || res.Clusters != 2500 {
+		t.Errorf("%d cells matched, %d observations; want 12, 2500", n, res.Clusters)
 	}
 }
 
