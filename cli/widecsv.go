@@ -161,9 +161,23 @@ type wideErr struct {
 type wideReader struct {
 	path   string
 	ncol   int
-	keep   []bool        // columns stored
-	text   []bool        // columns parsed as text from the start (second pass)
-	isText []atomic.Bool // seen as text in some block: later blocks start as text
+	keep   []bool         // columns stored
+	text   []bool         // columns parsed as text from the start (second pass)
+	isText []atomic.Bool  // seen as text in some block: later blocks start as text
+	floats chan []float64 // block columns for reuse once merged
+}
+
+// floatBuf returns an empty float slice of at least capacity n, reused
+// from a merged block when one is free.
+func (wr *wideReader) floatBuf(n int) []float64 {
+	select {
+	case f := <-wr.floats:
+		if cap(f) >= n {
+			return f[:0]
+		}
+	default:
+	}
+	return make([]float64, 0, n)
 }
 
 func readWide(src io.ReaderAt, size int64, path string, keepFn func(string) bool, workers, chunk int) (*econ.Frame, error) {
@@ -267,6 +281,7 @@ func readWide(src io.ReaderAt, size int64, path string, keepFn func(string) bool
 // the blocks (without their data) in order; it stops reading after a
 // block with a fatal error or once estMaxCSVErrors errors are seen.
 func (wr *wideReader) run(src io.ReaderAt, off, size int64, chunk, workers int, merge func(*wideBlock)) ([]*wideBlock, error) {
+	wr.floats = make(chan []float64, (2*workers+2)*wr.ncol)
 	jobs := make(chan *wideBlock, workers)
 	done := make(chan *wideBlock, workers)
 	free := make(chan []byte, 2*workers+2)
@@ -359,6 +374,14 @@ func (wr *wideReader) run(src io.ReaderAt, off, size int64, chunk, workers int, 
 			case free <- nb.data[:0]:
 			default:
 			}
+			for _, c := range nb.cols {
+				if c.f != nil {
+					select {
+					case wr.floats <- c.f:
+					default:
+					}
+				}
+			}
 			nb.data, nb.cols = nil, nil
 		}
 	}
@@ -406,7 +429,7 @@ func (wr *wideReader) parse(b *wideBlock) {
 				c.index = map[string]int32{}
 			} else {
 				c.kind = kindNum
-				c.f = make([]float64, 0, len(b.data)/(8*wr.ncol)+16)
+				c.f = wr.floatBuf(len(b.data)/(8*wr.ncol) + 16)
 			}
 		}
 		b.rows, b.errs, b.fatal = 0, nil, false
