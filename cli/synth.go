@@ -74,6 +74,7 @@ func runSynth(env *Env, args []string) error {
 	placebo := fs.Bool("placebo", false, "sdid/sc/did: placebo SE; adh: in-space placebos and p-value")
 	reps := fs.Int("reps", 200, "placebo replications for the placebo SE")
 	seed := fs.Uint64("seed", 1, "seed of the placebo permutations (printed in the output)")
+	dropIncomplete := fs.Bool("drop-incomplete", false, "leave out control units with a missing outcome (listed in the output) instead of failing")
 	format := fs.String("format", "table", "output: table, json or csv")
 	rest, err := parseArgs(fs, args)
 	if err != nil {
@@ -122,11 +123,11 @@ func runSynth(env *Env, args []string) error {
 		return err
 	}
 	var frame *econ.Frame
-	src := *data
+	src, lines := *data, true
 	if *data != "" {
 		frame, err = synthReadCSV(*data)
 	} else {
-		src = *dataset
+		src, lines = "dataset "+*dataset, false
 		frame, err = (&estimateFlags{dataset: *dataset, db: *db}).load(env)
 	}
 	if err != nil {
@@ -138,13 +139,17 @@ func runSynth(env *Env, args []string) error {
 			covNames = append(covNames, p.Var)
 		}
 	}
-	d, err := synthColumns(frame, src, *unit, *tcol, *outcome, *treat, *treated, *start, covNames)
+	d, err := synthColumns(frame, src, lines, *unit, *tcol, *outcome, *treat, *treated, *start, covNames)
 	if err != nil {
 		return err
 	}
+	var dropped []string
+	if *dropIncomplete {
+		d, dropped = synthDropIncomplete(d)
+	}
 	p, err := econ.NewSynthPanel(d, *outcome)
 	if err != nil {
-		return synthPanelError(err, src, d)
+		return synthPanelError(err, src, lines, d)
 	}
 	var out synthOut
 	if *method == "adh" {
@@ -173,6 +178,14 @@ func runSynth(env *Env, args []string) error {
 			return &UserError{err}
 		}
 		out = sdidOut(p, r, *placebo)
+	}
+	if *dropIncomplete {
+		if m, ok := out.json.(map[string]any); ok {
+			m["dropped"] = append([]string{}, dropped...)
+		}
+		for _, u := range dropped {
+			out.rows = append(out.rows, []string{"dropped", u, "missing outcome"})
+		}
 	}
 	var buf bytes.Buffer
 	switch *format {
@@ -278,7 +291,7 @@ func (e *errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // synthColumns pulls the panel columns out of a frame, collecting every
 // problem with its line (CSV line = row + 2).
-func synthColumns(f *econ.Frame, path, unit, tcol, outcome, treat, treated string, start int, covs []string) (econ.SynthData, error) {
+func synthColumns(f *econ.Frame, path string, lines bool, unit, tcol, outcome, treat, treated string, start int, covs []string) (econ.SynthData, error) {
 	d := econ.SynthData{TreatName: treat}
 	if treat == "" {
 		d.TreatName = "--treated"
@@ -286,6 +299,9 @@ func synthColumns(f *econ.Frame, path, unit, tcol, outcome, treat, treated strin
 	var problems []error
 	n := f.Len()
 	add := func(line int, col string, err error) {
+		if !lines {
+			line = 0
+		}
 		if len(problems) < estMaxCSVErrors {
 			problems = append(problems, &ingest.DataError{File: path, Line: line, Column: col, Err: err})
 		}
@@ -376,10 +392,52 @@ func synthColumns(f *econ.Frame, path, unit, tcol, outcome, treat, treated strin
 	return d, nil
 }
 
+// synthDropIncomplete leaves out the never-treated units with a missing
+// (NaN) outcome and returns their labels, sorted.
+func synthDropIncomplete(d econ.SynthData) (econ.SynthData, []string) {
+	bad := map[string]bool{}
+	treated := map[string]bool{}
+	for i, u := range d.Unit {
+		if math.IsNaN(d.Outcome[i]) {
+			bad[u] = true
+		}
+		if d.Treat[i] == 1 {
+			treated[u] = true
+		}
+	}
+	var dropped []string
+	for u := range bad {
+		if !treated[u] {
+			dropped = append(dropped, u)
+		}
+	}
+	if len(dropped) == 0 {
+		return d, nil
+	}
+	slices.Sort(dropped)
+	out := econ.SynthData{TreatName: d.TreatName}
+	if d.Covariates != nil {
+		out.Covariates = map[string][]float64{}
+	}
+	for i, u := range d.Unit {
+		if bad[u] && !treated[u] {
+			continue
+		}
+		out.Unit = append(out.Unit, u)
+		out.Time = append(out.Time, d.Time[i])
+		out.Outcome = append(out.Outcome, d.Outcome[i])
+		out.Treat = append(out.Treat, d.Treat[i])
+		for c, x := range d.Covariates {
+			out.Covariates[c] = append(out.Covariates[c], x[i])
+		}
+	}
+	return out, dropped
+}
+
 // synthPanelError turns the cell problems of a *econ.SynthError into
-// DataErrors naming the file line of the cell (CSV line = row + 2); other
-// errors pass through as user errors.
-func synthPanelError(err error, path string, d econ.SynthData) error {
+// DataErrors naming the file line of the cell (CSV line = row + 2, when
+// lines); other errors pass through as user errors.
+func synthPanelError(err error, path string, lines bool, d econ.SynthData) error {
 	var se *econ.SynthError
 	if !errors.As(err, &se) {
 		return &UserError{err}
@@ -396,9 +454,11 @@ func synthPanelError(err error, path string, d econ.SynthData) error {
 		msg := is.Msg
 		ln := 0
 		if is.Unit != "" && is.Time != "" {
-			ln = line[is.Unit+"\x00"+is.Time]
+			if lines {
+				ln = line[is.Unit+"\x00"+is.Time]
+			}
 			msg = fmt.Sprintf("unit %q, %s: %s", is.Unit, is.Time, is.Msg)
-			if strings.HasPrefix(is.Msg, "duplicated") {
+			if strings.HasPrefix(is.Msg, "duplicated") && lines {
 				msg += " (first at line " + strconv.Itoa(ln) + ")"
 				ln = 0
 			}

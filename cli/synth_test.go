@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -190,5 +191,46 @@ func TestSynthCommandErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A stored dataset (the demo's, 3% missing cells): without
+// --drop-incomplete the missing outcomes are reported by unit and year;
+// with it the incomplete controls are left out and listed, and the unit
+// weights sum to one.
+func TestSynthCommandDataset(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end demo")
+	}
+	dir := t.TempDir()
+	if code, _, errs := runCLI(t, "demo", "--out", dir, "--quiet"); code != ExitOK {
+		t.Fatalf("demo: exit %d: %s", code, errs)
+	}
+	args := []string{"synth", "--db", filepath.Join(dir, "cityimpact.duckdb"), "--dataset", "demo", "--unit", "unit",
+		"--time", "year", "--outcome", "digital_econ_share", "--treated", "440300", "--start", "2013", "--reps", "20", "--format", "json"}
+	code, out, errs := runCLI(t, args...)
+	if code != ExitUser || out != "" || !strings.Contains(errs, "dataset demo") || !strings.Contains(errs, "missing outcome") {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want a missing-outcome error naming the dataset", code, out, errs)
+	}
+	code, out, errs = runCLI(t, append(args, "--drop-incomplete")...)
+	if code != ExitOK {
+		t.Fatalf("--drop-incomplete: exit %d: %s", code, errs)
+	}
+	var r struct {
+		Weights map[string]float64 `json:"weights"`
+		Dropped []string           `json:"dropped"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	var s float64
+	for u, w := range r.Weights {
+		s += w
+		if slices.Contains(r.Dropped, u) {
+			t.Errorf("dropped unit %s has a weight", u)
+		}
+	}
+	if len(r.Dropped) == 0 || math.Abs(s-1) > 1e-9 {
+		t.Errorf("%d dropped, weights sum to %v", len(r.Dropped), s)
 	}
 }
