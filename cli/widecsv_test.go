@@ -393,14 +393,21 @@ func BenchmarkReadWideCSV(b *testing.B) {
 
 // BenchmarkEstimateCSV is `cityimpact estimate --data panel.csv --formula
 // 'y ~ x1 + x2 + x3 | unit + year' --cluster unit` without the process.
+// With CITYIMPACT_BENCH_10M naming econ's panel_10m_fe3.csv (written by
+// econ's BenchmarkPeer10M), "10m_fe3" runs the 10M-row, 3-FE model on it.
 func BenchmarkEstimateCSV(b *testing.B) {
-	path := wideBenchFile(b, 10000, 100)
-	for b.Loop() {
-		var out, errb bytes.Buffer
-		code := Run(b.Context(), []string{"estimate", "--data", path, "--formula", "y ~ x1 + x2 + x3 | unit + year", "--cluster", "unit"}, &out, &errb)
-		if code != 0 {
-			b.Fatal(errb.String())
+	run := func(b *testing.B, path, formula string) {
+		for b.Loop() {
+			var out, errb bytes.Buffer
+			code := Run(b.Context(), []string{"estimate", "--data", path, "--formula", formula, "--cluster", "unit"}, &out, &errb)
+			if code != 0 {
+				b.Fatal(errb.String())
+			}
 		}
+	}
+	b.Run("1m_fe2", func(b *testing.B) { run(b, wideBenchFile(b, 10000, 100), "y ~ x1 + x2 + x3 | unit + year") })
+	if p := os.Getenv("CITYIMPACT_BENCH_10M"); p != "" {
+		b.Run("10m_fe3", func(b *testing.B) { run(b, p, "y ~ x1 + x2 + x3 | unit + year + firm") })
 	}
 }
 
