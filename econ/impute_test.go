@@ -24,6 +24,7 @@ type bjsRefCase struct {
 	Unit     string       `json:"unit"`
 	Controls []string     `json:"controls"`
 	Horizons bool         `json:"horizons"`
+	Cluster  string       `json:"cluster"`
 	Leads    int          `json:"leads"`
 	Terms    []bjsRefTerm `json:"terms"`
 	WaldStat float64      `json:"wald_stat"`
@@ -54,7 +55,16 @@ func bjsData(t *testing.T, name string) *Frame {
 	t.Helper()
 	switch name[:5] {
 	case "stagg":
-		return readFrame(t, "testdata/fixest_base_stagg.csv")
+		f := readFrame(t, "testdata/fixest_base_stagg.csv")
+		id, _ := f.Float("id")
+		cl := make([]float64, len(id))
+		for i, v := range id {
+			cl[i] = math.Mod(v, 17) // as bjs_reference.R: cl = id %% 17
+		}
+		if err := f.AddFloat("cl", cl); err != nil {
+			t.Fatal(err)
+		}
+		return f
 	case "mpdta":
 		f := readFrame(t, "testdata/cs/mpdta.csv")
 		g, _ := f.Float("first.treat")
@@ -85,7 +95,8 @@ func readBJSReference(t *testing.T) bjsReference {
 
 // TestBJSReference compares with R didimputation 0.5.0 (on fixest 0.12.2)
 // on fixest's base_stagg and did's mpdta: static ATT and every horizon,
-// with and without a control, estimates and conservative clustered SEs
+// with and without a control, clustered by unit or by a coarser
+// cluster, estimates and conservative clustered SEs
 // (testdata/bjs_reference.json, written by testdata/bjs_reference.R):
 // to 1e-8 against the precise run, to 1e-6 against didimputation as
 // shipped.
@@ -100,7 +111,7 @@ func bjsCompare(t *testing.T, set string, cases []bjsRefCase, tol float64) {
 	for _, c := range cases {
 		t.Run(set+"/"+c.Name, func(t *testing.T) {
 			spec := ImputationSpec{Outcome: c.Outcome, Unit: c.Unit, Time: c.Time, Cohort: c.Cohort,
-				Controls: c.Controls, AllHorizons: c.Horizons}
+				Controls: c.Controls, AllHorizons: c.Horizons, Cluster: c.Cluster}
 			r, err := EstimateImputation(bjsData(t, c.Name), spec, Options{})
 			if err != nil {
 				t.Fatal(err)
@@ -386,14 +397,20 @@ func TestBJSErrors(t *testing.T) {
 func BenchmarkImputation(b *testing.B) {
 	for _, sz := range []struct{ units, periods int }{{297, 16}, {10000, 20}} {
 		f, _, _ := bjsPanel(sz.units, sz.periods, 1)
-		b.Run("units="+strconv.Itoa(sz.units)+"/periods="+strconv.Itoa(sz.periods)+"/horizons", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := EstimateImputation(f, ImputationSpec{Outcome: "y", Unit: "id", Time: "t", Cohort: "g", AllHorizons: true}, Options{}); err != nil {
-					b.Fatal(err)
-				}
+		for _, all := range []bool{false, true} {
+			name := "units=" + strconv.Itoa(sz.units) + "/periods=" + strconv.Itoa(sz.periods) + "/static"
+			if all {
+				name = name[:len(name)-len("static")] + "horizons"
 			}
-		})
+			b.Run(name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := EstimateImputation(f, ImputationSpec{Outcome: "y", Unit: "id", Time: "t", Cohort: "g", AllHorizons: all}, Options{}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }
 

@@ -27,6 +27,7 @@ precise <- function() {
 }
 stagg <- fread("fixest_base_stagg.csv")
 stagg[year_treated == 1000, year_treated := 0]
+stagg[, cl := id %% 17] # a coarser cluster (17 groups of units), for cluster_var
 mpdta <- fread("cs/mpdta.csv")
 setnames(mpdta, "first.treat", "first_treat")
 
@@ -35,12 +36,12 @@ rows <- function(out) {
     estimate = out$estimate[i], se = out$std.error[i]))
 }
 cases <- list()
-add <- function(name, data, y, g, t, id, fs = NULL, horizon = NULL) {
+add <- function(name, data, y, g, t, id, fs = NULL, horizon = NULL, cluster = NULL) {
   out <- did_imputation(data, yname = y, gname = g, tname = t, idname = id,
-                        first_stage = fs, horizon = horizon)
+                        first_stage = fs, horizon = horizon, cluster_var = cluster)
   cases[[length(cases) + 1]] <<- list(name = name, outcome = y, cohort = g, time = t,
     unit = id, controls = if (is.null(fs)) list() else I(all.vars(fs[[2]])[1]),
-    horizons = !is.null(horizon), terms = rows(out))
+    horizons = !is.null(horizon), cluster = if (is.null(cluster)) "" else cluster, terms = rows(out))
 }
 add("stagg_static", stagg, "y", "year_treated", "year", "id")
 add("stagg_horizons", stagg, "y", "year_treated", "year", "id", horizon = TRUE)
@@ -48,6 +49,7 @@ add("stagg_x1_static", stagg, "y", "year_treated", "year", "id", fs = ~ x1 | id 
 add("stagg_x1_horizons", stagg, "y", "year_treated", "year", "id", fs = ~ x1 | id + year, horizon = TRUE)
 add("mpdta_static", mpdta, "lemp", "first_treat", "year", "countyreal")
 add("mpdta_horizons", mpdta, "lemp", "first_treat", "year", "countyreal", horizon = TRUE)
+add("stagg_cluster_horizons", stagg, "y", "year_treated", "year", "id", horizon = TRUE, cluster = "cl")
 
 # Pre-trend test (BJS 2024, Test 1): on untreated observations, y on FE (and
 # controls) plus lead dummies for event times -K..-1, clustered by unit;
@@ -84,6 +86,7 @@ add("stagg_x1_static", stagg, "y", "year_treated", "year", "id", fs = ~ x1 | id 
 add("stagg_x1_horizons", stagg, "y", "year_treated", "year", "id", fs = ~ x1 | id + year, horizon = TRUE)
 add("mpdta_static", mpdta, "lemp", "first_treat", "year", "countyreal")
 add("mpdta_horizons", mpdta, "lemp", "first_treat", "year", "countyreal", horizon = TRUE)
+add("stagg_cluster_horizons", stagg, "y", "year_treated", "year", "id", horizon = TRUE, cluster = "cl")
 
 addpre("stagg_pre3", stagg, "y", "year_treated", "year", "id", 3)
 addpre("stagg_x1_pre5", stagg, "y", "year_treated", "year", "id", 5, "x1")
