@@ -157,6 +157,21 @@ func TestCheckNarrativeRejects(t *testing.T) {
 	}
 }
 
+// A long failure run prints as first–last and stays traceable.
+func TestNarrateLongFailure(t *testing.T) {
+	d, r := narrFixture()
+	r.Periods = []string{"2018", "2019", "2020", "2021", "2022", "2023"}
+	d.Failures[0].Periods = r.Periods
+	d.Failures[0].Values = []Num{40, 39, 38.5, 38, 38.1, 38.2}
+	n := Narrate(d, r)
+	if !strings.Contains(n.Zh, "连续6期（2018–2023）") || !strings.Contains(n.En, "for 6 consecutive periods (2018–2023)") {
+		t.Errorf("long failure run not shortened:\n%s\n%s", n.Zh, n.En)
+	}
+	if err := CheckNarrative(n, d, r); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestNarrateMissing(t *testing.T) {
 	d, r := narrFixture()
 	d.Score, d.Rank, d.PeerRank, d.PeerMedianScore, d.Attainment, d.Trend, d.Change = NaN(), NaN(), NaN(), NaN(), NaN(), NaN(), NaN()

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -342,12 +343,15 @@ func (x *tex) eventStudy() {
 }
 
 func (x *tex) eventTable(outcome string, ms []*evaluation.MethodResult) {
-	lo, hi := ms[0].Points[0].Rel, ms[0].Points[0].Rel
+	// Relative periods reported by any method, in order.
+	var rels []int
 	for _, m := range ms {
 		for _, p := range m.Points {
-			lo, hi = min(lo, p.Rel), max(hi, p.Rel)
+			rels = append(rels, p.Rel)
 		}
 	}
+	slices.Sort(rels)
+	rels = slices.Compact(rels)
 	x.begin("Event-study estimates for "+esc(x.v.nodeName(outcome, "en"))+" by period relative to adoption",
 		"tab:event:"+labelKey(outcome), "l"+strings.Repeat("c", len(ms)))
 	head, lab := []string{""}, []string{"Relative period"}
@@ -358,7 +362,7 @@ func (x *tex) eventTable(outcome string, ms []*evaluation.MethodResult) {
 	x.row(head...)
 	x.row(lab...)
 	x.printf("\\midrule\n")
-	for rel := lo; rel <= hi; rel++ {
+	for _, rel := range rels {
 		est, se := []string{texNum(strconv.Itoa(rel))}, []string{""}
 		present := false
 		for _, m := range ms {
@@ -433,7 +437,7 @@ func (x *tex) weights() {
 		if i, ok := x.v.node[wr.Code]; ok {
 			depth = max(1, r.Framework.Nodes[i].Depth)
 		}
-		name := strings.Repeat(`\quad `, depth-1) + esc(x.v.nodeName(wr.Code, "en"))
+		name := strings.Repeat(`\quad `, min(depth-1, maxIndent)) + esc(x.v.nodeName(wr.Code, "en"))
 		x.row(name, esc(wr.Code), texNum(x.f.weight(wr.Local)), texNum(x.f.weight(wr.Global)))
 	}
 	x.end("Local weights sum to one within each parent; global weights are products of local weights along the tree.")

@@ -23,8 +23,9 @@ const maxMarkdownAlerts = 100
 // grade, peer rank, attainment and rank interval), the dimension scores of
 // those cities, the weights, the index trends, the diagnoses of the case
 // cities (all diagnosed cities up to the top N when no case city is named),
-// the consecutive failures, the alerts (first 100) and the data-quality
-// section. Numbers follow the formats of markdown_format.go; nothing is
+// the failures that meet the consecutive-failure rule (约谈; first 100),
+// the alerts (first 100) and the data-quality section. The effect
+// sentences cover the composite index; the table covers every outcome. Numbers follow the formats of markdown_format.go; nothing is
 // computed here. Output is deterministic for a given r.
 func Markdown(w io.Writer, r *evaluation.Results, lang string) error {
 	if r == nil {
@@ -373,7 +374,7 @@ func (m *md) weights() {
 			depth = r.Framework.Nodes[i].Depth
 			unit = r.Framework.Nodes[i].Unit
 		}
-		indent := strings.Repeat("&nbsp;&nbsp;", max(0, depth-1))
+		indent := strings.Repeat("&nbsp;&nbsp;", min(max(0, depth-1), maxIndent))
 		rows = append(rows, []string{indent + mdCell(m.v.nodeName(wr.Code, m.lang)), mdCell(wr.Code), mdCell(unit),
 			m.f.weight(wr.Local), m.f.weight(wr.Global)})
 	}

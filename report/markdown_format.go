@@ -27,6 +27,8 @@ const (
 	decWeight = 4
 	sigEst    = 4
 	mdDash    = "—"
+	// maxIndent caps the indentation of a node by its depth in tables.
+	maxIndent = 8
 )
 
 // fixed formats v with d decimals, turning "-0.000" into "0.000".
