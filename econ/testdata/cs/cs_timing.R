@@ -2,8 +2,9 @@
 # Sant'Anna with covariates"), the same specifications as econ's
 # BenchmarkCallawaySantAnnaDR. Run from econ/testdata/cs:
 #   Rscript cs_timing.R
-# Prints the median wall time of 11 runs (after one warm-up) of att_gt plus
-# the four aggte calls, in memory (no file reading). The demo panel is the
+# Prints the median wall time and the median CPU time (user + system) of
+# 11 runs (after one warm-up) of att_gt plus the four aggte calls, in
+# memory (no file reading). On a shared machine compare CPU times. The demo panel is the
 # deterministic 297 units × 16 years of csDemoPanel in econ/cs_bench_test.go.
 .libPaths(c("/tmp/peers/lib", .libPaths()))
 suppressMessages(library(did))
@@ -19,10 +20,13 @@ run <- function(d, y, t, id, g, xf, boot) {
   for (type in c("simple", "dynamic", "group", "calendar"))
     suppressMessages(suppressWarnings(aggte(m, type = type, na.rm = TRUE)))
 }
-timeit <- function(label, f) {
+timeit <- function(label, f, reps = 11) {
   f()
-  ts <- replicate(11, system.time(f())[["elapsed"]])
-  cat(sprintf("%-36s median %8.1f ms (min %.1f, max %.1f)\n", label, 1000 * median(ts), 1000 * min(ts), 1000 * max(ts)))
+  st <- replicate(reps, system.time(f()))
+  wall <- st["elapsed", ]
+  cpu <- st["user.self", ] + st["sys.self", ]
+  cat(sprintf("%-36s wall median %8.1f ms (min %.1f), cpu median %8.1f ms\n", label,
+    1000 * median(wall), 1000 * min(wall), 1000 * median(cpu)))
 }
 set.seed(1)
 timeit("mpdta dr ~lpop analytic", function() run(mpdta, "lemp", "year", "countyreal", "first.treat", ~lpop, FALSE))
@@ -39,7 +43,4 @@ a <- rnorm(5000); xi <- rnorm(5000)
 large$x <- xi[large$i + 1]
 large$y <- a[large$i + 1] + 0.1 * (large$t - 2000) * (1 + 0.2 * large$x) + rnorm(nrow(large)) +
   ifelse(large$g > 0 & large$t >= large$g, 0.5 + 0.1 * (large$t - large$g), 0)
-f <- function() run(large, "y", "t", "i", "g", ~x, TRUE)
-f()
-ts <- replicate(3, system.time(f())[["elapsed"]])
-cat(sprintf("%-36s median %8.1f ms (min %.1f, max %.1f)\n", "large 5000x20 dr ~x boot=999 cband", 1000 * median(ts), 1000 * min(ts), 1000 * max(ts)))
+timeit("large 5000x20 dr ~x boot=999 cband", function() run(large, "y", "t", "i", "g", ~x, TRUE), reps = 3)
