@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,17 +45,20 @@ func (in *causalInput) formula(rhs string) string {
 type method struct {
 	label Text
 	run   func(in *causalInput, m *MethodResult) error
+	// firstOnly runs the method on the first outcome only (the costly
+	// single-unit counterfactuals of the case cities).
+	firstOnly bool
 }
 
 // methods is the registry of causal methods, by the name a spec uses.
 // The heterogeneity-robust estimators and synthetic control join it as
 // they land in econ.
 var methods = map[string]method{
-	"twfe":              {Text{Zh: "双向固定效应DID", En: "Two-way fixed-effects DID"}, runTWFE},
-	"event_study":       {Text{Zh: "事件研究（平行趋势检验）", En: "Event study (parallel-trends check)"}, runEventStudy},
-	"placebo":           {Text{Zh: "安慰剂检验（随机分配试点城市）", En: "Placebo test (pilot status reassigned at random)"}, runPlacebo},
-	"sunab":             {Text{Zh: "Sun–Abraham 交互加权估计", En: "Sun–Abraham interaction-weighted estimator"}, runSunab},
-	"callaway_santanna": {Text{Zh: "Callaway–Sant'Anna 组别-时期ATT", En: "Callaway–Sant'Anna group-time ATT"}, runCS},
+	"twfe":              {Text{Zh: "双向固定效应DID", En: "Two-way fixed-effects DID"}, runTWFE, false},
+	"event_study":       {Text{Zh: "事件研究（平行趋势检验）", En: "Event study (parallel-trends check)"}, runEventStudy, false},
+	"placebo":           {Text{Zh: "安慰剂检验（随机分配试点城市）", En: "Placebo test (pilot status reassigned at random)"}, runPlacebo, false},
+	"sunab":             {Text{Zh: "Sun–Abraham 交互加权估计", En: "Sun–Abraham interaction-weighted estimator"}, runSunab, false},
+	"callaway_santanna": {Text{Zh: "Callaway–Sant'Anna 组别-时期ATT", En: "Callaway–Sant'Anna group-time ATT"}, runCS, false},
 }
 
 // MethodNames lists the causal methods a spec may name, sorted.
@@ -181,6 +185,7 @@ func (r *run) causal() error {
 	default:
 		opts.VCov = econ.VCovHC1
 	}
+	methodList := r.methodList()
 	var cases []string
 	for _, u := range r.res.Units {
 		if u.Case {
@@ -225,8 +230,11 @@ func (r *run) causal() error {
 			in.baseline = base / float64(nb)
 		}
 		r.res.Policy.Outcomes = append(r.res.Policy.Outcomes, code)
-		for _, name := range s.Causal.Methods {
+		for _, name := range methodList {
 			m := methods[name]
+			if m.firstOnly && len(r.res.Policy.Outcomes) > 1 {
+				continue
+			}
 			mr := MethodResult{Method: name, Outcome: code, Label: m.label, Estimates: []Estimate{}}
 			began := time.Now()
 			if err := m.run(in, &mr); err != nil {
@@ -509,3 +517,23 @@ func runCS(in *causalInput, m *MethodResult) error {
 // normalP is the two-sided normal p-value of statistic t, accurate in the
 // far tail (erfc, not 1 − Φ).
 func normalP(t float64) float64 { return math.Erfc(math.Abs(t) / math.Sqrt2) }
+
+// methodList is the spec's methods plus, under staggered adoption (two or
+// more cohorts), Callaway–Sant'Anna and the Goodman-Bacon decomposition
+// when the spec left them out: TWFE alone is biased when effects differ
+// across cohorts or over time (Goodman-Bacon 2021), so the evaluation
+// always shows a heterogeneity-robust estimate and the diagnostic beside it.
+// Each addition is noted in Results.Notes.
+func (r *run) methodList() []string {
+	list := append([]string{}, r.spec.Causal.Methods...)
+	if len(r.res.Policy.Cohorts) < 2 {
+		return list
+	}
+	for _, add := range []string{"callaway_santanna", "bacon"} {
+		if !slices.Contains(list, add) {
+			list = append(list, add)
+			r.res.Notes = append(r.res.Notes, fmt.Sprintf("adoption is staggered (%d cohorts): %s added to the methods", len(r.res.Policy.Cohorts), add))
+		}
+	}
+	return list
+}

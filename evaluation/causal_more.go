@@ -10,9 +10,9 @@ import (
 )
 
 func init() {
-	methods["imputation"] = method{Text{Zh: "插补估计量（Borusyak–Jaravel–Spiess）", En: "Imputation estimator (Borusyak–Jaravel–Spiess)"}, runImputation}
-	methods["bacon"] = method{Text{Zh: "Goodman-Bacon 分解（TWFE的比较构成）", En: "Goodman-Bacon decomposition of TWFE"}, runBacon}
-	methods["sdid"] = method{Text{Zh: "合成双重差分（案例城市）", En: "Synthetic DID (case cities)"}, runSDID}
+	methods["imputation"] = method{Text{Zh: "插补估计量（Borusyak–Jaravel–Spiess）", En: "Imputation estimator (Borusyak–Jaravel–Spiess)"}, runImputation, false}
+	methods["bacon"] = method{Text{Zh: "Goodman-Bacon 分解（TWFE的比较构成）", En: "Goodman-Bacon decomposition of TWFE"}, runBacon, false}
+	methods["sdid"] = method{Text{Zh: "合成双重差分（案例城市）", En: "Synthetic DID (case cities)"}, runSDID, true}
 }
 
 func runImputation(in *causalInput, m *MethodResult) error {
@@ -116,10 +116,14 @@ func runBacon(in *causalInput, m *MethodResult) error {
 	return nil
 }
 
+// sdidPlacebo caps the placebo replications of each case city's SE.
+const sdidPlacebo = 50
+
 // runSDID estimates, for every treated case city, the synthetic DID of
 // that city alone against the never-treated cities (Arkhangelsky et al.
 // 2021), with the placebo standard error (one treated unit has no
-// jackknife SE). Points hold the first case city's gap curve by time
+// jackknife SE), on the first outcome only (normally the index).
+// Points hold the first case city's gap curve by time
 // relative to adoption.
 func runSDID(in *causalInput, m *MethodResult) error {
 	rows, dropped := balanced(in)
@@ -164,7 +168,7 @@ func runSDID(in *causalInput, m *MethodResult) error {
 			m.Notes = append(m.Notes, fmt.Sprintf("case city %s: %v", c, err))
 			continue
 		}
-		res, err := econ.SyntheticDID(p, econ.SDIDOptions{Placebo: min(in.spec.Causal.Draws, 100), Seed: in.spec.Causal.Seed, Workers: in.opts.Workers})
+		res, err := econ.SyntheticDID(p, econ.SDIDOptions{Placebo: min(in.spec.Causal.Draws, sdidPlacebo), Seed: in.spec.Causal.Seed, Workers: in.opts.Workers})
 		if err != nil {
 			m.Notes = append(m.Notes, fmt.Sprintf("case city %s: %v", c, err))
 			continue
@@ -193,12 +197,12 @@ func runSDID(in *causalInput, m *MethodResult) error {
 	if done == 0 {
 		return fmt.Errorf("no treated case city could be estimated")
 	}
-	m.VCov = fmt.Sprintf("placebo (%d reassignments among never-treated cities)", min(in.spec.Causal.Draws, 100))
+	m.VCov = fmt.Sprintf("placebo (%d reassignments among never-treated cities)", min(in.spec.Causal.Draws, sdidPlacebo))
 	return nil
 }
 
 func init() {
-	methods["mediation"] = method{Text{Zh: "机制检验（中介效应）", En: "Mechanism test (mediation)"}, runMediation}
+	methods["mediation"] = method{Text{Zh: "机制检验（中介效应）", En: "Mechanism test (mediation)"}, runMediation, false}
 }
 
 // runMediation runs, for every mediator M, the three regressions of the

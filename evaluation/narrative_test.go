@@ -255,3 +255,14 @@ func FuzzNarrative(f *testing.F) {
 		_ = CheckNarrative(Text{Zh: text, En: text}, d, r)
 	})
 }
+
+func BenchmarkNarrate(b *testing.B) {
+	d, r := narrFixture()
+	b.ReportAllocs()
+	for b.Loop() {
+		n := Narrate(d, r)
+		if err := CheckNarrative(n, d, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -166,3 +166,30 @@ func TestRunRecoversTruth(t *testing.T) {
 		}
 	}
 }
+
+// TestStaggeredAddsRobustMethods: with staggered adoption a spec asking for
+// TWFE alone still gets Callaway–Sant'Anna and the Bacon decomposition,
+// with a note saying so.
+func TestStaggeredAddsRobustMethods(t *testing.T) {
+	s, err := ParseSpec([]byte("schema: 1\ndata: {generate: {seed: 2, units: 60}}\nindex: {uncertainty: -1}\ncausal: {methods: [twfe]}\npolicy: {outcomes: [goal]}\n"), "s.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), s, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range res.Causal {
+		got = append(got, m.Method)
+	}
+	if len(res.Policy.Cohorts) < 2 {
+		t.Fatalf("demo adoption not staggered: %v", res.Policy.Cohorts)
+	}
+	if len(got) != 3 || got[0] != "twfe" || got[1] != "callaway_santanna" || got[2] != "bacon" {
+		t.Errorf("methods run: %v", got)
+	}
+	if len(res.Notes) != 2 {
+		t.Errorf("notes: %v", res.Notes)
+	}
+}

@@ -86,9 +86,10 @@ causal:
   # permutation test; sunab: Sun–Abraham; callaway_santanna: group-time
   # ATT (not-yet-treated controls); imputation: Borusyak–Jaravel–Spiess;
   # bacon: Goodman-Bacon decomposition of the TWFE estimate; sdid:
-  # synthetic DID of each treated case city (slower: add it when needed);
-  # mediation: mechanism test through the mediators below.
-  methods: [twfe, event_study, placebo, sunab, callaway_santanna, imputation, bacon]
+  # synthetic DID of each treated case city (on the first outcome);
+  # mediation: mechanism test through the mediators below. Under staggered
+  # adoption callaway_santanna and bacon are always added.
+  methods: [twfe, event_study, placebo, sunab, callaway_santanna, imputation, bacon, sdid]
   cluster: unit            # unit, province or none (heteroskedasticity-robust)
   controls: []             # indicator codes added as covariates
   mediators: []            # indicator codes tested as channels by mediation
