@@ -204,6 +204,15 @@ var baseFuncs = template.FuncMap{
 	"join":  strings.Join,
 	"add":   func(a, b int) int { return a + b },
 	"numOf": func(f float64) evaluation.Num { return evaluation.Num(f) },
+	"signClass": func(n evaluation.Num) string {
+		switch {
+		case n.Valid() && n > 0:
+			return "pos"
+		case n.Valid() && n < 0:
+			return "neg"
+		}
+		return ""
+	},
 }
 
 // fmtNum formats n with dec decimals, "—" when missing; the minus sign is
@@ -301,7 +310,8 @@ type page struct {
 	First     string
 	Top       []rankRow
 	TopN      int
-	Findings  []estRow
+	Findings  []findRow
+	FindMeth  []string
 	Methods   []methodBlock
 	Cases     []caseBlock
 	Events    []eventBlock
@@ -327,11 +337,12 @@ type rankRow struct {
 	Grade                            string
 }
 
-type estRow struct {
+// findRow is one outcome of the key-findings matrix: the headline
+// estimate (the first) of each method in FindMeth order, nil where the
+// method has none for this outcome.
+type findRow struct {
 	Outcome string
-	Method  string
-	Label   evaluation.Text
-	E       evaluation.Estimate
+	Cells   []*evaluation.Estimate
 }
 
 type methodBlock struct {
@@ -418,14 +429,17 @@ func (p *page) Kind(k string) template.HTML {
 }
 
 var methodNames = map[string]evaluation.Text{
-	"twfe":        {Zh: "双向固定效应 DID", En: "Two-way FE DID"},
-	"event_study": {Zh: "事件研究", En: "Event study"},
-	"placebo":     {Zh: "安慰剂检验", En: "Placebo test"},
-	"sunab":       {Zh: "Sun–Abraham 交互加权", En: "Sun–Abraham"},
-	"cs":          {Zh: "Callaway–Sant'Anna", En: "Callaway–Sant'Anna"},
-	"synth":       {Zh: "合成控制", En: "Synthetic control"},
-	"bjs":         {Zh: "插补估计 (BJS)", En: "Imputation (BJS)"},
-	"synthdid":    {Zh: "合成双重差分", En: "Synthetic DID"},
+	"twfe":              {Zh: "双向固定效应 DID", En: "Two-way FE DID"},
+	"event_study":       {Zh: "事件研究", En: "Event study"},
+	"placebo":           {Zh: "安慰剂检验", En: "Placebo test"},
+	"sunab":             {Zh: "Sun–Abraham 交互加权", En: "Sun–Abraham"},
+	"cs":                {Zh: "Callaway–Sant'Anna", En: "Callaway–Sant'Anna"},
+	"synth":             {Zh: "合成控制", En: "Synthetic control"},
+	"bjs":               {Zh: "插补估计 (BJS)", En: "Imputation (BJS)"},
+	"imputation":        {Zh: "插补估计 (BJS)", En: "Imputation (BJS)"},
+	"callaway_santanna": {Zh: "Callaway–Sant'Anna", En: "Callaway–Sant'Anna"},
+	"bacon":             {Zh: "Bacon 分解", En: "Bacon decomposition"},
+	"synthdid":          {Zh: "合成双重差分", En: "Synthetic DID"},
 }
 
 var kindNames = map[string]evaluation.Text{
@@ -493,19 +507,30 @@ func newPage(r *evaluation.Results, lang string, top int, m *geoMap, mapSource s
 	p.HasUncert = u != nil
 	p.HasCoup = r.Index.Coupling != nil
 
-	// Findings: the first estimate of every method that has one, by
-	// outcome in spec order, then method order.
+	// Findings: outcomes (spec order) × methods (spec order), the first
+	// estimate of each method that has one.
 	outcomes := slices.Clone(r.Policy.Outcomes)
 	for _, mr := range r.Causal {
 		if !slices.Contains(outcomes, mr.Outcome) {
 			outcomes = append(outcomes, mr.Outcome)
 		}
+		if mr.Error == "" && len(mr.Estimates) > 0 && !slices.Contains(p.FindMeth, mr.Method) {
+			p.FindMeth = append(p.FindMeth, mr.Method)
+		}
 	}
 	for _, o := range outcomes {
+		row := findRow{Outcome: o, Cells: make([]*evaluation.Estimate, len(p.FindMeth))}
+		any := false
 		for _, mr := range r.Causal {
 			if mr.Outcome == o && mr.Error == "" && len(mr.Estimates) > 0 {
-				p.Findings = append(p.Findings, estRow{Outcome: o, Method: mr.Method, Label: mr.Label, E: mr.Estimates[0]})
+				if j := slices.Index(p.FindMeth, mr.Method); row.Cells[j] == nil {
+					row.Cells[j] = &mr.Estimates[0]
+					any = true
+				}
 			}
+		}
+		if any {
+			p.Findings = append(p.Findings, row)
 		}
 	}
 	ev := 0

@@ -89,6 +89,7 @@
     },
     radar: function (i) {
       var r = D.radars[i], m = 0;
+      if (r.dims.length < 3) return build.dimbars(r); // a radar needs three axes
       D.radars.forEach(function (x) { x.dims.forEach(function (g) { m = Math.max(m, g.value || 0, g.median || 0); }); });
       m = m <= 1 ? 1 : Math.ceil(m / 10) * 10;
       return base({
@@ -99,6 +100,18 @@
         series: [{ type: 'radar', symbolSize: 4, data: [
           { name: unitName(r.unit), value: r.dims.map(function (g) { return val(g.value); }), lineStyle: { color: NAVY, width: 2 }, itemStyle: { color: NAVY }, areaStyle: { color: 'rgba(31,58,95,0.15)' } },
           { name: L('peer_median'), value: r.dims.map(function (g) { return val(g.median); }), lineStyle: { color: GOLD, type: 'dashed' }, itemStyle: { color: GOLD } }] }]
+      });
+    },
+    dimbars: function (r) { // the radar's content as grouped bars
+      return base({
+        legend: { bottom: 0 },
+        tooltip: { trigger: 'axis', valueFormatter: function (v) { return fmt(v, 3); } },
+        grid: { left: 16, right: 16, top: 24, bottom: 36, containLabel: true },
+        xAxis: { type: 'category', data: r.dims.map(function (g) { return nodeName(g.code); }) },
+        yAxis: { type: 'value' },
+        series: [
+          { type: 'bar', name: unitName(r.unit), itemStyle: { color: NAVY }, data: r.dims.map(function (g) { return val(g.value); }) },
+          { type: 'bar', name: L('peer_median'), itemStyle: { color: GOLD }, data: r.dims.map(function (g) { return val(g.median); }) }]
       });
     },
     trends: function () {
@@ -169,7 +182,7 @@
           return names[ps[0].dataIndex] + '<br>' + L('nominal') + ' ' + fmt(u.nominal[i], 0) + '<br>' + L('median') + ' ' + fmt(u.median[i], 1) + '<br>5%–95%: ' + fmt(u.low[i], 0) + '–' + fmt(u.high[i], 0);
         } },
         xAxis: { type: 'category', data: names, axisLabel: { show: names.length <= 40, rotate: 60, fontSize: 10 } },
-        yAxis: { type: 'value', inverse: true, name: L('rank'), min: 1 },
+        yAxis: { type: 'value', inverse: true, name: L('rank'), nameLocation: 'start', min: 1, max: D.units.length },
         series: [
           { type: 'custom', name: L('rank_interval'), renderItem: errorBars(TEAL), encode: { x: 0, y: [1, 2] }, itemStyle: { color: TEAL },
             data: idx.map(function (i, j) { return [j, val(u.low[i]), val(u.high[i])]; }) },
@@ -213,7 +226,11 @@
     });
   }
   draw();
-  function resize() { charts.forEach(function (c) { c.chart.resize(); }); }
+  function resize() { // only charts whose box changed (a viewport height change moves none)
+    charts.forEach(function (c) {
+      if (c.el.clientWidth !== c.chart.getWidth() || c.el.clientHeight !== c.chart.getHeight()) c.chart.resize();
+    });
+  }
   window.addEventListener('resize', resize);
   window.addEventListener('beforeprint', resize);
   window.addEventListener('afterprint', resize);
