@@ -31,7 +31,7 @@ func FuzzSynthSemicolon(f *testing.F) {
 		if gerr != nil {
 			return
 		}
-		if !slicesEqual(got.Names(), want.Names()) || got.Len() != want.Len() {
+		if !synthStringsEqual(got.Names(), want.Names()) || got.Len() != want.Len() {
 			t.Fatalf("frames differ: %v/%d vs %v/%d", got.Names(), got.Len(), want.Names(), want.Len())
 		}
 		for _, n := range want.Names() {
@@ -42,8 +42,8 @@ func FuzzSynthSemicolon(f *testing.F) {
 			}
 			var a, b bytes.Buffer
 			for i := range wx {
-				a.WriteString(strings.TrimSpace(fmtFloat(wx[i])))
-				b.WriteString(strings.TrimSpace(fmtFloat(gx[i])))
+				a.WriteString(strings.TrimSpace(synthFmtFloat(wx[i])))
+				b.WriteString(strings.TrimSpace(synthFmtFloat(gx[i])))
 			}
 			if a.String() != b.String() {
 				t.Fatalf("column %q differs", n)
@@ -52,7 +52,7 @@ func FuzzSynthSemicolon(f *testing.F) {
 	})
 }
 
-func slicesEqual(a, b []string) bool {
+func synthStringsEqual(a, b []string) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -64,4 +64,4 @@ func slicesEqual(a, b []string) bool {
 	return true
 }
 
-func fmtFloat(v float64) string { return synthNum(v) + " " }
+func synthFmtFloat(v float64) string { return synthNum(v) + " " }
