@@ -198,7 +198,7 @@ func TestSyntheticDIDErrors(t *testing.T) {
 			d.Treat[i] = 1
 		}
 	}
-	p, err := NewSynthPanel(d, "")
+	p, err := NewSynthPanel(d, "PacksPerCapita")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +219,7 @@ func TestSyntheticDIDErrors(t *testing.T) {
 			d.Treat[i] = 1
 		}
 	}
-	p, err = NewSynthPanel(d, "")
+	p, err = NewSynthPanel(d, "PacksPerCapita")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,9 @@ type SynthData struct {
 	Outcome    []float64
 	Treat      []float64
 	Covariates map[string][]float64
+	// TreatName names the treatment column in error messages ("" gives
+	// "treat").
+	TreatName string
 }
 
 // SynthPanel is a balanced panel as an N×T outcome matrix, the layout of R
@@ -61,6 +64,7 @@ type SynthError struct {
 
 const maxSynthIssues = 20
 
+// Error lists the issues, separated by semicolons.
 func (e *SynthError) Error() string {
 	var b strings.Builder
 	b.WriteString("econ: synthetic control: ")
@@ -109,8 +113,12 @@ func (e *SynthError) orNil() error {
 // off, and treated units that adopt in different periods. Outcome names the
 // outcome column in messages ("" gives "outcome").
 func NewSynthPanel(d SynthData, outcome string) (*SynthPanel, error) {
+	treat := d.TreatName
 	if outcome == "" {
 		outcome = "outcome"
+	}
+	if treat == "" {
+		treat = "treat"
 	}
 	e := &SynthError{}
 	n := len(d.Unit)
@@ -180,7 +188,7 @@ func NewSynthPanel(d SynthData, outcome string) (*SynthPanel, error) {
 			e.add(u, ts(d.Time[r]), outcome, "missing outcome (synthetic control needs a complete outcome matrix)")
 		}
 		if v := d.Treat[r]; v != 0 && v != 1 {
-			e.add(u, ts(d.Time[r]), "treat", "treatment %v is not 0 or 1", v)
+			e.add(u, ts(d.Time[r]), treat, "treatment %v is not 0 or 1", v)
 		}
 	}
 	for i, u := range names {
@@ -203,7 +211,7 @@ func NewSynthPanel(d SynthData, outcome string) (*SynthPanel, error) {
 				first[i] = j
 			}
 			if !on && first[i] < T {
-				e.add(u, ts(times[j]), "treat", "treatment switches off after %d (adoption must be absorbing)", times[first[i]])
+				e.add(u, ts(times[j]), treat, "treatment switches off after %d (adoption must be absorbing)", times[first[i]])
 				break
 			}
 		}
@@ -218,18 +226,18 @@ func NewSynthPanel(d SynthData, outcome string) (*SynthPanel, error) {
 		treated = append(treated, i)
 		switch {
 		case first[i] == 0:
-			e.add(u, ts(times[0]), "treat", "treated in the first period: no pre-treatment periods")
+			e.add(u, ts(times[0]), treat, "treated in the first period: no pre-treatment periods")
 		case T0 < 0:
 			T0 = first[i]
 		case first[i] != T0:
-			e.add(u, "", "treat", "adopts in %d but other treated units in %d: adoption must be simultaneous", times[first[i]], times[T0])
+			e.add(u, "", treat, "adopts in %d but other treated units in %d: adoption must be simultaneous", times[first[i]], times[T0])
 		}
 	}
 	if len(treated) == 0 {
-		e.add("", "", "treat", "no treated unit")
+		e.add("", "", treat, "no treated unit")
 	}
 	if len(controls) == 0 {
-		e.add("", "", "treat", "no control (never-treated) unit")
+		e.add("", "", treat, "no control (never-treated) unit")
 	}
 	if err := e.orNil(); err != nil {
 		return nil, err
