@@ -182,7 +182,10 @@ type CSAggregate struct {
 //	W = N · θ̂_preᵀ V̂⁻¹ θ̂_pre,  V̂ = Ψᵀ Ψ / N,  P = P(χ²_DF > W),
 //
 // with Ψ the N × DF influence functions of those cells (cluster sums of
-// them when clustering). did prints P rounded to 5 decimals.
+// them when clustering). It always uses the analytic V̂, also with
+// bootstrap draws. did prints P rounded to 5 decimals, and withholds the
+// test when it combines clustering with the bootstrap; econ reports it
+// with the clustered V̂ then.
 type CSPreTest struct {
 	W  float64
 	DF int
