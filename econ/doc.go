@@ -77,7 +77,11 @@
 // 2021, Theorem 1), and [CallawaySantAnna] estimates the group-time
 // ATT(g,t) with never- or not-yet-treated controls and its simple, dynamic,
 // group and calendar aggregations with influence-function standard errors
-// (unconditional so far: no covariates, no bootstrap).
+// (clustered if asked), unconditionally or with covariates by outcome
+// regression, IPW or doubly robust 2×2 estimators as DRDID, anticipation,
+// varying or universal base periods, balanced or unbalanced panels and
+// repeated cross-sections, did's Wald pre-test of parallel trends, and the
+// multiplier bootstrap with uniform confidence bands.
 //
 // For a few treated units (case cities) adopting together, [NewSynthPanel]
 // arranges a balanced panel as an N×T matrix and [SyntheticDID] estimates
