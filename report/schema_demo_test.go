@@ -75,3 +75,37 @@ func TestWritersOnDemo(t *testing.T) {
 	t.Logf("demo: %d units, %d periods, %d methods; report.md %d B, results.xlsx %d B, tables.tex %d B",
 		len(r.Units), len(r.Periods), len(r.Causal), md.Len(), x.Len(), tex.Len())
 }
+
+// BenchmarkWritersDemo times each writer on the demo results (297 cities,
+// 16 years, 49 method × outcome results).
+func BenchmarkWritersDemo(b *testing.B) {
+	r, err := writersDemoResults()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, w := range []struct {
+		name string
+		f    func(*bytes.Buffer) error
+	}{
+		{"markdown", func(buf *bytes.Buffer) error { return Markdown(buf, r, "both") }},
+		{"latex", func(buf *bytes.Buffer) error { return LaTeX(buf, r) }},
+		{"xlsx", func(buf *bytes.Buffer) error { return XLSX(buf, r) }},
+		{"json+schema", func(buf *bytes.Buffer) error {
+			j, err := r.JSON()
+			if err != nil {
+				return err
+			}
+			return validateJSON(compileSchema(b), j)
+		}},
+	} {
+		b.Run(w.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var buf bytes.Buffer
+				if err := w.f(&buf); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

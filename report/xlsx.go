@@ -56,7 +56,8 @@ func XLSX(w io.Writer, r *evaluation.Results) error {
 			return fmt.Errorf("report: xlsx: sheet %s: %w", t.name, err)
 		}
 	}
-	f.SetActiveSheet(0)
+	// The first sheet is the active one already; SetActiveSheet would
+	// decode every streamed sheet back into memory (≈0.7 GB on the demo).
 	title := pickLang(r.Title, "en", "")
 	if title == "" {
 		title = pickLang(r.Title, "zh", "cityimpact results")

@@ -49,6 +49,9 @@ func checkXLSX(t *testing.T, b []byte, r *evaluation.Results) {
 	if got := f.GetSheetList(); !slices.Equal(got, XLSXSheets) {
 		t.Fatalf("sheets %v; want %v", got, XLSXSheets)
 	}
+	if i := f.GetActiveSheetIndex(); i != 0 {
+		t.Errorf("active sheet %d; want 0 (about)", i)
+	}
 	for _, s := range XLSXSheets {
 		if len(s) > 31 {
 			t.Errorf("sheet name %q longer than 31", s)
