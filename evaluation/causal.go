@@ -29,6 +29,8 @@ type causalInput struct {
 	opts     econ.Options
 	// cases are the unit codes of the case cities.
 	cases []string
+	// bacon is set by the bacon method, for the comparison.
+	bacon *econ.BaconResult
 	// baseline is the mean of the outcome over treated units before their
 	// adoption, the denominator of Estimate.Relative.
 	baseline float64
@@ -242,6 +244,9 @@ func (r *run) causal() error {
 			}
 			r.opt.Logf("causal: %s on %s in %.2fs", name, code, time.Since(began).Seconds())
 			r.res.Causal = append(r.res.Causal, mr)
+		}
+		if c, ok := compare(code, r.res.Framework.Nodes[k].Name, r.res.Causal, in.bacon); ok {
+			r.res.Comparisons = append(r.res.Comparisons, c)
 		}
 		r.trends(k, code, y, coh)
 	}

@@ -101,6 +101,7 @@ func runBacon(in *causalInput, m *MethodResult) error {
 	if err != nil {
 		return err
 	}
+	in.bacon = res
 	m.NObs = len(rows)
 	m.Estimates = append(m.Estimates, Estimate{Term: "TWFE", Value: Num(res.TWFE), SE: NaN(), T: NaN(), P: NaN(),
 		Low: NaN(), High: NaN(), Relative: Num(res.TWFE / in.baseline)})

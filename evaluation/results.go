@@ -37,14 +37,17 @@ type Results struct {
 	Periods   []string      `json:"periods"`
 	Policy    PolicySummary `json:"policy"`
 
-	Data    DataQuality     `json:"data"`
-	Index   IndexResults    `json:"index"`
-	Causal  []MethodResult  `json:"causal"`
-	Trends  []TrendSeries   `json:"trends"`
-	Cities  []CityDiagnosis `json:"cities"`
-	Alerts  []Alert         `json:"alerts"`
-	Notes   []string        `json:"notes"`
-	Timings map[string]Num  `json:"-"` // seconds per stage, printed, never serialised
+	Data   DataQuality    `json:"data"`
+	Index  IndexResults   `json:"index"`
+	Causal []MethodResult `json:"causal"`
+	// Comparisons set TWFE beside the heterogeneity-robust estimates per
+	// outcome, with a sentence on why they differ.
+	Comparisons []Comparison    `json:"comparisons"`
+	Trends      []TrendSeries   `json:"trends"`
+	Cities      []CityDiagnosis `json:"cities"`
+	Alerts      []Alert         `json:"alerts"`
+	Notes       []string        `json:"notes"`
+	Timings     map[string]Num  `json:"-"` // seconds per stage, printed, never serialised
 }
 
 // Program identifies the software that produced the results.

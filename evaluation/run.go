@@ -70,7 +70,7 @@ func Run(ctx context.Context, spec *Spec, opt RunOptions) (*Results, error) {
 	h := sha256.New()
 	r := &run{ctx: ctx, spec: spec, opt: opt, hash: h}
 	r.res = &Results{Schema: ResultsSchema, Program: Program{Name: "cityimpact", Version: opt.Version},
-		Spec: spec, Title: spec.Title, Timings: map[string]Num{}, Notes: []string{}}
+		Spec: spec, Title: spec.Title, Timings: map[string]Num{}, Notes: []string{}, Comparisons: []Comparison{}}
 	canon, err := json.Marshal(spec)
 	if err != nil {
 		return nil, err
