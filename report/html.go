@@ -195,9 +195,16 @@ var parsedTemplates = sync.OnceValues(func() (*template.Template, error) {
 // spans (lang="zh", lang="en") that the page's CSS shows one at a time;
 // the page's lang option is applied by the methods on page.
 var baseFuncs = template.FuncMap{
-	"num":   fmtNum,
-	"int":   fmtInt,
-	"pval":  fmtP,
+	"num":  fmtNum,
+	"int":  fmtInt,
+	"pval": fmtP,
+	"peq": func(n evaluation.Num) string { // "p = 0.081" or "p < 0.001"
+		if s := fmtP(n); strings.HasPrefix(s, "<") {
+			return "< " + s[1:]
+		} else {
+			return "= " + s
+		}
+	},
 	"pct":   fmtPct,
 	"stars": stars,
 	"ci":    fmtCI,
@@ -439,6 +446,7 @@ var methodNames = map[string]evaluation.Text{
 	"imputation":        {Zh: "插补估计 (BJS)", En: "Imputation (BJS)"},
 	"callaway_santanna": {Zh: "Callaway–Sant'Anna", En: "Callaway–Sant'Anna"},
 	"bacon":             {Zh: "Bacon 分解", En: "Bacon decomposition"},
+	"sdid":              {Zh: "合成双重差分", En: "Synthetic DID"},
 	"synthdid":          {Zh: "合成双重差分", En: "Synthetic DID"},
 }
 
@@ -533,6 +541,15 @@ func newPage(r *evaluation.Results, lang string, top int, m *geoMap, mapSource s
 			p.Findings = append(p.Findings, row)
 		}
 	}
+	// Event-study plots for one outcome: the composite index when
+	// evaluated, else the first outcome with points (the other outcomes'
+	// pre-trend tests are in the effects section).
+	eventOutcome := ""
+	for _, mr := range r.Causal {
+		if len(mr.Points) > 0 && mr.Error == "" && (eventOutcome == "" || mr.Outcome == "goal") {
+			eventOutcome = mr.Outcome
+		}
+	}
 	ev := 0
 	for _, mr := range r.Causal {
 		b := methodBlock{MethodResult: mr}
@@ -542,7 +559,7 @@ func newPage(r *evaluation.Results, lang string, top int, m *geoMap, mapSource s
 			}
 		}
 		p.Methods = append(p.Methods, b)
-		if len(mr.Points) > 0 && mr.Error == "" {
+		if len(mr.Points) > 0 && mr.Error == "" && mr.Outcome == eventOutcome {
 			p.Events = append(p.Events, eventBlock{Index: ev, M: mr, Pre: b.Pre})
 			ev++
 		}

@@ -64,8 +64,8 @@ func TestHTMLFixture(t *testing.T) {
 	if n := strings.Count(page, `data-chart="radar"`); n != 2 {
 		t.Errorf("%d radar charts; want 2", n)
 	}
-	if n := strings.Count(page, `data-chart="event"`); n != 3 {
-		t.Errorf("%d event-study charts; want 3", n)
+	if n := strings.Count(page, `data-chart="event"`); n != 1 {
+		t.Errorf("%d event-study charts; want 1 (the goal's)", n)
 	}
 	// The top of the ranking: the rank-1 city's score, formatted from
 	// Results with three decimals.
