@@ -201,6 +201,7 @@ func (m *md) effects() {
 		m.printf("%s\n", m.sentence(out, mr))
 	}
 	m.printf("\n")
+	m.comparisons()
 	var rows [][]string
 	for i := range r.Causal {
 		mr := &r.Causal[i]
@@ -231,6 +232,43 @@ func (m *md) effects() {
 		m.printf("### %s\n\n", m.t("检验", "Tests"))
 		m.table([]string{m.t("结果变量", "Outcome"), m.t("方法", "Method"), m.t("检验", "Test"), m.t("统计量", "Statistic"), "df", "p"}, "lllrrr", rows)
 	}
+}
+
+// comparisons sets TWFE beside the heterogeneity-robust estimators per
+// outcome, with the pipeline's sentence on why they differ.
+func (m *md) comparisons() {
+	r := m.v.r
+	if len(r.Comparisons) == 0 {
+		return
+	}
+	m.printf("### %s\n\n", m.t("双向固定效应与稳健估计量的比较", "TWFE and the heterogeneity-robust estimators"))
+	var rows [][]string
+	for _, c := range r.Comparisons {
+		var rob []string
+		for _, v := range c.Robust {
+			rob = append(rob, mdCell(m.methodName(v.Method))+" "+m.f.est(v.Value))
+		}
+		rows = append(rows, []string{mdCell(m.v.nodeName(c.Outcome, m.lang)), m.f.est(c.TWFE), strings.Join(rob, "; "),
+			m.f.pct(c.Forbidden), m.f.pct(c.Clean)})
+	}
+	m.table([]string{m.t("结果变量", "Outcome"), "TWFE", m.t("稳健估计", "Robust estimates"),
+		m.t("“后处理对先处理”权重", "Later-vs-earlier weight"), m.t("“处理对从未处理”权重", "Treated-vs-never weight")}, "lrlrr", rows)
+	for _, c := range r.Comparisons {
+		if t := pickLang(c.Text, m.lang, ""); t != "" {
+			m.printf("- %s: %s\n", mdText(m.v.nodeName(c.Outcome, m.lang)), mdText(t))
+		}
+	}
+	m.printf("\n")
+}
+
+// methodName is the label of method code in r.Causal, or the code.
+func (m *md) methodName(code string) string {
+	for i := range m.v.r.Causal {
+		if m.v.r.Causal[i].Method == code {
+			return m.methodLabel(&m.v.r.Causal[i])
+		}
+	}
+	return code
 }
 
 // sentence states a method's first estimate with the inference it has.

@@ -184,6 +184,10 @@ func fixture() *evaluation.Results {
 				Distribution: nums(-0.03, -0.012, -0.004, 0.001, 0.006, 0.019), Notes: []string{"500 draws, seed 3"}},
 			{Method: "synth", Outcome: "goal", Label: evaluation.Text{Zh: "合成控制", En: "Synthetic control"}, Error: "no never-treated donor with complete pre-period data"},
 		},
+		Comparisons: []evaluation.Comparison{{Outcome: "goal", TWFE: 0.0312,
+			Robust:    []evaluation.MethodValue{{Method: "callaway_santanna", Value: 0.041}, {Method: "sunab", Value: 0.039}},
+			Forbidden: 0.18, ForbiddenEstimate: -0.011, Clean: 0.52, CleanEstimate: 0.044,
+			Text: evaluation.Text{Zh: "TWFE低于稳健估计，因为18%的权重来自后处理对先处理的比较。", En: "TWFE is below the robust estimates because 18% of its weight comes from later-vs-earlier comparisons."}}},
 		Trends: []evaluation.TrendSeries{
 			{Outcome: "goal", Group: "treated", Label: evaluation.Text{Zh: "试点城市", En: "Treated"}, Units: 4, Mean: nums(0.48, 0.51, 0.55, 0.58)},
 			{Outcome: "goal", Group: "comparison", Label: evaluation.Text{Zh: "对照城市", En: "Comparison"}, Units: 4, Mean: nums(0.47, 0.49, 0.5, math.NaN())},

@@ -20,7 +20,7 @@ import (
 // XLSXSheets lists the sheets [XLSX] writes, in workbook order.
 var XLSXSheets = []string{
 	"about", "weights", "scores", "raw", "ranks", "peer_ranks", "grades", "attainment",
-	"estimates", "tests", "event_study", "distributions", "trends",
+	"estimates", "tests", "comparisons", "event_study", "distributions", "trends",
 	"diagnostics", "diagnostic_gaps", "failures", "alerts", "data_quality", "uncertainty", "coupling",
 }
 
@@ -301,7 +301,7 @@ func (x *xlsxWriter) tables() []xtable {
 		x.about(), x.weights(), x.scores("scores", x.v.r.Index.Scores, false), x.scores("raw", x.v.r.Index.Raw, true),
 		x.wide("ranks", kGen, x.v.r.Index.Rank, nil), x.wide("peer_ranks", kGen, x.v.r.Index.PeerRank, nil),
 		x.wide("grades", kText, nil, x.v.r.Index.Grade), x.wide("attainment", kPct, x.v.r.Index.Attainment, nil),
-		x.estimates(), x.tests(), x.eventStudy(), x.distributions(), x.trends(),
+		x.estimates(), x.tests(), x.comparisons(), x.eventStudy(), x.distributions(), x.trends(),
 		x.diagnostics(), x.gaps(), x.failures(), x.alerts(), x.dataQuality(), x.uncertainty(), x.coupling(),
 	}
 }
@@ -445,6 +445,23 @@ func (x *xlsxWriter) tests() xtable {
 				df = s.DF
 			}
 			t.rows = append(t.rows, []any{m.Method, m.Outcome, s.Name, s.Label.Zh, s.Label.En, s.Stat, df, s.P})
+		}
+	}
+	return t
+}
+
+// comparisons is long: one row per outcome and robust method.
+func (x *xlsxWriter) comparisons() xtable {
+	t := xtable{name: "comparisons", freeze: 1, cols: []xcol{{"outcome", kText}, {"twfe", kGen}, {"method", kText}, {"estimate", kGen},
+		{"forbidden_weight", kPct}, {"forbidden_estimate", kGen}, {"clean_weight", kPct}, {"clean_estimate", kGen},
+		{"text_zh", kText}, {"text_en", kText}}}
+	for _, c := range x.v.r.Comparisons {
+		tail := []any{c.Forbidden, c.ForbiddenEstimate, c.Clean, c.CleanEstimate, c.Text.Zh, c.Text.En}
+		if len(c.Robust) == 0 {
+			t.rows = append(t.rows, append([]any{c.Outcome, c.TWFE, "", nil}, tail...))
+		}
+		for _, m := range c.Robust {
+			t.rows = append(t.rows, append([]any{c.Outcome, c.TWFE, m.Method, m.Value}, tail...))
 		}
 	}
 	return t

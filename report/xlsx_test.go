@@ -166,6 +166,11 @@ func TestXLSXFixture(t *testing.T) {
 	if last[0] != "synth" || last[17] != "no never-treated donor with complete pre-period data" {
 		t.Errorf("failed method row = %q", last)
 	}
+	// Comparisons: one row per robust method.
+	rows = rawRows(t, f, "comparisons")
+	if len(rows) != 3 || rows[2][2] != "sunab" || rows[2][3] != "0.039" || rows[2][4] != "0.18" {
+		t.Errorf("comparisons rows = %q", rows)
+	}
 	// Event study: the reference period has an empty SE.
 	rows = rawRows(t, f, "event_study")
 	if len(rows) != 5 || rows[2][2] != "-1" || rows[2][4] != "" || rows[2][7] != "true" {
