@@ -215,7 +215,7 @@ func SynthControl(p *SynthPanel, opts SynthOptions) (*SynthResult, error) {
 		donors[i] = i
 	}
 	prob := synthProblem{p: p, X: X, K: K, optLo: optLo, optHi: optHi}
-	fit := prob.fit(treated, donors, opts.V)
+	fit := prob.fit(treated, donors, synthFitSpec{fixedV: opts.V})
 	r := &SynthResult{
 		Unit: p.Units[treated], Donors: p.Units[:N0], W: fit.w, Predictors: names, V: fit.v,
 		LossW: fit.lossW, LossV: fit.lossV, Times: p.Times, T0: T0,
@@ -265,25 +265,41 @@ type synthProblem struct {
 
 type synthFit struct {
 	w, v         []float64
+	sd           []float64 // predictor scales used
 	lossW, lossV float64
 	synth, gap   []float64
 	pre, post    float64
 }
 
+// synthFitSpec sets what one fit holds fixed: V (nil: chosen by the outer
+// optimisation), an extra starting point for that optimisation (nil:
+// Synth's two only), and the scales of the predictors (nil: the standard
+// deviation of each over the treated unit and its donors, as Synth).
+type synthFitSpec struct {
+	fixedV, startV, sd []float64
+}
+
 // fit runs the nested optimisation for one treated unit and donor set.
-func (s *synthProblem) fit(treated int, donors []int, fixedV []float64) synthFit {
+func (s *synthProblem) fit(treated int, donors []int, spec synthFitSpec) synthFit {
 	p, K, N, T := s.p, s.K, s.p.N(), s.p.T()
 	J := len(donors)
 	units := append(slices.Clone(donors), treated)
-	// scale each predictor by its sd over these units
+	// scale each predictor by its sd over these units (or spec.sd)
 	x0 := make([]float64, K*J) // row-major K×J
 	x1 := make([]float64, K)
+	sds := make([]float64, K)
 	buf := make([]float64, len(units))
 	for k := range K {
-		for a, i := range units {
-			buf[a] = s.X[k*N+i]
+		var sd float64
+		if spec.sd != nil {
+			sd = spec.sd[k]
+		} else {
+			for a, i := range units {
+				buf[a] = s.X[k*N+i]
+			}
+			sd = sdSample(buf)
 		}
-		sd := sdSample(buf)
+		sds[k] = sd
 		for j, i := range donors {
 			x0[k*J+j] = s.X[k*N+i] / sd
 		}
@@ -299,6 +315,10 @@ func (s *synthProblem) fit(treated int, donors []int, fixedV []float64) synthFit
 		z1[t] = p.Y[treated*T+s.optLo+t]
 	}
 	qp := newSimplexQP(J)
+	// solveW returns the inner solution for predictor weights |v|/Σ|v| in
+	// the QP's own buffer (valid until the next call) and its loss. It
+	// allocates nothing: the outer optimisation calls it thousands of
+	// times per fit.
 	solveW := func(v []float64) ([]float64, float64) {
 		var sv float64
 		for _, x := range v {
@@ -316,8 +336,9 @@ func (s *synthProblem) fit(treated int, donors []int, fixedV []float64) synthFit
 			for a := range J {
 				ra := vk * row[a]
 				qp.c[a] -= ra * x1[k]
+				hr := h[a*J : (a+1)*J]
 				for b := a; b < J; b++ {
-					h[a*J+b] += ra * row[b]
+					hr[b] += ra * row[b]
 				}
 			}
 		}
@@ -349,10 +370,10 @@ func (s *synthProblem) fit(treated int, donors []int, fixedV []float64) synthFit
 		return ss / float64(nOpt)
 	}
 	var v []float64
-	if fixedV != nil {
-		v = slices.Clone(fixedV)
+	if spec.fixedV != nil {
+		v = slices.Clone(spec.fixedV)
 	} else {
-		v = s.chooseV(x0, x1, z0, z1, J, nOpt, func(v []float64) float64 {
+		v = s.chooseV(x0, x1, z0, z1, J, nOpt, spec.startV, func(v []float64) float64 {
 			w, _ := solveW(v)
 			return mspe(w)
 		})
@@ -365,7 +386,8 @@ func (s *synthProblem) fit(treated int, donors []int, fixedV []float64) synthFit
 		v[k] = math.Abs(v[k]) / sv
 	}
 	w, lossW := solveW(v)
-	f := synthFit{w: w, v: v, lossW: lossW, lossV: mspe(w), synth: make([]float64, T), gap: make([]float64, T)}
+	w = slices.Clone(w)
+	f := synthFit{w: w, v: v, sd: sds, lossW: lossW, lossV: mspe(w), synth: make([]float64, T), gap: make([]float64, T)}
 	for t := range T {
 		var y float64
 		for j, i := range donors {
@@ -390,7 +412,7 @@ func (s *synthProblem) fit(treated int, donors []int, fixedV []float64) synthFit
 // chooseV minimises the outcome MSPE over predictor weights by
 // Nelder–Mead from Synth's two starting points, restarting from the best
 // point until a restart no longer improves it.
-func (s *synthProblem) chooseV(x0, x1, z0, z1 []float64, J, nOpt int, obj func([]float64) float64) []float64 {
+func (s *synthProblem) chooseV(x0, x1, z0, z1 []float64, J, nOpt int, extra []float64, obj func([]float64) float64) []float64 {
 	K := s.K
 	if K == 1 {
 		return []float64{1}
@@ -401,6 +423,9 @@ func (s *synthProblem) chooseV(x0, x1, z0, z1 []float64, J, nOpt int, obj func([
 	}
 	if sv := regressionStart(x0, x1, z0, z1, K, J, nOpt); sv != nil {
 		starts = append(starts, sv)
+	}
+	if extra != nil {
+		starts = append(starts, slices.Clone(extra))
 	}
 	best, bestF := starts[0], math.Inf(1)
 	minimize := func(x []float64) ([]float64, float64) {
@@ -503,7 +528,7 @@ func (s *synthProblem) placebos(r *SynthResult, opts SynthOptions) []SynthPlaceb
 						donors = append(donors, i)
 					}
 				}
-				f := s.fit(u, donors, nil)
+				f := s.fit(u, donors, synthFitSpec{})
 				out[u+1] = SynthPlacebo{Unit: s.p.Units[u], Gap: f.gap, PreRMSPE: f.pre, PostRMSPE: f.post, Ratio: f.post / f.pre}
 			}
 		}()
@@ -523,20 +548,27 @@ func (s *synthProblem) placebos(r *SynthResult, opts SynthOptions) []SynthPlaceb
 
 // simplexQP minimises ½ wᵀHw + cᵀw over the unit simplex by a primal
 // active-set method. H (J×J, row-major) and c are filled by the caller.
+// All scratch space is allocated once, so that repeated solves (one per
+// evaluation of the outer optimisation) allocate nothing.
 type simplexQP struct {
 	J    int
 	h, c []float64
 	// scratch
-	chol, a, b, g []float64
-	prev          []float64 // last solution, the next warm start
+	chol, a, b, g, wf []float64
+	free              []int
+	inFree            []bool
+	w                 []float64 // the last solution: the result and the next warm start
+	warm              bool
 }
 
 func newSimplexQP(J int) *simplexQP {
 	return &simplexQP{J: J, h: make([]float64, J*J), c: make([]float64, J),
-		chol: make([]float64, J*J), a: make([]float64, J), b: make([]float64, J), g: make([]float64, J)}
+		chol: make([]float64, J*J), a: make([]float64, J), b: make([]float64, J), g: make([]float64, J),
+		wf: make([]float64, J), free: make([]int, 0, J), inFree: make([]bool, J), w: make([]float64, J)}
 }
 
-// solve returns the minimiser (a new slice). A ridge δ = 1e-10·mean(diag H)
+// solve returns the minimiser in the solver's own buffer, valid until the
+// next call (callers copy what they keep). A ridge δ = 1e-10·mean(diag H)
 // (at least 1e-300) makes the problem strictly convex.
 func (q *simplexQP) solve() []float64 {
 	J := q.J
@@ -547,10 +579,9 @@ func (q *simplexQP) solve() []float64 {
 	delta := max(1e-10*tr/float64(J), 1e-300)
 	// Warm start from the previous solution (consecutive calls come from
 	// nearby V), else from the best vertex.
-	w := make([]float64, J)
-	var free []int
-	if q.prev != nil {
-		copy(w, q.prev)
+	w := q.w
+	free := q.free[:0]
+	if q.warm {
 		for i, x := range w {
 			if x > 0 {
 				free = append(free, i)
@@ -563,10 +594,11 @@ func (q *simplexQP) solve() []float64 {
 				best, bestF = j, f
 			}
 		}
+		clear(w)
 		w[best] = 1
-		free = []int{best}
+		free = append(free, best)
 	}
-	wf := make([]float64, J)
+	wf := q.wf
 	for iter := 0; iter < 50*J+100; iter++ {
 		if !q.eqp(free, delta, wf) {
 			// singular (cannot happen with the ridge): stop here
@@ -614,9 +646,13 @@ func (q *simplexQP) solve() []float64 {
 		for i := range J {
 			scale = max(scale, math.Abs(q.g[i]))
 		}
+		clear(q.inFree)
+		for _, i := range free {
+			q.inFree[i] = true
+		}
 		enter, most := -1, -1e-13*max(scale, 1e-300)
 		for i := range J {
-			if w[i] == 0 && !slices.Contains(free, i) {
+			if w[i] == 0 && !q.inFree[i] {
 				if l := q.g[i] - mu; l < most {
 					enter, most = i, l
 				}
@@ -627,6 +663,7 @@ func (q *simplexQP) solve() []float64 {
 		}
 		free = append(free, enter)
 	}
+	q.free = free
 	var s float64
 	for i := range w {
 		w[i] = max(w[i], 0)
@@ -635,7 +672,7 @@ func (q *simplexQP) solve() []float64 {
 	for i := range w {
 		w[i] /= s
 	}
-	q.prev = append(q.prev[:0], w...)
+	q.warm = true
 	return w
 }
 
