@@ -28,10 +28,13 @@ type bundled struct {
 	err       error
 }
 
-var loadAssets = sync.OnceValue(func() *bundled {
+var loadAssets = sync.OnceValue(func() *bundled { return readAssets(assetFS) })
+
+// readAssets reads the generated assets from fsys (assetFS, or a test's).
+func readAssets(fsys fs.FS) *bundled {
 	b := &bundled{}
 	var err error
-	if b.echarts, err = fs.ReadFile(assetFS, "assets/echarts.min.js"); err != nil {
+	if b.echarts, err = fs.ReadFile(fsys, "assets/echarts.min.js"); err != nil {
 		b.err = ErrAssetsMissing
 		return b
 	}
@@ -39,7 +42,7 @@ var loadAssets = sync.OnceValue(func() *bundled {
 		name string
 		dst  **geoMap
 	}{{"assets/china-cities.geojson", &b.cities}, {"assets/china-provinces.geojson", &b.provinces}} {
-		data, err := fs.ReadFile(assetFS, l.name)
+		data, err := fs.ReadFile(fsys, l.name)
 		if err != nil {
 			b.err = ErrAssetsMissing
 			return b
@@ -52,4 +55,4 @@ var loadAssets = sync.OnceValue(func() *bundled {
 		}
 	}
 	return b
-})
+}

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/cityimpact/cityimpact/evaluation"
 )
@@ -180,5 +181,19 @@ func BenchmarkHTML(b *testing.B) {
 		if err := HTML(&bytes.Buffer{}, r, HTMLOptions{}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A binary built without `make assets` has only SOURCE.md: the error
+// says what to run.
+func TestAssetsMissing(t *testing.T) {
+	b := readAssets(fstest.MapFS{"assets/SOURCE.md": {Data: []byte("x")}})
+	if !errors.Is(b.err, ErrAssetsMissing) {
+		t.Errorf("error %v; want ErrAssetsMissing", b.err)
+	}
+	b = readAssets(fstest.MapFS{"assets/echarts.min.js": {Data: []byte("x")}, "assets/china-cities.geojson": {Data: []byte("{}")},
+		"assets/china-provinces.geojson": {Data: []byte("{}")}})
+	if b.err == nil || errors.Is(b.err, ErrAssetsMissing) {
+		t.Errorf("broken map asset: error %v; want a bundled-map error", b.err)
 	}
 }

@@ -232,8 +232,17 @@
     });
   }
   window.addEventListener('resize', resize);
-  window.addEventListener('beforeprint', resize);
-  window.addEventListener('afterprint', resize);
+  // Printing: beforeprint fires before the print styles apply, so the
+  // charts are given their A4 sizes (report.css @media print, 96 px/in)
+  // explicitly, and their screen sizes back afterwards.
+  var MM = 96 / 25.4;
+  function printSize(el) {
+    if (el.closest('.grid2, .case-grid')) return { width: Math.round(88 * MM), height: Math.round(70 * MM) };
+    if (el.classList.contains('map')) return { width: Math.round(180 * MM), height: Math.round(130 * MM) };
+    return { width: Math.round(180 * MM), height: Math.round(95 * MM) };
+  }
+  window.addEventListener('beforeprint', function () { charts.forEach(function (c) { c.chart.resize(printSize(c.el)); }); });
+  window.addEventListener('afterprint', function () { charts.forEach(function (c) { c.chart.resize({ width: 'auto', height: 'auto' }); }); });
   var btn = document.getElementById('lang-toggle');
   if (btn) btn.addEventListener('click', function () {
     lang = lang === 'zh' ? 'en' : 'zh';
