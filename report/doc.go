@@ -29,3 +29,5 @@
 //
 // HTML is safe for concurrent use; templates and assets are parsed once.
 package report
+
+//go:generate make -C .. assets
