@@ -228,7 +228,12 @@
   draw();
   function resize() { // only charts whose box changed (a viewport height change moves none)
     charts.forEach(function (c) {
-      if (c.el.clientWidth !== c.chart.getWidth() || c.el.clientHeight !== c.chart.getHeight()) c.chart.resize();
+      var w = c.el.clientWidth, h = c.el.clientHeight;
+      // A collapsed box (a 1-px window, as screenshot tools make for a
+      // moment) keeps the last drawing: ECharts' map view cannot invert a
+      // zero-size transform.
+      if (w === 0 || h === 0) return;
+      if (w !== c.chart.getWidth() || h !== c.chart.getHeight()) c.chart.resize();
     });
   }
   window.addEventListener('resize', resize);
