@@ -52,7 +52,11 @@ type SynthOptions struct {
 	V []float64
 	// Placebos runs the in-space placebo of every control unit.
 	Placebos bool
-	// Workers runs placebos in parallel; 0 means GOMAXPROCS.
+	// LeaveOneOut re-estimates the synthetic control once without each
+	// donor that has a positive weight (SynthResult.LeaveOneOut).
+	LeaveOneOut bool
+	// Workers runs placebos and leave-one-out fits in parallel; 0 means
+	// GOMAXPROCS.
 	Workers int
 }
 
@@ -89,6 +93,22 @@ type SynthResult struct {
 	Placebos []SynthPlacebo
 	Rank     int
 	PValue   float64
+	// LeaveOneOut holds one re-estimate per donor with positive weight,
+	// in donor order, when SynthOptions.LeaveOneOut.
+	LeaveOneOut []SynthLeaveOut
+}
+
+// SynthLeaveOut is one leave-one-out re-estimate of a synthetic control:
+// the fit without donor Dropped. Donors, W and V are those of the refit;
+// Synthetic and Gap are per period of the panel, Estimate the mean gap
+// after treatment.
+type SynthLeaveOut struct {
+	Dropped                    string
+	Donors                     []string
+	W, V                       []float64
+	Synthetic, Gap             []float64
+	Estimate                   float64
+	PreRMSPE, PostRMSPE, LossV float64
 }
 
 // SynthPlacebo is one in-space placebo run: the unit treated in it, its
@@ -124,6 +144,17 @@ type SynthPlacebo struct {
 // in-space placebo of ADH 2010, §2.5 and Figure 4), with the other
 // controls as its donors (the treated unit is left out), and the treated
 // unit's post/pre RMSPE ratio is ranked among all of them.
+//
+// With SynthOptions.LeaveOneOut the fit is repeated once without each
+// donor that has a positive weight, the robustness check of Abadie,
+// Diamond & Hainmueller (2015, AJPS 59(2), 495–510: West Germany re-
+// estimated leaving out one country of the synthetic control at a time),
+// as R's Synth would be rerun on the reduced donor pool, with two
+// differences that make the check about the donor alone: the predictors
+// keep the scaling of the full fit, and the search for V also starts from
+// the full fit's V (so a refit never fits the optimisation periods worse
+// than that V does with the remaining donors). Dropping a donor of zero
+// weight then leaves the fit as it was. A fixed SynthOptions.V is kept.
 //
 // Errors: *[SynthError] when p has more than one treated unit, fewer than
 // 2 donors or 2 pre-treatment periods, a predictor
@@ -236,6 +267,18 @@ func SynthControl(p *SynthPanel, opts SynthOptions) (*SynthResult, error) {
 		r.Estimate += fit.gap[t]
 	}
 	r.Estimate /= float64(T - T0)
+	if opts.LeaveOneOut {
+		var drop []int
+		for j, w := range fit.w {
+			if w > 0 {
+				drop = append(drop, j)
+			}
+		}
+		r.LeaveOneOut = make([]SynthLeaveOut, len(drop))
+		synthParallel(len(drop), opts.Workers, func(a int) {
+			r.LeaveOneOut[a] = prob.leaveOut(treated, fit, drop[a], opts.V)
+		})
+	}
 	if opts.Placebos {
 		r.Placebos = prob.placebos(r, opts)
 		for _, pl := range r.Placebos {
@@ -385,6 +428,7 @@ func (s *synthProblem) fit(treated int, donors []int, spec synthFitSpec) synthFi
 	for k := range v {
 		v[k] = math.Abs(v[k]) / sv
 	}
+	qp.warm = false // the final solve does not depend on the search path
 	w, lossW := solveW(v)
 	w = slices.Clone(w)
 	f := synthFit{w: w, v: v, sd: sds, lossW: lossW, lossV: mspe(w), synth: make([]float64, T), gap: make([]float64, T)}
@@ -506,34 +550,75 @@ func regressionStart(x0, x1, z0, z1 []float64, K, J, nOpt int) []float64 {
 	return sv
 }
 
-// placebos refits every donor as treated and ranks the RMSPE ratios.
-func (s *synthProblem) placebos(r *SynthResult, opts SynthOptions) []SynthPlacebo {
+// postMean is the mean of gap over the post-treatment periods t ≥ T0.
+func postMean(gap []float64, T0 int) float64 {
+	var s float64
+	for _, g := range gap[T0:] {
+		s += g
+	}
+	return s / float64(len(gap)-T0)
+}
+
+// leaveOut refits the synthetic control of treated without donor drop (an
+// index into the donors 0..N0−1), keeping the full fit's predictor scales
+// and starting the V search also from its V (or keeping fixedV).
+func (s *synthProblem) leaveOut(treated int, full synthFit, drop int, fixedV []float64) SynthLeaveOut {
 	N0 := s.p.N0
-	out := make([]SynthPlacebo, N0+1)
-	out[0] = SynthPlacebo{Unit: r.Unit, Treated: true, Gap: r.Gap, PreRMSPE: r.PreRMSPE, PostRMSPE: r.PostRMSPE, Ratio: r.Ratio}
-	workers := opts.Workers
+	donors := make([]int, 0, N0-1)
+	names := make([]string, 0, N0-1)
+	for i := range N0 {
+		if i != drop {
+			donors = append(donors, i)
+			names = append(names, s.p.Units[i])
+		}
+	}
+	spec := synthFitSpec{sd: full.sd, fixedV: fixedV}
+	if fixedV == nil {
+		spec.startV = full.v
+	}
+	f := s.fit(treated, donors, spec)
+	return SynthLeaveOut{
+		Dropped: s.p.Units[drop], Donors: names, W: f.w, V: f.v, Synthetic: f.synth, Gap: f.gap,
+		Estimate: postMean(f.gap, s.p.T0), PreRMSPE: f.pre, PostRMSPE: f.post, LossV: f.lossV,
+	}
+}
+
+// synthParallel calls do(i) for i in 0..n−1 on up to workers goroutines
+// (0: GOMAXPROCS), each taking every workers-th index, and returns when
+// all are done.
+func synthParallel(n, workers int, do func(i int)) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	workers = min(workers, N0)
+	workers = min(workers, n)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for u := w; u < N0; u += workers {
-				donors := make([]int, 0, N0-1)
-				for i := range N0 {
-					if i != u {
-						donors = append(donors, i)
-					}
-				}
-				f := s.fit(u, donors, synthFitSpec{})
-				out[u+1] = SynthPlacebo{Unit: s.p.Units[u], Gap: f.gap, PreRMSPE: f.pre, PostRMSPE: f.post, Ratio: f.post / f.pre}
+			for i := w; i < n; i += workers {
+				do(i)
 			}
 		}()
 	}
 	wg.Wait()
+}
+
+// placebos refits every donor as treated and ranks the RMSPE ratios.
+func (s *synthProblem) placebos(r *SynthResult, opts SynthOptions) []SynthPlacebo {
+	N0 := s.p.N0
+	out := make([]SynthPlacebo, N0+1)
+	out[0] = SynthPlacebo{Unit: r.Unit, Treated: true, Gap: r.Gap, PreRMSPE: r.PreRMSPE, PostRMSPE: r.PostRMSPE, Ratio: r.Ratio}
+	synthParallel(N0, opts.Workers, func(u int) {
+		donors := make([]int, 0, N0-1)
+		for i := range N0 {
+			if i != u {
+				donors = append(donors, i)
+			}
+		}
+		f := s.fit(u, donors, synthFitSpec{})
+		out[u+1] = SynthPlacebo{Unit: s.p.Units[u], Gap: f.gap, PreRMSPE: f.pre, PostRMSPE: f.post, Ratio: f.post / f.pre}
+	})
 	for a := range out {
 		rank := 1
 		for b := range out {

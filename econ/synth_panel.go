@@ -261,3 +261,46 @@ func NewSynthPanel(d SynthData, outcome string) (*SynthPanel, error) {
 	}
 	return p, nil
 }
+
+// Backdate returns the in-time placebo panel of p: the periods before
+// treatment only, Times[:T0], with treatment pretended to start k periods
+// earlier (T0 − k pre-periods and k placebo post-periods). An estimator
+// run on it never sees an outcome after the real start, so its effect
+// should be near zero; a large placebo effect means the method predicts
+// the treated unit badly even without treatment. This is the in-time
+// placebo of Abadie, Diamond & Hainmueller (2015, AJPS 59(2), 495–510:
+// German reunification backdated from 1990 to 1975) and (2010, JASA, §2.5).
+// The returned panel shares no memory with p.
+//
+// Errors: *[SynthError] when k < 1, or when fewer than 2 periods would
+// remain before the placebo start (synthetic control and synthetic DID
+// both need 2).
+func (p *SynthPanel) Backdate(k int) (*SynthPanel, error) {
+	e := &SynthError{}
+	switch {
+	case k < 1:
+		e.add("", "", "", "in-time placebo %d periods back: want at least 1", k)
+	case p.T0-k < 2:
+		e.add("", "", "", "in-time placebo %d periods back leaves %d pre-treatment periods before the placebo start (the panel has %d before %d): need at least 2", k, max(p.T0-k, 0), p.T0, p.Times[p.T0])
+	}
+	if err := e.orNil(); err != nil {
+		return nil, err
+	}
+	N, T, T0 := p.N(), p.T(), p.T0
+	q := &SynthPanel{Units: slices.Clone(p.Units), Times: slices.Clone(p.Times[:T0]), N0: p.N0, T0: T0 - k,
+		Y: make([]float64, N*T0)}
+	for i := range N {
+		copy(q.Y[i*T0:(i+1)*T0], p.Y[i*T:i*T+T0])
+	}
+	if p.X != nil {
+		q.X = make(map[string][]float64, len(p.X))
+		for c, x := range p.X {
+			y := make([]float64, N*T0)
+			for i := range N {
+				copy(y[i*T0:(i+1)*T0], x[i*T:i*T+T0])
+			}
+			q.X[c] = y
+		}
+	}
+	return q, nil
+}

@@ -72,6 +72,11 @@ var adhPredictors = []SynthPredictor{
 // 3.94, MSPE ratio 99.0 ranked first of 39 (p = 1/39 = 0.0256), and the
 // balance table. The V optimisation is not deterministic across
 // implementations, hence the loose tolerances.
+//
+// Utah's weight is 0.334 as printed in ADH (2010, JASA 105(490),
+// Table 2, "State weights in the synthetic California"); the figure 0.394
+// in the brief of issue 6 is a slip (Table 2's five weights sum to 1.000
+// only with 0.334), so the test keeps to the paper.
 func TestSynthControlADH(t *testing.T) {
 	p, err := NewSynthPanel(readSmoking(t), "cigsale")
 	if err != nil {
