@@ -215,14 +215,17 @@ func readWide(src io.ReaderAt, size int64, path string, keepFn func(string) bool
 	if err != nil {
 		return nil, &UserError{&ingest.DataError{File: path, Err: err}}
 	}
-	// Errors, in file order, capped.
+	// Errors, in file order: as encoding/csv's loop did, each is added
+	// and reading stops once the list (header problems included) is full.
 	ln := line
+	full := false
 	for _, b := range blocks {
 		for _, e := range b.errs {
-			if len(problems) >= estMaxCSVErrors {
+			if full {
 				break
 			}
 			problems = append(problems, &ingest.DataError{File: path, Line: ln + e.line, Err: e.err})
+			full = len(problems) >= estMaxCSVErrors
 		}
 		if b.fatal {
 			break

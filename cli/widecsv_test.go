@@ -196,6 +196,7 @@ var wideCases = []string{
 	"y,x\n1,2\r3,4\n",        // bare CR inside a line
 	"y,x\n1,2\n3,4\r",        // CR before EOF
 	"y,x\n-,+\n.,e5\n1e,2\n", // not numbers
+	",,,,,,,,,,,,,,,,,,,\n0", // 20 header errors, then one ragged line (found by FuzzReadWide)
 }
 
 func TestReadWideMatchesReference(t *testing.T) {
