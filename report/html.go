@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/cityimpact/cityimpact/division"
 	"github.com/cityimpact/cityimpact/evaluation"
 )
 
@@ -409,6 +410,18 @@ func (p *page) Node(code string) template.HTML {
 		return bi(p.Lang, p.R.Framework.Nodes[0].Name)
 	}
 	return template.HTML(html.EscapeString(code))
+}
+
+// Province renders a province name (as UnitInfo carries it, in Chinese)
+// with its English name from the division registry when it is known.
+func (p *page) Province(name string) template.HTML {
+	if name == "" {
+		return ""
+	}
+	if pr, err := division.LookupProvince(name); err == nil {
+		return bi(p.Lang, evaluation.Text{Zh: name, En: pr.NameEn})
+	}
+	return template.HTML(html.EscapeString(name))
 }
 
 // NodeUnit returns the measurement unit of an indicator.
