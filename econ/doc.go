@@ -95,6 +95,17 @@
 // nested optimisation of the pre-period fit, and runs the in-space
 // placebos with post/pre RMSPE ratios and the permutation p-value.
 //
+// [EstimateImputation] is the imputation estimator of Borusyak, Jaravel &
+// Spiess (2024): unit and period effects (and controls) fitted on untreated
+// observations, Y(0) imputed for treated cells, the overall ATT and
+// event-time horizons with their conservative clustered SEs and the
+// pre-trend test on untreated observations, as R didimputation (to 6e-13).
+// Mechanisms: [EstimateMediation] runs the stepwise mediation regressions
+// (total effect, D → M, Y on D and M; a·b with Sobel and Aroian SEs),
+// [BootstrapMediation] a seeded cluster bootstrap of a·b, and
+// [EstimateModeration] the D×Z interaction test; since the mediator step is
+// descriptive unless M is exogenous (Jiang Ting 2022), report D → M.
+//
 // # Data rules
 //
 // Float columns use NaN (or ±Inf) for missing values, factor and code
