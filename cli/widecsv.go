@@ -288,6 +288,9 @@ func (wr *wideReader) run(src io.ReaderAt, off, size int64, chunk, workers int, 
 	jobs := make(chan *wideBlock, workers)
 	done := make(chan *wideBlock, workers)
 	free := make(chan []byte, 2*workers+2)
+	// At most 4·workers blocks are out between the reader and the merge,
+	// so memory stays bounded when one block is slow.
+	tokens := make(chan struct{}, 4*workers)
 	var stop atomic.Bool
 	var readErr error
 	var wg sync.WaitGroup
@@ -332,6 +335,7 @@ func (wr *wideReader) run(src io.ReaderAt, off, size int64, chunk, workers int, 
 				}
 			}
 			carry = append([]byte(nil), buf[cut:]...)
+			tokens <- struct{}{}
 			jobs <- &wideBlock{seq: seq, off: pos - int64(len(buf)), data: buf[:cut], quoted: quoted && bytes.IndexByte(buf[:cut], '"') >= 0}
 			seq++
 		}
@@ -363,6 +367,7 @@ func (wr *wideReader) run(src io.ReaderAt, off, size int64, chunk, workers int, 
 			}
 			delete(pending, next)
 			next++
+			<-tokens
 			if !stop.Load() {
 				nerr += len(nb.errs)
 				if nerr == 0 {
