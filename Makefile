@@ -24,9 +24,11 @@ build: assets
 	$(GO) build -o bin/cityimpact ./cmd/cityimpact
 
 # The main job on the embedded default: generate the synthetic demo panel,
-# import it into the DuckDB store, validate it and print a summary.
+# import it into the DuckDB store and validate it, then run the demo
+# evaluation (examples/demo/evaluation.yaml) and print the report's path.
 demo: assets build
 	./bin/cityimpact demo --out $(OUT)
+	./bin/cityimpact evaluate examples/demo/evaluation.yaml --out $(OUT)/report
 
 test: assets vet unit fuzz
 
