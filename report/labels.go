@@ -118,6 +118,7 @@ var labels = map[string]evaluation.Text{
 	"case":             {Zh: "案例城市", En: "Case city"},
 	"pre_trends":       {Zh: "平行趋势检验", En: "Pre-trend test"},
 	"none":             {Zh: "无", En: "None"},
+	"why_differ":       {Zh: "为什么双向固定效应与稳健估计不同", En: "Why TWFE and the robust estimators differ"},
 	"findings_note":    {Zh: "单元格为估计值，下方为 95% 置信区间；标准误、p 值及相对基期的幅度见第 7 节。", En: "Each cell: the estimate, with its 95% confidence interval below; standard errors, p-values and the size relative to the baseline are in section 7."},
 	"sig_note":         {Zh: "* p<0.10, ** p<0.05, *** p<0.01。", En: "* p<0.10, ** p<0.05, *** p<0.01."},
 	"nodata":           {Zh: "无数据", En: "No data"},
