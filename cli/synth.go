@@ -42,6 +42,13 @@ Methods (--method):
         Predictors: --covariates (each averaged over the pre-periods, or COL@FROM-TO),
         --lags (outcome in those periods); neither: the outcome in every pre-period.
 
+Robustness: --leave-one-out (adh) refits the synthetic control without each donor
+that has a positive weight, in turn (Abadie, Diamond & Hainmueller 2015), and prints
+each refit's estimate, weights and trajectory. --in-time K also estimates an in-time
+placebo: treatment backdated K periods, on the pre-treatment periods only; its effect
+should be near zero (for adh, predictor windows must then lie before the placebo
+start).
+
 Inference: sdid/sc/did report the jackknife SE where synthdid defines it (several
 treated units), otherwise the placebo SE (--reps permutations of the controls,
 --seed); --placebo forces the placebo SE. adh with --placebo runs every control
@@ -74,6 +81,8 @@ func runSynth(env *Env, args []string) error {
 	placebo := fs.Bool("placebo", false, "sdid/sc/did: placebo SE; adh: in-space placebos and p-value")
 	reps := fs.Int("reps", 200, "placebo replications for the placebo SE")
 	seed := fs.Uint64("seed", 1, "seed of the placebo permutations (printed in the output)")
+	loo := fs.Bool("leave-one-out", false, "adh: also refit without each donor of positive weight")
+	inTime := fs.Int("in-time", 0, "also estimate an in-time placebo with treatment backdated `K` periods (0: none)")
 	dropIncomplete := fs.Bool("drop-incomplete", false, "leave out control units with a missing outcome (listed in the output) instead of failing")
 	format := fs.String("format", "table", "output: table, json or csv")
 	rest, err := parseArgs(fs, args)
@@ -115,6 +124,12 @@ func runSynth(env *Env, args []string) error {
 	if *method != "adh" && (*covs != "" || *lags != "") {
 		return userErrorf("--covariates and --lags are predictors of --method adh (synthetic DID with covariates is not supported)")
 	}
+	if *loo && *method != "adh" {
+		return userErrorf("--leave-one-out refits the donors of --method adh (got --method %s)", *method)
+	}
+	if *inTime < 0 {
+		return userErrorf("--in-time %d: want the number of periods to backdate treatment by, at least 1", *inTime)
+	}
 	if *reps < 2 {
 		return userErrorf("--reps %d: want at least 2 placebo replications", *reps)
 	}
@@ -151,23 +166,24 @@ func runSynth(env *Env, args []string) error {
 	if err != nil {
 		return synthPanelError(err, src, lines, d)
 	}
-	var out synthOut
-	if *method == "adh" {
-		for i := range preds {
-			if preds[i].From == math.MinInt { // whole pre-period
-				preds[i].From, preds[i].To = p.Times[0], p.Times[p.T0-1]
+	estimate := func(p *econ.SynthPanel, leaveOneOut bool) (synthOut, error) {
+		if *method == "adh" {
+			ps := slices.Clone(preds)
+			for i := range ps {
+				if ps[i].From == math.MinInt { // whole pre-period
+					ps[i].From, ps[i].To = p.Times[0], p.Times[p.T0-1]
+				}
 			}
+			opts := econ.SynthOptions{Placebos: *placebo, LeaveOneOut: leaveOneOut}
+			if len(ps) > 0 {
+				opts.Predictors = ps
+			}
+			r, err := econ.SynthControl(p, opts)
+			if err != nil {
+				return synthOut{}, err
+			}
+			return adhOut(r), nil
 		}
-		opts := econ.SynthOptions{Placebos: *placebo}
-		if len(preds) > 0 {
-			opts.Predictors = preds
-		}
-		r, err := econ.SynthControl(p, opts)
-		if err != nil {
-			return &UserError{err}
-		}
-		out = adhOut(r)
-	} else {
 		opts := econ.SDIDOptions{Method: m, Seed: *seed}
 		needPlacebo := *placebo || p.N()-p.N0 == 1
 		if needPlacebo && p.N0 > p.N()-p.N0 {
@@ -175,9 +191,36 @@ func runSynth(env *Env, args []string) error {
 		}
 		r, err := econ.SyntheticDID(p, opts)
 		if err != nil {
-			return &UserError{err}
+			return synthOut{}, err
 		}
-		out = sdidOut(p, r, *placebo)
+		return sdidOut(p, r, *placebo), nil
+	}
+	out, err := estimate(p, *loo)
+	if err != nil {
+		return &UserError{err}
+	}
+	if *inTime > 0 {
+		q, err := p.Backdate(*inTime)
+		if err != nil {
+			return &UserError{fmt.Errorf("--in-time %d: %w", *inTime, err)}
+		}
+		pl, err := estimate(q, false)
+		if err != nil {
+			return &UserError{fmt.Errorf("--in-time %d (placebo start %d): %w", *inTime, q.Times[q.T0], err)}
+		}
+		if m, ok := out.json.(map[string]any); ok {
+			pj := pl.json.(map[string]any)
+			pj["k"] = *inTime
+			pj["actual_start"] = p.Times[p.T0]
+			m["in_time"] = pj
+		}
+		out.rows = append(out.rows, []string{"in_time_k", "", strconv.Itoa(*inTime)})
+		for _, r := range pl.rows {
+			if r[0] == "method" {
+				continue
+			}
+			out.rows = append(out.rows, []string{"in_time_" + r[0], r[1], r[2]})
+		}
 	}
 	if *dropIncomplete {
 		if m, ok := out.json.(map[string]any); ok {
@@ -470,6 +513,17 @@ func synthPanelError(err error, path string, lines bool, d econ.SynthData) error
 	if se.More > 0 {
 		out = append(out, fmt.Errorf("and %d more problems", se.More))
 	}
+	if _, incomplete := synthDropIncomplete(d); len(incomplete) > 0 {
+		list := strings.Join(incomplete[:min(len(incomplete), 10)], ", ")
+		if len(incomplete) > 10 {
+			list += fmt.Sprintf(" and %d more", len(incomplete)-10)
+		}
+		units := "control units have"
+		if len(incomplete) == 1 {
+			units = "control unit has"
+		}
+		out = append(out, fmt.Errorf("%d %s missing outcomes (%s): --drop-incomplete leaves them out of the donor pool", len(incomplete), units, list))
+	}
 	return &UserError{errors.Join(out...)}
 }
 
@@ -624,6 +678,42 @@ func adhOut(r *econ.SynthResult) synthOut {
 	}
 	for _, pl := range r.Placebos {
 		rows = append(rows, []string{"placebo_ratio", pl.Unit, synthNum(pl.Ratio)})
+	}
+	if r.LeaveOneOut != nil {
+		type traj struct {
+			Time      int    `json:"time"`
+			Synthetic estNum `json:"synthetic"`
+		}
+		type loo struct {
+			Dropped   string            `json:"dropped"`
+			Estimate  estNum            `json:"estimate"`
+			PreRMSPE  estNum            `json:"pre_rmspe"`
+			PostRMSPE estNum            `json:"post_rmspe"`
+			Weights   map[string]estNum `json:"weights"`
+			V         []estNum          `json:"v"`
+			Synthetic []traj            `json:"trajectory"`
+		}
+		ls := make([]loo, len(r.LeaveOneOut))
+		for a, l := range r.LeaveOneOut {
+			ls[a] = loo{Dropped: l.Dropped, Estimate: estNum(l.Estimate), PreRMSPE: estNum(l.PreRMSPE),
+				PostRMSPE: estNum(l.PostRMSPE), Weights: map[string]estNum{}}
+			rows = append(rows, []string{"loo_estimate", l.Dropped, synthNum(l.Estimate)},
+				[]string{"loo_pre_rmspe", l.Dropped, synthNum(l.PreRMSPE)})
+			for j, w := range l.W {
+				if w != 0 {
+					ls[a].Weights[l.Donors[j]] = estNum(w)
+					rows = append(rows, []string{"loo_weight", l.Dropped + "/" + l.Donors[j], synthNum(w)})
+				}
+			}
+			for _, v := range l.V {
+				ls[a].V = append(ls[a].V, estNum(v))
+			}
+			for t, y := range l.Synthetic {
+				ls[a].Synthetic = append(ls[a].Synthetic, traj{r.Times[t], estNum(y)})
+				rows = append(rows, []string{"loo_synthetic", l.Dropped + "/" + strconv.Itoa(r.Times[t]), synthNum(y)})
+			}
+		}
+		js["leave_one_out"] = ls
 	}
 	return synthOut{js, rows}
 }
