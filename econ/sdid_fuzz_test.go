@@ -53,6 +53,48 @@ func FuzzSyntheticDID(f *testing.F) {
 			}
 			return
 		}
+		// In-time placebo: Backdate either fails with a *SynthError or
+		// gives the pre-periods with the start moved back.
+		back := int(b[2]>>4) % (p.T0 + 1)
+		if q, err := p.Backdate(back); err != nil {
+			if !errors.As(err, &se) {
+				t.Fatalf("Backdate(%d): err %v is not *SynthError", back, err)
+			}
+		} else if q.T() != p.T0 || q.T0 != p.T0-back || q.T0 < 2 || len(q.Y) != q.N()*q.T() {
+			t.Fatalf("Backdate(%d) of T0 %d: T %d T0 %d", back, p.T0, q.T(), q.T0)
+		} else if _, err := SyntheticDID(q, SDIDOptions{MaxIter: 200}); err != nil && !errors.As(err, &se) {
+			t.Fatalf("SyntheticDID on the in-time placebo: err %v is not *SynthError", err)
+		}
+		// Classic synthetic control with leave-one-out refits: weights on
+		// the simplex, one refit per positive weight, none weighting the
+		// dropped donor.
+		if r, err := SynthControl(p, SynthOptions{LeaveOneOut: true, Workers: 1}); err != nil {
+			if !errors.As(err, &se) {
+				t.Fatalf("SynthControl: err %v is not *SynthError", err)
+			}
+		} else {
+			npos := 0
+			for _, w := range r.W {
+				if w > 0 {
+					npos++
+				}
+			}
+			if len(r.LeaveOneOut) != npos {
+				t.Fatalf("%d leave-one-out refits for %d positive weights", len(r.LeaveOneOut), npos)
+			}
+			for _, l := range r.LeaveOneOut {
+				var s float64
+				for j, w := range l.W {
+					if w < 0 || math.IsNaN(w) || l.Donors[j] == l.Dropped {
+						t.Fatalf("refit without %s: weights %v of %v", l.Dropped, l.W, l.Donors)
+					}
+					s += w
+				}
+				if len(l.W) > 0 && math.Abs(s-1) > 1e-9 {
+					t.Fatalf("refit without %s: weights sum to %v", l.Dropped, s)
+				}
+			}
+		}
 		for _, m := range []SDIDMethod{SDIDSynth, SDIDSC, SDIDDID} {
 			r, err := SyntheticDID(p, SDIDOptions{Method: m, Placebo: 3, MaxIter: 500})
 			if err != nil {
