@@ -239,33 +239,11 @@ func (fe *fixedEffects) sweep(w *demeanWork, in, out []float64) {
 	}
 	Q := len(fe.codes)
 	s := w.s
-	fused := Q == 3
-	if fused {
-		// One pass: s_i = 0 + α²_{g2(i)} + α³_{g3(i)} (the same additions,
-		// in the same order, as the loop below) and dimension 1's sums.
-		a1 := in[fe.off[1] : fe.off[1]+fe.ng[1]]
-		a2 := in[fe.off[2] : fe.off[2]+fe.ng[2]]
-		c1, c2 := fe.codes[1], fe.codes[2]
-		acc := w.acc[0]
-		clear(acc)
-		c0 := fe.codes[0]
-		for i, g := range c0 {
-			v := 0.0
-			v += a1[c1[i]]
-			v += a2[c2[i]]
-			s[i] = v
-			if fe.w != nil {
-				v *= fe.w[i]
-			}
-			acc[g] += v
-		}
-	} else {
-		clear(s)
-		for q := 1; q < Q; q++ {
-			a := in[fe.off[q] : fe.off[q]+fe.ng[q]]
-			for i, g := range fe.codes[q] {
-				s[i] += a[g]
-			}
+	clear(s)
+	for q := 1; q < Q; q++ {
+		a := in[fe.off[q] : fe.off[q]+fe.ng[q]]
+		for i, g := range fe.codes[q] {
+			s[i] += a[g]
 		}
 	}
 	var prev, prevNew []float64
@@ -279,14 +257,11 @@ func (fe *fixedEffects) sweep(w *demeanWork, in, out []float64) {
 			next = out[fe.off[q] : fe.off[q]+fe.ng[q]]
 		}
 		acc := w.acc[q]
-		if !(fused && q == 0) {
-			clear(acc)
-		}
+		clear(acc)
 		codes := fe.codes[q]
 		// Bring s up to date with the previous dimension's new effects while
 		// accumulating this dimension's partial residual sums.
 		switch {
-		case fused && q == 0: // accumulated above
 		case prevCodes == nil: // q == 0: α¹ is zero in s
 			if fe.w == nil {
 				for i, g := range codes {
