@@ -323,6 +323,7 @@ type page struct {
 	Methods   []methodBlock
 	Cases     []caseBlock
 	Events    []eventBlock
+	Placebos  []placeboJS
 	Alerts    []evaluation.Alert
 	Failures  []failRow
 	Cities    []cityRow
@@ -356,6 +357,8 @@ type findRow struct {
 type methodBlock struct {
 	evaluation.MethodResult
 	Pre *evaluation.Test
+	// Placebo indexes the page's placebo histograms (−1: none).
+	Placebo int
 }
 
 type caseBlock struct {
@@ -368,6 +371,13 @@ type eventBlock struct {
 	Index int
 	M     evaluation.MethodResult
 	Pre   *evaluation.Test
+}
+
+// placeboJS is one permutation distribution with the actual estimate.
+type placeboJS struct {
+	Outcome  string           `json:"outcome"`
+	Estimate evaluation.Num   `json:"estimate"`
+	Draws    []evaluation.Num `json:"draws"`
 }
 
 type failRow struct {
@@ -565,7 +575,11 @@ func newPage(r *evaluation.Results, lang string, top int, m *geoMap, mapSource s
 	}
 	ev := 0
 	for _, mr := range r.Causal {
-		b := methodBlock{MethodResult: mr}
+		b := methodBlock{MethodResult: mr, Placebo: -1}
+		if len(mr.Distribution) > 0 && len(mr.Estimates) > 0 && mr.Error == "" {
+			b.Placebo = len(p.Placebos)
+			p.Placebos = append(p.Placebos, placeboJS{Outcome: mr.Outcome, Estimate: mr.Estimates[0].Value, Draws: mr.Distribution})
+		}
 		for i := range mr.Tests {
 			if mr.Tests[i].Name == "pre_trends" {
 				b.Pre = &mr.Tests[i]
@@ -652,6 +666,7 @@ func chartData(p *page, m *geoMap, goal []evaluation.Num) []byte {
 		TrendOutcome string                      `json:"trend_outcome"`
 		Trends       []evaluation.TrendSeries    `json:"trends"`
 		Events       []eventJS                   `json:"events"`
+		Placebos     []placeboJS                 `json:"placebos"`
 		Weights      []evaluation.WeightRow      `json:"weights"`
 		Uncertainty  *evaluation.RankUncertainty `json:"uncertainty"`
 		Coupling     *evaluation.CouplingResult  `json:"coupling"`
@@ -692,6 +707,7 @@ func chartData(p *page, m *geoMap, goal []evaluation.Num) []byte {
 			d.Trends = append(d.Trends, tr)
 		}
 	}
+	d.Placebos = p.Placebos
 	for _, e := range p.Events {
 		d.Events = append(d.Events, eventJS{Method: e.M.Method, Outcome: e.M.Outcome, Label: e.M.Label, Points: e.M.Points})
 	}

@@ -152,6 +152,25 @@
               data: [{ yAxis: 0 }].concat(ref >= 0 ? [{ xAxis: ref }] : []) } }]
       });
     },
+    placebo: function (i) {
+      // Histogram of the permutation distribution (30 bins) with the
+      // actual estimate marked.
+      var pl = D.placebos[i], xs = pl.draws.filter(function (v) { return v !== null; });
+      var lo = Math.min.apply(null, xs.concat([pl.estimate])), hi = Math.max.apply(null, xs.concat([pl.estimate]));
+      var nb = 30, w = (hi - lo) / nb || 1, counts = [], cats = [];
+      for (var b = 0; b < nb; b++) { counts.push(0); cats.push(fmt(lo + (b + 0.5) * w, 4)); }
+      xs.forEach(function (v) { counts[Math.min(nb - 1, Math.floor((v - lo) / w))]++; });
+      var at = Math.min(nb - 1, Math.floor((pl.estimate - lo) / w));
+      return base({
+        grid: { left: 16, right: 24, top: 28, bottom: 24, containLabel: true },
+        tooltip: { trigger: 'axis' },
+        xAxis: { type: 'category', data: cats, name: L('placebo_draws'), nameLocation: 'middle', nameGap: 26, axisLabel: { fontSize: 10 } },
+        yAxis: { type: 'value', name: L('count') },
+        series: [{ type: 'bar', data: counts, itemStyle: { color: '#9aa8b6' }, barCategoryGap: '5%',
+          markLine: { silent: true, symbol: 'none', lineStyle: { color: GOLD, width: 2 },
+            label: { position: 'insideEndTop', formatter: L('actual_estimate') + ' ' + fmt(pl.estimate, 4) }, data: [{ xAxis: at }] } }]
+      });
+    },
     weights: function () {
       var rows = D.weights.filter(function (w) { return nodes[w.code] && nodes[w.code].indicator; });
       var dims = [];
