@@ -399,7 +399,25 @@ func (p *page) L(key string) template.HTML {
 	if !ok {
 		panic("report: no label " + key) // caught by the template tests
 	}
-	return bi(p.Lang, t)
+	return bi(p.Lang, p.level(t))
+}
+
+// levelLabels is labels with the spec's confidence level.
+func (p *page) levelLabels() map[string]evaluation.Text {
+	out := make(map[string]evaluation.Text, len(labels))
+	for k, t := range labels {
+		out[k] = p.level(t)
+	}
+	return out
+}
+
+// level rewrites the labels' "95%" confidence level to the spec's.
+func (p *page) level(t evaluation.Text) evaluation.Text {
+	if p.R == nil || p.R.Spec == nil || p.R.Spec.Causal.Level == 0 || p.R.Spec.Causal.Level == 0.95 || !strings.Contains(t.En, "95% C") && !strings.Contains(t.En, "95% confidence") {
+		return t
+	}
+	lv := strconv.FormatFloat(100*p.R.Spec.Causal.Level, 'g', 4, 64) + "%"
+	return evaluation.Text{Zh: strings.ReplaceAll(t.Zh, "95%", lv), En: strings.ReplaceAll(t.En, "95%", lv)}
 }
 
 // Unit renders a unit's name by code (the code itself when unknown).
@@ -670,7 +688,7 @@ func chartData(p *page, m *geoMap, goal []evaluation.Num) []byte {
 		Weights      []evaluation.WeightRow      `json:"weights"`
 		Uncertainty  *evaluation.RankUncertainty `json:"uncertainty"`
 		Coupling     *evaluation.CouplingResult  `json:"coupling"`
-	}{Lang: p.Lang, Labels: labels, Periods: r.Periods, Map: m.geoJSON(),
+	}{Lang: p.Lang, Labels: p.levelLabels(), Periods: r.Periods, Map: m.geoJSON(),
 		Weights: r.Index.Weights, Uncertainty: r.Index.Uncertainty, Coupling: r.Index.Coupling}
 	for i, u := range r.Units {
 		uj := unitJS{Code: u.Code, Name: u.Name, Cohort: u.Cohort, Case: u.Case, Score: evaluation.NaN(), Rank: evaluation.NaN()}

@@ -197,3 +197,21 @@ func TestAssetsMissing(t *testing.T) {
 		t.Errorf("broken map asset: error %v; want a bundled-map error", b.err)
 	}
 }
+
+// TestHTMLConfidenceLevel: labels follow the spec's confidence level.
+func TestHTMLConfidenceLevel(t *testing.T) {
+	r := htmlFixture()
+	if r.Spec == nil {
+		t.Fatal("fixture has no spec")
+	}
+	spec := *r.Spec
+	spec.Causal.Level = 0.9
+	r.Spec = &spec
+	var b bytes.Buffer
+	if err := HTML(&b, r, HTMLOptions{Language: "en"}); err != nil {
+		t.Fatal(err)
+	}
+	if s := b.String(); !strings.Contains(s, "90% CI") || strings.Contains(s, "95% CI") {
+		t.Error("the page does not label 90% intervals as such")
+	}
+}
