@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // CSData holds a panel in long form for [CallawaySantAnna]: one entry per
@@ -369,7 +370,7 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 		if opts.Sample == CSUnbalancedPanel {
 			return callawaySantAnnaRC(d, opts, alpha)
 		}
-		return nil, fmt.Errorf("econ: callaway-santanna: panel is not balanced (%d rows, %d units × %d periods); use CSUnbalancedPanel", m, nu, nt)
+		return nil, fmt.Errorf("econ: callaway-santanna: panel is not balanced (%d rows, %d units × %d periods)%s; use CSUnbalancedPanel", m, nu, nt, csFirstGap(d, uidx, units, times))
 	}
 	ncov := len(d.Covariates)
 	y := make([]float64, nu*nt)
@@ -413,7 +414,7 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 			return nil, fmt.Errorf("econ: callaway-santanna: row %d: cluster of unit %q changes from %q to %q", r+1, d.Unit[r], clus[i], d.Cluster[r])
 		}
 		if coh[i] != d.Cohort[r] {
-			return nil, fmt.Errorf("econ: callaway-santanna: row %d: cohort of unit %q changes from %d to %d", r+1, d.Unit[r], coh[i], d.Cohort[r])
+			return nil, fmt.Errorf("econ: callaway-santanna: row %d: cohort of unit %q changes from %d to %d in period %d; the cohort is the first treated period (0: never), constant within a unit, and treatment cannot switch off", r+1, d.Unit[r], coh[i], d.Cohort[r], d.Time[r])
 		}
 		if d.Cohort[r] < 0 {
 			return nil, fmt.Errorf("econ: callaway-santanna: row %d: negative cohort %d", r+1, d.Cohort[r])
@@ -453,7 +454,7 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 	stride := nt
 	if len(keep)-sumCounts(gset) == 0 {
 		if opts.Control == CSNeverTreated {
-			return nil, errors.New("econ: callaway-santanna: no never-treated units (cohort 0) for never-treated controls; use not-yet-treated controls")
+			return nil, fmt.Errorf("econ: callaway-santanna: no never-treated units (cohort 0) for never-treated controls: all %d units are first treated in %s; use not-yet-treated controls", len(keep), csCohortList(gset))
 		}
 		// As did: without never-treated units, the last cohort becomes
 		// the comparison group and the periods from its start (less the
@@ -591,6 +592,47 @@ func finishCS(res *CS, G, glist, times []int, sef func([]float64) float64, cl []
 		csBootstrap(res, cols, cl, opts, alpha)
 	}
 	return res, nil
+}
+
+// csCohortList lists the cohorts of gset in order with their unit counts,
+// e.g. "period 2004 (20 units), 2006 (40 units)", for error messages.
+func csCohortList(gset map[int]int) string {
+	gs := make([]int, 0, len(gset))
+	for g := range gset {
+		gs = append(gs, g)
+	}
+	sort.Ints(gs)
+	var b strings.Builder
+	b.WriteString("period ")
+	for k, g := range gs {
+		if k > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%d (%d unit", g, gset[g])
+		if gset[g] != 1 {
+			b.WriteByte('s')
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+// csFirstGap names, for the error of an unbalanced panel, the first unit
+// (in order of appearance) without a row for some period and the first
+// such period: `: unit "b" has no row for period 2002`.
+func csFirstGap(d CSData, uidx map[string]int, units []string, times []int) string {
+	have := make(map[[2]int]bool, len(d.Unit))
+	for r := range d.Unit {
+		have[[2]int{uidx[d.Unit[r]], d.Time[r]}] = true
+	}
+	for i, u := range units {
+		for _, t := range times {
+			if !have[[2]int{i, t}] {
+				return fmt.Sprintf(": unit %q has no row for period %d", u, t)
+			}
+		}
+	}
+	return ""
 }
 
 func covName(d CSData, c int) string {
