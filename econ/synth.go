@@ -357,7 +357,7 @@ func (s *synthProblem) fit(treated int, donors []int, spec synthFitSpec) synthFi
 		}
 		z1[t] = p.Y[treated*T+s.optLo+t]
 	}
-	qp := newSimplexQP(J)
+	qp := newSimplexQP(x0, x1, K, J)
 	// solveW returns the inner solution for predictor weights |v|/Σ|v| in
 	// the QP's own buffer (valid until the next call) and its loss. It
 	// allocates nothing: the outer optimisation calls it thousands of
@@ -367,28 +367,8 @@ func (s *synthProblem) fit(treated int, donors []int, spec synthFitSpec) synthFi
 		for _, x := range v {
 			sv += math.Abs(x)
 		}
-		h := qp.h
-		clear(h)
-		clear(qp.c)
 		for k := range K {
-			vk := math.Abs(v[k]) / sv
-			if vk == 0 {
-				continue
-			}
-			row := x0[k*J : (k+1)*J]
-			for a := range J {
-				ra := vk * row[a]
-				qp.c[a] -= ra * x1[k]
-				hr := h[a*J : (a+1)*J]
-				for b := a; b < J; b++ {
-					hr[b] += ra * row[b]
-				}
-			}
-		}
-		for a := range J {
-			for b := a + 1; b < J; b++ {
-				h[b*J+a] = h[a*J+b]
-			}
+			qp.v[k] = math.Abs(v[k]) / sv
 		}
 		w := qp.solve()
 		var loss float64
@@ -397,7 +377,7 @@ func (s *synthProblem) fit(treated int, donors []int, spec synthFitSpec) synthFi
 			for j := range J {
 				d -= x0[k*J+j] * w[j]
 			}
-			loss += math.Abs(v[k]) / sv * d * d
+			loss += qp.v[k] * d * d
 		}
 		return w, loss
 	}
@@ -631,35 +611,57 @@ func (s *synthProblem) placebos(r *SynthResult, opts SynthOptions) []SynthPlaceb
 	return out
 }
 
-// simplexQP minimises ½ wᵀHw + cᵀw over the unit simplex by a primal
-// active-set method. H (J×J, row-major) and c are filled by the caller.
-// All scratch space is allocated once, so that repeated solves (one per
-// evaluation of the outer optimisation) allocate nothing.
+// simplexQP minimises the predictor loss (x1 − A w)ᵀ diag(v) (x1 − A w)
+// over the unit simplex, that is ½ wᵀHw + cᵀw with H = Aᵀ diag(v) A and
+// c = −Aᵀ diag(v) x1 (up to a factor 2 and a constant), by a primal
+// active-set method. A is K×J (row-major: predictor k of donor j), set
+// once; v is filled by the caller before each solve. H is never formed:
+// an iteration needs only its block on the free set (K·m² for m free
+// donors) and the gradient (K·J), not the J² entries a V evaluation of the
+// outer search would otherwise rebuild. All scratch space is allocated
+// once, so that repeated solves (one per evaluation of the outer
+// optimisation) allocate nothing.
 type simplexQP struct {
-	J    int
-	h, c []float64
+	J, K  int
+	a, x1 []float64 // A (K×J) and the target (K)
+	v     []float64 // predictor weights, set by the caller
+	// per solve
+	va, c, diag []float64 // v_k A_kj (K×J), c, diag(H)
 	// scratch
-	chol, a, b, g, wf []float64
-	free              []int
-	inFree            []bool
-	w                 []float64 // the last solution: the result and the next warm start
-	warm              bool
+	chol, ba, bb, g, wf, r []float64
+	free                   []int
+	inFree                 []bool
+	w                      []float64 // the last solution: the result and the next warm start
+	warm                   bool
 }
 
-func newSimplexQP(J int) *simplexQP {
-	return &simplexQP{J: J, h: make([]float64, J*J), c: make([]float64, J),
-		chol: make([]float64, J*J), a: make([]float64, J), b: make([]float64, J), g: make([]float64, J),
-		wf: make([]float64, J), free: make([]int, 0, J), inFree: make([]bool, J), w: make([]float64, J)}
+func newSimplexQP(a, x1 []float64, K, J int) *simplexQP {
+	return &simplexQP{J: J, K: K, a: a, x1: x1, v: make([]float64, K),
+		va: make([]float64, K*J), c: make([]float64, J), diag: make([]float64, J),
+		chol: make([]float64, J*J), ba: make([]float64, J), bb: make([]float64, J), g: make([]float64, J),
+		wf: make([]float64, J), r: make([]float64, K), free: make([]int, 0, J), inFree: make([]bool, J),
+		w: make([]float64, J)}
 }
 
 // solve returns the minimiser in the solver's own buffer, valid until the
 // next call (callers copy what they keep). A ridge δ = 1e-10·mean(diag H)
 // (at least 1e-300) makes the problem strictly convex.
 func (q *simplexQP) solve() []float64 {
-	J := q.J
+	J, K := q.J, q.K
+	clear(q.c)
+	clear(q.diag)
+	for k := range K {
+		row, vrow := q.a[k*J:(k+1)*J], q.va[k*J:(k+1)*J]
+		vk, t := q.v[k], q.x1[k]
+		for j := range J {
+			vrow[j] = vk * row[j]
+			q.c[j] -= vrow[j] * t
+			q.diag[j] += vrow[j] * row[j]
+		}
+	}
 	var tr float64
 	for i := range J {
-		tr += q.h[i*J+i]
+		tr += q.diag[i]
 	}
 	delta := max(1e-10*tr/float64(J), 1e-300)
 	// Warm start from the previous solution (consecutive calls come from
@@ -675,7 +677,7 @@ func (q *simplexQP) solve() []float64 {
 	} else {
 		best, bestF := 0, math.Inf(1)
 		for j := range J {
-			if f := 0.5*(q.h[j*J+j]+delta) + q.c[j]; f < bestF {
+			if f := 0.5*(q.diag[j]+delta) + q.c[j]; f < bestF {
 				best, bestF = j, f
 			}
 		}
@@ -714,13 +716,23 @@ func (q *simplexQP) solve() []float64 {
 			free = kept
 			continue
 		}
-		// optimal on this face: check multipliers of the bound variables
-		for i := range J {
+		// optimal on this face: check multipliers of the bound variables,
+		// g = Aᵀ diag(v) (A w) + δw + c
+		for k := range K {
 			var s float64
 			for _, j := range free {
-				s += q.h[i*J+j] * w[j]
+				s += q.a[k*J+j] * w[j]
 			}
-			q.g[i] = s + delta*w[i] + q.c[i]
+			q.r[k] = s
+		}
+		for i := range J {
+			q.g[i] = delta*w[i] + q.c[i]
+		}
+		for k := range K {
+			rk, vrow := q.r[k], q.va[k*J:(k+1)*J]
+			for i := range J {
+				q.g[i] += vrow[i] * rk
+			}
 		}
 		var mu float64
 		for _, i := range free {
@@ -765,11 +777,17 @@ func (q *simplexQP) solve() []float64 {
 // writing the free weights to wf[:len(free)]. It reports false if the
 // reduced matrix is not positive definite.
 func (q *simplexQP) eqp(free []int, delta float64, wf []float64) bool {
-	m := len(free)
+	m, J := len(free), q.J
 	L := q.chol[:m*m]
+	// lower triangle of H on the free set: Σ_k v_k A_ki A_kj
 	for a, i := range free {
-		for b, j := range free {
-			L[a*m+b] = q.h[i*q.J+j]
+		for b := 0; b <= a; b++ {
+			j := free[b]
+			var s float64
+			for k := range q.K {
+				s += q.va[k*J+i] * q.a[k*J+j]
+			}
+			L[a*m+b] = s
 		}
 		L[a*m+a] += delta
 	}
@@ -808,7 +826,7 @@ func (q *simplexQP) eqp(free []int, delta float64, wf []float64) bool {
 			x[i] = s / L[i*m+i]
 		}
 	}
-	a, b := q.a[:m], q.b[:m]
+	a, b := q.ba[:m], q.bb[:m]
 	for k, i := range free {
 		a[k] = 1
 		b[k] = q.c[i]
