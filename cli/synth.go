@@ -58,11 +58,13 @@ as a placebo and reports post/pre RMSPE ratios and the permutation p-value.
 yearly panel of a stored dataset (columns unit, year, and a 0/1 column per policy).
 
 Output: --format json prints {"method","estimate","se","se_method","weights":{donor:w},
-"time_weights":{period:λ},"trajectory":[{"time","treated","synthetic"}],...};
-table and csv print the same as rows.`
+"time_weights":{period:λ},"trajectory":[{"time","treated","synthetic"}],...}, with
+"leave_one_out":[{"dropped","estimate","weights","trajectory",...}] and "in_time":{"k","start",
+"actual_start","estimate",...} when asked; table and csv print the same as rows.`
 
 const synthExample = `cityimpact synth --data california_prop99.csv --unit State --time Year --outcome PacksPerCapita --treat treated --method sdid --format json
-  cityimpact synth --data smoking.csv --unit state --time year --outcome cigsale --treated California --start 1989 --method adh --covariates lnincome@1980-1988,retprice@1980-1988,age15to24@1980-1988,beer@1984-1988 --lags 1975,1980,1988 --placebo`
+  cityimpact synth --data smoking.csv --unit state --time year --outcome cigsale --treated California --start 1989 --method adh --covariates lnincome@1980-1988,retprice@1980-1988,age15to24@1980-1988,beer@1984-1988 --lags 1975,1980,1988 --placebo
+  cityimpact synth --data smoking.csv --unit state --time year --outcome cigsale --treated California --start 1989 --method adh --leave-one-out --in-time 5`
 
 func runSynth(env *Env, args []string) error {
 	fs := newFlags(env, "synth", synthUsage, synthExample)
