@@ -179,13 +179,19 @@ func mediationFormula(lhs string, rhs, fe []string) string {
 // finite and every fixed-effect, cluster and weight value present, and
 // the number of rows dropped.
 func mediationFrame(data *Frame, y, d, m string, controls, fe []string, opts Options) (*Frame, int, error) {
+	return mediationFrameVars(data, append([]string{y, d, m}, controls...), fe, opts)
+}
+
+// mediationFrameVars is mediationFrame for any list of numeric variables
+// (empty names are skipped).
+func mediationFrameVars(data *Frame, vars, fe []string, opts Options) (*Frame, int, error) {
 	n := data.Len()
 	keep := make([]bool, n)
 	for i := range keep {
 		keep[i] = true
 	}
 	var missing []string
-	for _, name := range append([]string{y, d, m}, controls...) {
+	for _, name := range vars {
 		if name == "" {
 			continue
 		}
@@ -307,7 +313,30 @@ func BootstrapMediation(data *Frame, spec MediationSpec, opts Options, boot Medi
 		return nil, errors.New("econ: mediation bootstrap: D or M has no variation after the fixed effects")
 	}
 	out.Indirect = ab
-	out.Draws = make([]float64, boot.Reps)
+	draws, failed := mb.run(boot, opts, 1, func(mult []float64, o Options, dst []float64) bool {
+		v, ok := mb.draw(mult, o)
+		dst[0] = v
+		return ok
+	})
+	out.Draws, out.Failed = draws[0], failed
+	sum, ok := bootSummary(out.Draws, opts.Level)
+	if !ok {
+		return nil, fmt.Errorf("econ: mediation bootstrap: %d of %d draws failed", out.Failed, boot.Reps)
+	}
+	out.SE, out.CILow, out.CIHigh, out.P = sum.SE, sum.CILow, sum.CIHigh, sum.P
+	return out, nil
+}
+
+// run draws boot.Reps cluster-bootstrap samples and evaluates neff
+// statistics on each with eval (which writes them to dst and reports
+// whether the draw succeeded). It returns draws[e][r], NaN for failed
+// draws, and the number of failed draws. Draw r uses the PCG stream
+// (boot.Seed, ⌊r/16⌋), so the result does not depend on boot.Workers.
+func (mb *medBoot) run(boot MediationBoot, opts Options, neff int, eval func(mult []float64, o Options, dst []float64) bool) ([][]float64, int) {
+	draws := make([][]float64, neff)
+	for e := range draws {
+		draws[e] = make([]float64, boot.Reps)
+	}
 	const chunk = 16
 	nchunk := (boot.Reps + chunk - 1) / chunk
 	jobs := make(chan int)
@@ -319,6 +348,7 @@ func BootstrapMediation(data *Frame, spec MediationSpec, opts Options, boot Medi
 		go func() {
 			defer wg.Done()
 			mult := make([]float64, mb.ng)
+			dst := make([]float64, neff)
 			for c := range jobs {
 				rng := rand.New(rand.NewPCG(boot.Seed, uint64(c)))
 				for r := c * chunk; r < min((c+1)*chunk, boot.Reps); r++ {
@@ -326,11 +356,14 @@ func BootstrapMediation(data *Frame, spec MediationSpec, opts Options, boot Medi
 					for range mb.ng {
 						mult[rng.IntN(mb.ng)]++
 					}
-					v, ok := mb.draw(mult, o)
-					if !ok {
-						v = math.NaN()
+					ok := eval(mult, o, dst)
+					for e := range neff {
+						if ok {
+							draws[e][r] = dst[e]
+						} else {
+							draws[e][r] = math.NaN()
+						}
 					}
-					out.Draws[r] = v
 				}
 			}
 		}()
@@ -340,17 +373,31 @@ func BootstrapMediation(data *Frame, spec MediationSpec, opts Options, boot Medi
 	}
 	close(jobs)
 	wg.Wait()
-
-	good := make([]float64, 0, boot.Reps)
-	for _, v := range out.Draws {
+	failed := 0
+	for _, v := range draws[0] {
 		if math.IsNaN(v) {
-			out.Failed++
-		} else {
+			failed++
+		}
+	}
+	return draws, failed
+}
+
+// bootStats summarises bootstrap draws of one statistic.
+type bootStats struct{ SE, CILow, CIHigh, P float64 }
+
+// bootSummary returns the standard deviation of the non-NaN draws, their
+// (1∓level)/2 type-7 quantiles and the two-sided percentile p-value
+// (twice the smaller share of draws on either side of zero, capped at 1);
+// false with fewer than two good draws.
+func bootSummary(draws []float64, level float64) (bootStats, bool) {
+	good := make([]float64, 0, len(draws))
+	for _, v := range draws {
+		if !math.IsNaN(v) {
 			good = append(good, v)
 		}
 	}
 	if len(good) < 2 {
-		return nil, fmt.Errorf("econ: mediation bootstrap: %d of %d draws failed", out.Failed, boot.Reps)
+		return bootStats{}, false
 	}
 	slices.Sort(good)
 	var s, ss float64
@@ -368,11 +415,12 @@ func BootstrapMediation(data *Frame, spec MediationSpec, opts Options, boot Medi
 			above++
 		}
 	}
-	out.SE = math.Sqrt(ss / float64(len(good)-1))
-	out.CILow = quantile7(good, (1-opts.Level)/2)
-	out.CIHigh = quantile7(good, (1+opts.Level)/2)
-	out.P = min(1, 2*float64(min(below, above))/float64(len(good)))
-	return out, nil
+	return bootStats{
+		SE:     math.Sqrt(ss / float64(len(good)-1)),
+		CILow:  quantile7(good, (1-level)/2),
+		CIHigh: quantile7(good, (1+level)/2),
+		P:      min(1, 2*float64(min(below, above))/float64(len(good))),
+	}, true
 }
 
 // quantile7 is R's default quantile (type 7) of sorted x:
@@ -389,7 +437,8 @@ func quantile7(x []float64, p float64) float64 {
 // medBoot holds the columns of one bootstrap problem: Y, D, M, X, the
 // fixed-effect codes, the base weights and the cluster of each row.
 type medBoot struct {
-	cols   [][]float64 // Y, D, M, X...
+	cols   [][]float64 // Y, D, M_1..M_k, X...
+	k      int         // number of mediators
 	fe     [][]int32
 	w      []float64 // nil for none
 	cl     []int32
@@ -398,12 +447,19 @@ type medBoot struct {
 }
 
 func newMedBoot(f *Frame, spec MediationSpec, opts Options) (*medBoot, error) {
-	mb := &medBoot{}
-	for _, name := range append([]string{spec.Outcome, spec.Treat, spec.Mediator}, spec.Controls...) {
+	return newMedBootVars(f, spec.Outcome, spec.Treat, []string{spec.Mediator}, spec.Controls, spec.FE, opts)
+}
+
+// newMedBootVars collects the columns of a (serial) mediation bootstrap
+// with the mediators meds in causal order.
+func newMedBootVars(f *Frame, y, d string, meds, controls, fe []string, opts Options) (*medBoot, error) {
+	mb := &medBoot{k: len(meds)}
+	vars := append(append([]string{y, d}, meds...), controls...)
+	for _, name := range vars {
 		x, _ := f.Float(name)
 		mb.cols = append(mb.cols, x)
 	}
-	for _, name := range spec.FE {
+	for _, name := range fe {
 		codes, _, _ := f.groups(name)
 		mb.fe = append(mb.fe, codes)
 	}
@@ -413,8 +469,8 @@ func newMedBoot(f *Frame, spec MediationSpec, opts Options) (*medBoot, error) {
 	switch {
 	case len(opts.Cluster) == 1:
 		mb.clName = opts.Cluster[0]
-	case len(spec.FE) > 0:
-		mb.clName = spec.FE[0]
+	case len(fe) > 0:
+		mb.clName = fe[0]
 	}
 	if mb.clName != "" {
 		codes, labels, _ := f.groups(mb.clName)
@@ -430,8 +486,20 @@ func newMedBoot(f *Frame, spec MediationSpec, opts Options) (*medBoot, error) {
 }
 
 // draw returns a·b on the sample reweighted by the cluster multiplicities
-// mult, or false if a regression is singular.
+// mult, or false if a regression is singular (one mediator).
 func (mb *medBoot) draw(mult []float64, opts Options) (float64, bool) {
+	a, _, b, ok := mb.fitPaths(mult, opts)
+	if !ok {
+		return 0, false
+	}
+	return a[0] * b[0], true
+}
+
+// fitPaths re-estimates the path coefficients on the sample reweighted by
+// the cluster multiplicities mult: a_j and dd[j][l] (l < j) from M_j on D,
+// M_1..M_{j−1}, X, and b_j from Y on D, M_1..M_k, X, all after the fixed
+// effects; false if a regression is singular.
+func (mb *medBoot) fitPaths(mult []float64, opts Options) (a []float64, dd [][]float64, b []float64, ok bool) {
 	n := len(mb.cl)
 	rows := make([]int, 0, n)
 	for i := range n {
@@ -474,18 +542,24 @@ func (mb *medBoot) draw(mult []float64, opts Options) (float64, bool) {
 			}
 		}
 	}
-	y, d, med, xs := cols[0], cols[1], cols[2], cols[3:]
-	// a: M on D, X.
-	ra, ok := wlsSmall(med, append([][]float64{d}, xs...), w)
-	if !ok {
-		return 0, false
+	k := mb.k
+	y, d, meds, xs := cols[0], cols[1], cols[2:2+k], cols[2+k:]
+	a, dd = make([]float64, k), make([][]float64, k)
+	for j := range k {
+		// a_j, d_j·: M_j on D, M_1..M_{j−1}, X.
+		rhs := append(append([][]float64{d}, meds[:j]...), xs...)
+		r, ok := wlsSmall(meds[j], rhs, w)
+		if !ok {
+			return nil, nil, nil, false
+		}
+		a[j], dd[j] = r[0], r[1:1+j]
 	}
-	// b: Y on D, M, X.
-	rb, ok := wlsSmall(y, append([][]float64{d, med}, xs...), w)
+	// b: Y on D, M_1..M_k, X.
+	r, ok := wlsSmall(y, append(append([][]float64{d}, meds...), xs...), w)
 	if !ok {
-		return 0, false
+		return nil, nil, nil, false
 	}
-	return ra[0] * rb[1], true
+	return a, dd, r[1 : 1+k], true
 }
 
 // wlsSmall solves the weighted normal equations of y on the columns x by

@@ -34,8 +34,8 @@ func readMediationReference(t *testing.T) (*Frame, map[string]medRefModel) {
 	for _, m := range ref.Models {
 		out[m.Name] = m
 	}
-	if len(out) != 8 {
-		t.Fatalf("%d reference models; want 8", len(out))
+	if len(out) != 12 {
+		t.Fatalf("%d reference models; want 12", len(out))
 	}
 	return readFrame(t, "testdata/mediation_base_did.csv"), out
 }
