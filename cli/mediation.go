@@ -23,7 +23,10 @@ three regressions of the stepwise approach, all with the same --fe, --controls
 and clustering (each equals fixest's feols): total effect Y ~ D, D → M
 (M ~ D), and Y ~ D + M; the indirect effect a·b with Sobel and Aroian SEs, the
 share mediated, and a percentile CI of a·b from a seeded cluster bootstrap
-(--boot draws; 0 for none). With --moderator: Y ~ D + D:Z + Z, the
+(--boot draws; 0 for none). With several mediators (--mediator M1,M2 in causal
+order) the serial model D → M1 → M2 → Y (Hayes model 6): M1 ~ D, M2 ~ D + M1,
+Y ~ D + M1 + M2, each specific indirect effect (a1·b1, a1·d21·b2, a2·b2) and
+their total with delta-method SEs and bootstrap percentile CIs. With --moderator: Y ~ D + D:Z + Z, the
 heterogeneity test.
 
 Caveat (Jiang Ting 2022, China Industrial Economics): a DID identifies D → Y and
@@ -41,7 +44,7 @@ func runMediate(env *Env, args []string) error {
 	data := fs.String("data", "", "wide CSV `file` (header row of column names)")
 	outcome := fs.String("outcome", "", "outcome `column` Y")
 	treat := fs.String("treat", "", "treatment `column` D (e.g. treat × post)")
-	mediator := fs.String("mediator", "", "mediator `column` M")
+	mediator := fs.String("mediator", "", "mediator `column` M, or comma-separated M1,M2,… in causal order for the serial model D → M1 → M2 → Y")
 	moderator := fs.String("moderator", "", "moderator `column` Z for the interaction test Y ~ D + D:Z + Z")
 	controls := fs.String("controls", "", "comma-separated numeric control `columns`")
 	fe := fs.String("fe", "", "comma-separated fixed-effect `columns`, e.g. city,year")
@@ -83,7 +86,18 @@ func runMediate(env *Env, args []string) error {
 	}
 	ctrl, fes := splitCommaFlag(*controls), splitCommaFlag(*fe)
 	var res mediateResult
-	if *mediator != "" {
+	meds := splitCommaFlag(*mediator)
+	if len(meds) > 1 {
+		spec := econ.SerialMediationSpec{Outcome: *outcome, Treat: *treat, Mediators: meds, Controls: ctrl, FE: fes}
+		if res.serial, err = econ.EstimateSerialMediation(f, spec, opts); err != nil {
+			return &UserError{err}
+		}
+		if *boot > 0 {
+			if res.serialBoot, err = econ.BootstrapSerialMediation(f, spec, opts, econ.MediationBoot{Reps: *boot, Seed: *seed}); err != nil {
+				return &UserError{err}
+			}
+		}
+	} else if *mediator != "" {
 		spec := econ.MediationSpec{Outcome: *outcome, Treat: *treat, Mediator: *mediator, Controls: ctrl, FE: fes}
 		if res.med, err = econ.EstimateMediation(f, spec, opts); err != nil {
 			return &UserError{err}
@@ -104,9 +118,11 @@ func runMediate(env *Env, args []string) error {
 }
 
 type mediateResult struct {
-	med  *econ.Mediation
-	boot *econ.MediationBootstrap
-	mod  *econ.Moderation
+	med        *econ.Mediation
+	boot       *econ.MediationBootstrap
+	serial     *econ.SerialMediation
+	serialBoot *econ.SerialMediationBootstrap
+	mod        *econ.Moderation
 }
 
 type medCoefJSON struct {
@@ -164,9 +180,13 @@ func (r mediateResult) write(env *Env, format string, level float64) error {
 			NObs        int          `json:"nobs"`
 		}
 		var out struct {
-			Mediation  *med  `json:"mediation,omitempty"`
-			Bootstrap  *boot `json:"bootstrap,omitempty"`
-			Moderation *mod  `json:"moderation,omitempty"`
+			Mediation  *med           `json:"mediation,omitempty"`
+			Serial     *serialMedJSON `json:"serial,omitempty"`
+			Bootstrap  *boot          `json:"bootstrap,omitempty"`
+			Moderation *mod           `json:"moderation,omitempty"`
+		}
+		if m := r.serial; m != nil {
+			out.Serial = toSerialJSON(m, r.serialBoot, level)
 		}
 		if m := r.med; m != nil {
 			out.Mediation = &med{C: toMedCoefJSON(m.C), A: toMedCoefJSON(m.A), B: toMedCoefJSON(m.B), CPrime: toMedCoefJSON(m.CPrime),
@@ -215,6 +235,27 @@ func (r mediateResult) write(env *Env, format string, level float64) error {
 		}
 		add("share mediated a·b/c", m.Share, nan, nan, nan, nan)
 	}
+	if m := r.serial; m != nil {
+		coef("c (total, Y~D)", m.C)
+		for j, a := range m.A {
+			coef(fmt.Sprintf("a%d (D→M%d)", j+1, j+1), a)
+			for l, d := range m.D[j] {
+				coef(fmt.Sprintf("d%d%d (M%d→M%d)", j+1, l+1, l+1, j+1), d)
+			}
+		}
+		for j, b := range m.B {
+			coef(fmt.Sprintf("b%d (M%d in Y~D+M)", j+1, j+1), b)
+		}
+		coef("c' (direct)", m.CPrime)
+		effs := append(append([]econ.IndirectEffect(nil), m.Paths...), m.TotalIndirect)
+		for i, e := range effs {
+			add(e.Name+" delta", e.Estimate, e.SE, e.P, nan, nan)
+			if b := r.serialBoot; b != nil {
+				be := b.Effects[i]
+				add(fmt.Sprintf("%s bootstrap (%d, seed %d)", e.Name, b.Reps, b.Seed), be.Estimate, be.SE, be.P, be.CILow, be.CIHigh)
+			}
+		}
+	}
 	if m := r.mod; m != nil {
 		coef("D (moderation)", m.Treat)
 		coef(m.Interaction.Name, m.Interaction)
@@ -231,5 +272,90 @@ func (r mediateResult) write(env *Env, format string, level float64) error {
 	if m := r.med; m != nil {
 		fmt.Fprintf(w, "\n%d observations, %s\nnote: %s\n", m.NObs, m.Total.VCovType, mediateCaveat)
 	}
+	if m := r.serial; m != nil {
+		fmt.Fprintf(w, "\n%d observations, %s; mediators in causal order: ", m.NObs, m.Total.VCovType)
+		for j, s := range m.Steps {
+			if j > 0 {
+				fmt.Fprint(w, ", ")
+			}
+			fmt.Fprintf(w, "M%d = %s", j+1, s.YName)
+		}
+		fmt.Fprintf(w, "\nnote: %s\n", mediateCaveat)
+	}
 	return nil
+}
+
+// serialMedJSON is the "serial" object of `mediate --format json` with
+// several mediators: the path coefficients (d[j][l] is the effect of
+// mediator l+1 on mediator j+1), each indirect effect with its
+// delta-method and (with --boot) bootstrap inference, and the total
+// indirect effect.
+type serialMedJSON struct {
+	Mediators     []string        `json:"mediators"`
+	C             medCoefJSON     `json:"c"`
+	CPrime        medCoefJSON     `json:"c_prime"`
+	A             []medCoefJSON   `json:"a"`
+	B             []medCoefJSON   `json:"b"`
+	D             [][]medCoefJSON `json:"d"`
+	Paths         []serialEffJSON `json:"paths"`
+	TotalIndirect serialEffJSON   `json:"total_indirect"`
+	NObs          int             `json:"nobs"`
+	VCov          string          `json:"vcov"`
+	Bootstrap     *serialBootJSON `json:"bootstrap,omitempty"`
+	Caveat        string          `json:"caveat"`
+}
+
+type serialEffJSON struct {
+	Name     string  `json:"name"`
+	Path     []int   `json:"path,omitempty"` // 1-based mediator indices
+	Estimate estNum  `json:"estimate"`
+	SE       estNum  `json:"se"`
+	Z        estNum  `json:"z"`
+	P        estNum  `json:"p"`
+	BootSE   *estNum `json:"boot_se,omitempty"`
+	BootLow  *estNum `json:"boot_ci_low,omitempty"`
+	BootHigh *estNum `json:"boot_ci_high,omitempty"`
+	BootP    *estNum `json:"boot_p,omitempty"`
+}
+
+type serialBootJSON struct {
+	Reps    int     `json:"reps"`
+	Seed    uint64  `json:"seed"`
+	Cluster string  `json:"cluster"`
+	Level   float64 `json:"level"`
+	Failed  int     `json:"failed"`
+}
+
+func toSerialJSON(m *econ.SerialMediation, b *econ.SerialMediationBootstrap, level float64) *serialMedJSON {
+	out := &serialMedJSON{C: toMedCoefJSON(m.C), CPrime: toMedCoefJSON(m.CPrime), NObs: m.NObs, VCov: m.Total.VCovType, Caveat: mediateCaveat}
+	for j := range m.A {
+		out.Mediators = append(out.Mediators, m.Steps[j].YName)
+		out.A = append(out.A, toMedCoefJSON(m.A[j]))
+		out.B = append(out.B, toMedCoefJSON(m.B[j]))
+		row := []medCoefJSON{}
+		for _, d := range m.D[j] {
+			row = append(row, toMedCoefJSON(d))
+		}
+		out.D = append(out.D, row)
+	}
+	if b != nil {
+		out.Bootstrap = &serialBootJSON{Reps: b.Reps, Seed: b.Seed, Cluster: b.Cluster, Level: level, Failed: b.Failed}
+	}
+	eff := func(i int, e econ.IndirectEffect) serialEffJSON {
+		j := serialEffJSON{Name: e.Name, Estimate: estNum(e.Estimate), SE: estNum(e.SE), Z: estNum(e.Z), P: estNum(e.P)}
+		for _, p := range e.Path {
+			j.Path = append(j.Path, p+1)
+		}
+		if b != nil {
+			be := b.Effects[i]
+			se, lo, hi, p := estNum(be.SE), estNum(be.CILow), estNum(be.CIHigh), estNum(be.P)
+			j.BootSE, j.BootLow, j.BootHigh, j.BootP = &se, &lo, &hi, &p
+		}
+		return j
+	}
+	for i, e := range m.Paths {
+		out.Paths = append(out.Paths, eff(i, e))
+	}
+	out.TotalIndirect = eff(len(m.Paths), m.TotalIndirect)
+	return out
 }

@@ -105,3 +105,95 @@ func TestMediateBadInput(t *testing.T) {
 		}
 	}
 }
+
+// `cityimpact mediate --mediator m,m2` runs the serial model: the path
+// coefficients equal fixest's feols (serial_* models of
+// econ/testdata/mediation_reference.json) and the indirect effects and
+// delta-method SEs the ones computed there in R.
+func TestMediateSerialCommand(t *testing.T) {
+	args := []string{"mediate", "--data", "../econ/testdata/mediation_base_did.csv", "--outcome", "ys", "--treat", "d",
+		"--mediator", "m,m2", "--controls", "x1", "--fe", "id,period", "--boot", "49", "--seed", "2", "--format", "json"}
+	code, out, errs := runCLI(t, args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	type coef struct{ Estimate, SE float64 }
+	type eff struct {
+		Name         string
+		Path         []int
+		Estimate, SE float64
+		BootLow      *float64 `json:"boot_ci_low"`
+		BootHigh     *float64 `json:"boot_ci_high"`
+	}
+	var res struct {
+		Serial struct {
+			Mediators     []string
+			A, B          []coef
+			D             [][]coef
+			Paths         []eff
+			TotalIndirect eff `json:"total_indirect"`
+			Bootstrap     struct{ Reps int }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	b, err := os.ReadFile("../econ/testdata/mediation_reference.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref struct {
+		Models []struct {
+			Name  string
+			Coefs []struct {
+				Name         string
+				Estimate, SE float64
+			}
+		}
+		Indirect []struct {
+			Name         string
+			Estimate, SE float64
+		} `json:"serial_indirect"`
+	}
+	if err := json.Unmarshal(b, &ref); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]coef{}
+	for _, m := range ref.Models {
+		for _, c := range m.Coefs {
+			want[m.Name+"/"+c.Name] = coef{c.Estimate, c.SE}
+		}
+	}
+	s := res.Serial
+	if len(s.A) != 2 || len(s.D) != 2 || len(s.D[1]) != 1 || len(s.Paths) != 3 {
+		t.Fatalf("shape: %+v", s)
+	}
+	close := func(a, b float64) bool { return math.Abs(a-b) <= 1e-8*math.Abs(b) }
+	for _, c := range []struct {
+		name string
+		got  coef
+	}{{"serial_m1/d", s.A[0]}, {"serial_m2/d", s.A[1]}, {"serial_m2/m", s.D[1][0]}, {"serial_direct/m", s.B[0]}, {"serial_direct/m2", s.B[1]}} {
+		if w := want[c.name]; !close(c.got.Estimate, w.Estimate) || !close(c.got.SE, w.SE) {
+			t.Errorf("%s: %v; fixest %v", c.name, c.got, w)
+		}
+	}
+	for i, e := range append(s.Paths, s.TotalIndirect) {
+		w := ref.Indirect[i]
+		if e.Name != w.Name || !close(e.Estimate, w.Estimate) || !close(e.SE, w.SE) || e.BootLow == nil || !(*e.BootLow < e.Estimate && e.Estimate < *e.BootHigh) {
+			t.Errorf("effect %d: %+v; R %+v", i, e, w)
+		}
+	}
+	if s.Bootstrap.Reps != 49 || s.Mediators[1] != "m2" || len(s.Paths[1].Path) != 2 {
+		t.Errorf("bootstrap %+v, mediators %v, path %v", s.Bootstrap, s.Mediators, s.Paths[1].Path)
+	}
+	code, out, _ = runCLI(t, "mediate", "--data", "../econ/testdata/mediation_base_did.csv", "--outcome", "ys", "--treat", "d",
+		"--mediator", "m,m2", "--fe", "id,period", "--boot", "0")
+	if code != 0 || !strings.Contains(out, "d21 (M1→M2)") || !strings.Contains(out, "d → m → m2 → ys delta") {
+		t.Errorf("table: exit %d\n%s", code, out)
+	}
+	code, _, errs = runCLI(t, "mediate", "--data", "../econ/testdata/mediation_base_did.csv", "--outcome", "ys", "--treat", "d",
+		"--mediator", "m,m", "--fe", "id,period", "--boot", "0")
+	if code != ExitUser || !strings.Contains(errs, "twice") {
+		t.Errorf("repeated mediator: exit %d, %q", code, errs)
+	}
+}
