@@ -1,14 +1,10 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -142,7 +138,7 @@ func runSynth(env *Env, args []string) error {
 	var frame *econ.Frame
 	src, lines := *data, true
 	if *data != "" {
-		frame, err = synthReadCSV(*data)
+		frame, err = readWideCSV(*data)
 	} else {
 		src, lines = "dataset "+*dataset, false
 		frame, err = (&estimateFlags{dataset: *dataset, db: *db}).load(env)
@@ -285,54 +281,6 @@ func synthPredictors(covs, lags string) ([]econ.SynthPredictor, error) {
 	}
 	return out, nil
 }
-
-// synthReadCSV reads a wide CSV with readWideCSV's rules; a file whose
-// header line has semicolons and no commas (synthdid's
-// california_prop99.csv) is read with ';' as the delimiter.
-func synthReadCSV(path string) (*econ.Frame, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, &UserError{err}
-	}
-	defer fh.Close()
-	br := bufio.NewReader(fh)
-	head, _ := br.Peek(4096)
-	first, _, _ := bytes.Cut(head, []byte("\n"))
-	if !bytes.Contains(first, []byte(";")) || bytes.Contains(first, []byte(",")) {
-		return parseWideCSV(br, path)
-	}
-	return parseWideCSV(synthSemicolon(br, path), path)
-}
-
-// synthSemicolon re-encodes a ';'-delimited CSV as ',' CSV for
-// parseWideCSV, one record per line, so line numbers are kept (unless a
-// quoted field spans lines). Ragged records pass through for parseWideCSV
-// to report with their lines; a quoting error is reported here.
-func synthSemicolon(r io.Reader, path string) io.Reader {
-	cr := csv.NewReader(r)
-	cr.Comma = ';'
-	cr.FieldsPerRecord = -1
-	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return &errReader{csvDataError(path, err)}
-		}
-		if err := cw.Write(rec); err != nil {
-			return &errReader{err}
-		}
-	}
-	cw.Flush()
-	return &buf
-}
-
-type errReader struct{ err error }
-
-func (e *errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // synthColumns pulls the panel columns out of a frame, collecting every
 // problem with its line (CSV line = row + 2).

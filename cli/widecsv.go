@@ -67,6 +67,10 @@ func readWideCSV(path string) (*econ.Frame, error) {
 // readWideCSVCols is readWideCSV keeping only the columns for which keep
 // returns true (all if keep is nil). Columns left out are still checked
 // for the number of fields, not for their values.
+//
+// A file whose header line has semicolons and no commas (synthdid's
+// california_prop99.csv, European exports) is read with ';' as the
+// delimiter.
 func readWideCSVCols(path string, keep func(name string) bool) (*econ.Frame, error) {
 	fh, err := os.Open(path)
 	if err != nil {
@@ -77,8 +81,48 @@ func readWideCSVCols(path string, keep func(name string) bool) (*econ.Frame, err
 	if err != nil {
 		return nil, &UserError{err}
 	}
+	head := make([]byte, 4096)
+	n, _ := fh.ReadAt(head, 0)
+	first, _, _ := bytes.Cut(head[:n], []byte("\n"))
+	if bytes.Contains(first, []byte(";")) && !bytes.Contains(first, []byte(",")) {
+		b, err := io.ReadAll(semicolonCSV(io.NewSectionReader(fh, 0, st.Size()), path))
+		if err != nil {
+			return nil, &UserError{err}
+		}
+		return readWide(bytes.NewReader(b), int64(len(b)), path, keep, 0, 0)
+	}
 	return readWide(fh, st.Size(), path, keep, 0, 0)
 }
+
+// semicolonCSV re-encodes a ';'-delimited CSV as ',' CSV for
+// the wide reader, one record per line, so line numbers are kept (unless a
+// quoted field spans lines). Ragged records pass through for parseWideCSV
+// to report with their lines; a quoting error is reported here.
+func semicolonCSV(r io.Reader, path string) io.Reader {
+	cr := csv.NewReader(r)
+	cr.Comma = ';'
+	cr.FieldsPerRecord = -1
+	var buf bytes.Buffer
+	cw := csv.NewWriter(&buf)
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return &errReader{csvDataError(path, err)}
+		}
+		if err := cw.Write(rec); err != nil {
+			return &errReader{err}
+		}
+	}
+	cw.Flush()
+	return &buf
+}
+
+type errReader struct{ err error }
+
+func (e *errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // parseWideCSV is readWideCSV on a reader (read whole into memory).
 func parseWideCSV(r io.Reader, path string) (*econ.Frame, error) {
