@@ -93,7 +93,11 @@
 // [SynthControl] fits the classic synthetic control of Abadie, Diamond &
 // Hainmueller (2010) from predictors, with predictor weights V chosen by
 // nested optimisation of the pre-period fit, and runs the in-space
-// placebos with post/pre RMSPE ratios and the permutation p-value.
+// placebos with post/pre RMSPE ratios and the permutation p-value;
+// SynthOptions.LeaveOneOut refits without each donor of positive weight
+// (Abadie, Diamond & Hainmueller 2015), and [SynthPanel.Backdate] gives the
+// in-time placebo (treatment moved k periods earlier, pre-periods only)
+// for either estimator.
 //
 // [EstimateImputation] is the imputation estimator of Borusyak, Jaravel &
 // Spiess (2024): unit and period effects (and controls) fitted on untreated
