@@ -60,8 +60,12 @@ type Table struct {
 	R2Within []float64 `json:"r2_within"` // NaN (JSON null) without fixed effects
 	Stars    []Star    `json:"stars"`
 	TStat    bool      `json:"tstat,omitempty"`
-	digits   int
-	digitsS  int
+	// Estimators names each model's estimator; nil when no model does.
+	Estimators []string `json:"estimators,omitempty"`
+	// Notes are the models' notes, each prefixed by the model's title.
+	Notes   []string `json:"notes,omitempty"`
+	digits  int
+	digitsS int
 }
 
 // TableRow is one coefficient across models; Cells[m] is nil where model
@@ -87,8 +91,25 @@ type TableFE struct {
 	Has  []bool `json:"has"`
 }
 
-// NewTable lays out the models side by side.
+// NewTable lays out the models side by side. It is
+// NewModelTable(ResultModel(models[0]), …); use [NewModelTable] to mix
+// regressions with other estimators ([CSTableModel], [ImputationTableModel],
+// [SDIDTableModel], [SynthTableModel], [MediationTableModel]).
 func NewTable(models []*Result, opts TableOptions) *Table {
+	cols := make([]TableModel, len(models))
+	for m, r := range models {
+		cols[m] = ResultModel(r)
+	}
+	return NewModelTable(cols, opts)
+}
+
+// NewModelTable lays out table models side by side: one column per model,
+// coefficient rows matched by name (TableModel.Rename aligns names across
+// estimators, e.g. a TWFE "treat" with a Callaway–Sant'Anna "ATT"), fixed
+// effects, S.E. type, observations and R² (blank where NaN). An
+// "Estimator" row appears when any model names its estimator, and each
+// model's notes are listed under the table, prefixed by its title.
+func NewModelTable(models []TableModel, opts TableOptions) *Table {
 	t := &Table{Stars: opts.Stars, TStat: opts.TStat, digits: opts.Digits, digitsS: opts.DigitsStats}
 	if t.Stars == nil {
 		t.Stars = DefaultStars
@@ -118,27 +139,37 @@ func NewTable(models []*Result, opts TableOptions) *Table {
 		}
 	}
 	var feNames []string
+	hasEstimator := false
+	for _, r := range models {
+		hasEstimator = hasEstimator || r.Estimator != ""
+	}
 	for m, r := range models {
 		title := fmt.Sprintf("(%d)", m+1)
 		if m < len(opts.Titles) {
 			title = opts.Titles[m]
 		}
 		t.Titles = append(t.Titles, title)
-		t.DepVars = append(t.DepVars, label(r.YName))
-		t.VCov = append(t.VCov, r.VCovType)
+		t.DepVars = append(t.DepVars, label(r.DepVar))
+		if hasEstimator {
+			t.Estimators = append(t.Estimators, r.Estimator)
+		}
+		t.VCov = append(t.VCov, r.VCov)
 		t.NObs = append(t.NObs, r.NObs)
 		t.R2 = append(t.R2, r.R2)
 		t.R2Within = append(t.R2Within, r.R2Within)
-		for _, fe := range r.FENames {
+		for _, fe := range r.FE {
 			if !contains(feNames, fe) {
 				feNames = append(feNames, fe)
 			}
+		}
+		for _, n := range r.Notes {
+			t.Notes = append(t.Notes, title+": "+n)
 		}
 	}
 	for _, name := range names {
 		row := TableRow{Name: name, Label: label(name), Cells: make([]*TableCell, len(models))}
 		for m, r := range models {
-			if c, ok := r.Coef(name); ok {
+			if c, ok := r.coef(name); ok {
 				row.Cells[m] = &TableCell{Estimate: c.Estimate, SE: c.SE, T: c.T, P: c.P, Stars: stars(c.P, t.Stars)}
 			}
 		}
@@ -147,7 +178,7 @@ func NewTable(models []*Result, opts TableOptions) *Table {
 	for _, fe := range feNames {
 		row := TableFE{Name: label(fe), Has: make([]bool, len(models))}
 		for m, r := range models {
-			row.Has[m] = contains(r.FENames, fe)
+			row.Has[m] = contains(r.FE, fe)
 		}
 		t.FE = append(t.FE, row)
 	}
@@ -214,7 +245,11 @@ func (t *Table) grid() []gridRow {
 			if t.TStat {
 				s = c.T
 			}
-			se = append(se, "("+f(s, t.digits)+")")
+			if math.IsNaN(s) || math.IsInf(s, 0) {
+				se = append(se, "")
+			} else {
+				se = append(se, "("+f(s, t.digits)+")")
+			}
 		}
 		rows = append(rows, gridRow{secCoef, est, false}, gridRow{secCoef, se, true})
 	}
@@ -235,14 +270,22 @@ func (t *Table) grid() []gridRow {
 	}
 	nobs, r2, r2w := []string{"Observations"}, []string{"R2"}, []string{"Within R2"}
 	hasW := false
+	hasR2 := false
 	for m := range k {
 		vc = append(vc, t.VCov[m])
 		nobs = append(nobs, strconv.Itoa(t.NObs[m]))
+		hasR2 = hasR2 || !math.IsNaN(t.R2[m])
 		r2 = append(r2, f(t.R2[m], t.digitsS))
 		r2w = append(r2w, f(t.R2Within[m], t.digitsS))
 		hasW = hasW || !math.IsNaN(t.R2Within[m])
 	}
-	rows = append(rows, gridRow{secStats, vc, false}, gridRow{secStats, nobs, false}, gridRow{secStats, r2, false})
+	if t.Estimators != nil {
+		rows = append(rows, gridRow{secStats, append([]string{"Estimator"}, t.Estimators...), false})
+	}
+	rows = append(rows, gridRow{secStats, vc, false}, gridRow{secStats, nobs, false})
+	if hasR2 {
+		rows = append(rows, gridRow{secStats, r2, false})
+	}
 	if hasW {
 		rows = append(rows, gridRow{secStats, r2w, false})
 	}
@@ -301,6 +344,9 @@ func (t *Table) WriteText(w io.Writer) error {
 	}
 	b.WriteString(rule)
 	b.WriteString(t.starNote() + "\n")
+	for _, n := range t.Notes {
+		b.WriteString(n + "\n")
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -327,6 +373,9 @@ func (t *Table) WriteMarkdown(w io.Writer) error {
 		line(r.cells)
 	}
 	b.WriteString("\n" + esc(t.starNote()) + "\n")
+	for _, n := range t.Notes {
+		b.WriteString("\n" + esc(n) + "\n")
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -357,7 +406,11 @@ func (t *Table) WriteLaTeX(w io.Writer) error {
 		}
 		b.WriteString(strings.Join(cells, " & ") + " \\\\\n")
 	}
-	b.WriteString("\\bottomrule\n\\multicolumn{" + strconv.Itoa(k+1) + "}{l}{\\footnotesize " + texEscape(t.starNote()) + "}\n\\end{tabular}\n")
+	b.WriteString("\\bottomrule\n\\multicolumn{" + strconv.Itoa(k+1) + "}{l}{\\footnotesize " + texEscape(t.starNote()) + "}")
+	for _, n := range t.Notes {
+		b.WriteString(" \\\\\n\\multicolumn{" + strconv.Itoa(k+1) + "}{l}{\\footnotesize " + texEscape(n) + "}")
+	}
+	b.WriteString("\n\\end{tabular}\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -369,11 +422,20 @@ var texReplacer = strings.NewReplacer(`\`, `\textbackslash{}`, "&", `\&`, "%", `
 
 func texEscape(s string) string { return texReplacer.Replace(s) }
 
-// WriteCSV writes the grid as CSV, one table row per record.
+// WriteCSV writes the grid as CSV, one table row per record, then one
+// record per note (its text in the first field).
 func (t *Table) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	for _, r := range t.grid() {
+	g := t.grid()
+	for _, r := range g {
 		if err := cw.Write(r.cells); err != nil {
+			return err
+		}
+	}
+	for _, n := range t.Notes {
+		rec := make([]string, len(g[0].cells))
+		rec[0] = n
+		if err := cw.Write(rec); err != nil {
 			return err
 		}
 	}
@@ -407,9 +469,11 @@ func (t *Table) WriteXLSX(w io.Writer) error {
 			}
 		}
 	}
-	note, _ := excelize.CoordinatesToCellName(1, len(t.grid())+2)
-	if err := x.SetCellValue(sheet, note, t.starNote()); err != nil {
-		return err
+	for i, n := range append([]string{t.starNote()}, t.Notes...) {
+		note, _ := excelize.CoordinatesToCellName(1, len(t.grid())+2+i)
+		if err := x.SetCellValue(sheet, note, n); err != nil {
+			return err
+		}
 	}
 	_, err := x.WriteTo(w)
 	return err
@@ -458,7 +522,9 @@ func (t *Table) jsonValue() (any, error) {
 		R2       []*float64 `json:"r2"`
 		R2Within []*float64 `json:"r2_within"`
 		Stars    []Star     `json:"stars"`
-	}{Titles: t.Titles, DepVars: t.DepVars, FE: t.FE, VCov: t.VCov, NObs: t.NObs, Stars: t.Stars}
+		Estim    []string   `json:"estimators,omitempty"`
+		Notes    []string   `json:"notes,omitempty"`
+	}{Titles: t.Titles, DepVars: t.DepVars, FE: t.FE, VCov: t.VCov, NObs: t.NObs, Stars: t.Stars, Estim: t.Estimators, Notes: t.Notes}
 	for m := range t.R2 {
 		out.R2 = append(out.R2, num(t.R2[m]))
 		out.R2Within = append(out.R2Within, num(t.R2Within[m]))
