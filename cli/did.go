@@ -36,7 +36,10 @@ ipw (inverse probability weighting) or reg (outcome regression), as DRDID.
 --boot N > 0 replaces them by the multiplier bootstrap (Rademacher weights as
 did, one multiplier per cluster), and --cband adds uniform confidence bands
 (critical values from the bootstrap sup-t). The Wald pre-test of parallel
-trends (all pre-treatment ATT(g,t) = 0) is always reported.`
+trends (all pre-treatment ATT(g,t) = 0) is always reported.
+--compare-twfe also fits the two-way fixed-effects regression (y ~ D | unit +
+time, D = 1{time ≥ cohort > 0}) and prints it beside CS simple and dynamic as an
+etable-style regression table (in JSON: "compare_twfe").`
 
 const didExample = `cityimpact did --data mpdta.csv --outcome lemp --unit countyreal --time year --cohort first.treat --covariates lpop --method dr --boot 999 --seed 1 --cband --format json`
 
@@ -61,11 +64,15 @@ func runDID(env *Env, args []string) error {
 	weights := fs.String("weights", "rademacher", "bootstrap multipliers: rademacher (as did) or mammen")
 	sample := fs.String("sample", "panel", "panel (balanced), unbalanced (units may miss periods) or rcs (repeated cross-sections: every row its own observation)")
 	format := fs.String("format", "table", "output format: table, json or csv")
+	compare := fs.Bool("compare-twfe", false, "also fit TWFE (outcome ~ D | unit + time, D = 1{time ≥ cohort > 0}) and print it beside CS simple and dynamic as a regression table (table or json format)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return userErrorf("did: unexpected argument %q", fs.Arg(0))
+	}
+	if *compare && *format == "csv" {
+		return userErrorf("did: --compare-twfe prints with --format table or json, not csv")
 	}
 	for _, req := range []struct{ name, v string }{{"data", *data}, {"outcome", *outcome}, {"unit", *unit}, {"time", *tcol}, {"cohort", *cohort}} {
 		if req.v == "" {
@@ -152,7 +159,71 @@ func runDID(env *Env, args []string) error {
 	if err != nil {
 		return &UserError{err}
 	}
-	return didWrite(env, *format, r, opts)
+	var cmp *econ.Table
+	if *compare {
+		if cmp, err = didCompareTWFE(d, *outcome, *unit, *tcol, *cohort, *cluster, r, opts); err != nil {
+			return &UserError{err}
+		}
+	}
+	if err := didWrite(env, *format, r, opts, cmp); err != nil {
+		return err
+	}
+	if cmp != nil && *format == "table" {
+		fmt.Fprintf(env.Stdout, "\nTWFE beside Callaway–Sant'Anna (row ATT: the TWFE coefficient on D = 1{%s ≥ %s > 0}; CS simple and dynamic overall effects):\n", *tcol, *cohort)
+		return cmp.WriteText(env.Stdout)
+	}
+	return nil
+}
+
+// didCompareTWFE fits the two-way fixed-effects regression
+// y_it = α_i + λ_t + δ·D_it + e_it, D_it = 1{t ≥ g_i > 0}, clustered as
+// the CS standard errors (the --cluster column, else the unit), and lays
+// it out beside the CS simple and dynamic aggregations with the table
+// layer of econ, the TWFE coefficient in the shared ATT row. With
+// repeated cross-sections the unit effect is replaced by a cohort effect
+// (each row is its own unit there). Covariates are not added to TWFE.
+func didCompareTWFE(d econ.CSData, outcome, unit, tcol, cohort, cluster string, r *econ.CS, opts econ.CSOptions) (*econ.Table, error) {
+	n := len(d.Outcome)
+	fr := econ.NewFrame(n)
+	dv, tv, gv := make([]float64, n), make([]float64, n), make([]string, n)
+	for i := range n {
+		tv[i] = float64(d.Time[i])
+		gv[i] = strconv.Itoa(d.Cohort[i])
+		if d.Cohort[i] > 0 && d.Time[i] >= d.Cohort[i] {
+			dv[i] = 1
+		}
+	}
+	group, groupName := d.Unit, unit
+	if opts.Sample == econ.CSRepeatedCrossSections {
+		group, groupName = gv, cohort
+	}
+	labels := map[string]string{"y": outcome, "g": groupName, "t": tcol}
+	eopts := econ.Options{}
+	err := errors.Join(fr.AddFloat("y", d.Outcome), fr.AddFloat("D", dv), fr.AddStrings("g", group), fr.AddFloat("t", tv))
+	if d.Cluster != nil {
+		err = errors.Join(err, fr.AddStrings("cl", d.Cluster))
+		eopts.Cluster = []string{"cl"}
+	} else if opts.Sample == econ.CSRepeatedCrossSections {
+		err = errors.Join(err, fr.AddStrings("cl", d.Unit))
+		eopts.Cluster = []string{"cl"}
+	}
+	if err != nil {
+		return nil, err
+	}
+	tw, err := econ.Estimate(fr, "y ~ D | g + t", eopts)
+	if err != nil {
+		return nil, fmt.Errorf("did: TWFE comparison: %w", err)
+	}
+	tm := econ.ResultModel(tw).Rename(map[string]string{"D": econ.TableATT})
+	tm.Estimator = "TWFE OLS"
+	switch {
+	case d.Cluster != nil:
+		tm.VCov = "cluster(" + cluster + ")"
+	default:
+		tm.VCov = "cluster(" + unit + ")"
+	}
+	return econ.NewModelTable([]econ.TableModel{tm, econ.CSTableModel(r, econ.CSAggSimple, outcome), econ.CSTableModel(r, econ.CSAggDynamic, outcome)},
+		econ.TableOptions{Titles: []string{"TWFE", "CS simple", "CS dynamic"}, Labels: labels}), nil
 }
 
 // didColumns takes the outcome, unit, time, cohort, covariate and cluster
@@ -260,7 +331,7 @@ type didEst struct {
 // didWrite prints r: JSON in issue 6's interface (plus the pre-test, the
 // critical values and the settings), or one row per estimate with its
 // confidence interval (att ± crit·se, crit uniform with --cband).
-func didWrite(env *Env, format string, r *econ.CS, opts econ.CSOptions) error {
+func didWrite(env *Env, format string, r *econ.CS, opts econ.CSOptions, cmp *econ.Table) error {
 	if format == "json" {
 		type cell struct {
 			Group int    `json:"group"`
@@ -317,8 +388,10 @@ func didWrite(env *Env, format string, r *econ.CS, opts econ.CSOptions) error {
 			Boot     int      `json:"boot"`
 			Seed     uint64   `json:"seed"`
 			CBand    bool     `json:"cband"`
+			// CompareTWFE is the --compare-twfe table (econ.Table JSON).
+			CompareTWFE *econ.Table `json:"compare_twfe,omitempty"`
 		}{ATTgt: []cell{}, Crit: estNum(r.CritVal), Method: opts.Method.String(), N: r.N, Clusters: r.Clusters,
-			Boot: r.Boot, Seed: r.Seed, CBand: opts.CBand}
+			Boot: r.Boot, Seed: r.Seed, CBand: opts.CBand, CompareTWFE: cmp}
 		for _, c := range r.Cells {
 			out.ATTgt = append(out.ATTgt, cell{c.Group, c.Time, estNum(c.ATT), estNum(c.SE)})
 		}
