@@ -157,7 +157,22 @@ func runDID(env *Env, args []string) error {
 	}
 	r, err := econ.CallawaySantAnna(d, opts)
 	if err != nil {
-		return &UserError{err}
+		// Name the flag, not the library option, in the advice.
+		msg := strings.Replace(err.Error(), "; use CSUnbalancedPanel", "; use --sample unbalanced (or --sample rcs for repeated cross-sections)", 1)
+		return &UserError{errors.New(msg)}
+	}
+	if len(r.Dropped) > 0 {
+		// R did drops units treated in the first period silently; say so.
+		shown := r.Dropped
+		if len(shown) > 10 {
+			shown = shown[:10]
+		}
+		more := ""
+		if len(r.Dropped) > len(shown) {
+			more = fmt.Sprintf(" and %d more", len(r.Dropped)-len(shown))
+		}
+		env.Logf("did: %d units treated in the first period have no pre-treatment period and were left out (as R did): %s%s",
+			len(r.Dropped), strings.Join(shown, ", "), more)
 	}
 	var cmp *econ.Table
 	if *compare {
@@ -388,10 +403,12 @@ func didWrite(env *Env, format string, r *econ.CS, opts econ.CSOptions, cmp *eco
 			Boot     int      `json:"boot"`
 			Seed     uint64   `json:"seed"`
 			CBand    bool     `json:"cband"`
+			// Dropped lists units treated in the first period, left out.
+			Dropped []string `json:"dropped"`
 			// CompareTWFE is the --compare-twfe table (econ.Table JSON).
 			CompareTWFE *econ.Table `json:"compare_twfe,omitempty"`
 		}{ATTgt: []cell{}, Crit: estNum(r.CritVal), Method: opts.Method.String(), N: r.N, Clusters: r.Clusters,
-			Boot: r.Boot, Seed: r.Seed, CBand: opts.CBand, CompareTWFE: cmp}
+			Boot: r.Boot, Seed: r.Seed, CBand: opts.CBand, CompareTWFE: cmp, Dropped: append([]string{}, r.Dropped...)}
 		for _, c := range r.Cells {
 			out.ATTgt = append(out.ATTgt, cell{c.Group, c.Time, estNum(c.ATT), estNum(c.SE)})
 		}

@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -63,7 +64,7 @@ func TestDIDBadInput(t *testing.T) {
 		{"missing outcomes", "missing.csv", nil,
 			[]string{"missing.csv:4: column \"y\": missing outcome", "missing.csv:8: column \"y\": missing outcome"}},
 		{"missing row in a balanced panel", "gap.csv", nil,
-			[]string{"not balanced", `unit "b" has no row for period 2`}},
+			[]string{"not balanced", `unit "b" has no row for period 2`, "--sample unbalanced"}},
 	} {
 		code, out, errs := run(c.file, c.extra...)
 		if code != 1 || out != "" {
@@ -84,12 +85,20 @@ func TestDIDBadInput(t *testing.T) {
 		t.Errorf("missing row, --sample unbalanced: exit %d: %s", code, errs)
 	}
 	// A cohort treated in the first period is dropped, as did drops it:
-	// the output equals the run without its units.
+	// the estimates equal the run without its units, and the command says
+	// which units it left out (stderr and the JSON "dropped" list).
 	code, withC, errs := run("first.csv")
 	if code != 0 {
 		t.Fatalf("cohort 1: exit %d: %s", code, errs)
 	}
-	if _, withoutC, _ := run("withoutc.csv"); withC != withoutC {
+	if !strings.Contains(errs, "treated in the first period") {
+		t.Errorf("no notice of the dropped units: %q", errs)
+	}
+	dropped := regexp.MustCompile(`"dropped": \[[^\]]*\]`)
+	if !dropped.MatchString(withC) || dropped.FindString(withC) == `"dropped": []` {
+		t.Errorf("JSON does not list the dropped units:\n%s", withC)
+	}
+	if _, withoutC, _ := run("withoutc.csv"); dropped.ReplaceAllString(withC, "") != dropped.ReplaceAllString(withoutC, "") {
 		t.Errorf("cohort treated in period 1 not dropped:\n%s\nwithout it:\n%s", withC, withoutC)
 	}
 }
