@@ -109,6 +109,22 @@
 // [BootstrapMediation] a seeded cluster bootstrap of a·b, and
 // [EstimateModeration] the D×Z interaction test; since the mediator step is
 // descriptive unless M is exogenous (Jiang Ting 2022), report D → M.
+// [EstimateSerialMediation] and [BootstrapSerialMediation] chain several
+// mediators (D → M1 → M2 → Y, Hayes's model 6): every path's indirect
+// effect with delta-method and bootstrap inference.
+//
+// # Tables and plot data
+//
+// Every estimator's result becomes a column of the etable-like table
+// through a [TableModel] ([ResultModel], [CSTableModel],
+// [ImputationTableModel], [SDIDTableModel], [SynthTableModel],
+// [MediationTableModel], [SerialMediationTableModel]; [NewModelTable]),
+// so TWFE is laid beside Callaway–Sant'Anna, imputation or synthetic DID
+// in one table and every format; the overall effects share the ATT row.
+// Plot data come as JSON-tagged values: [EventPoint] (event studies, CS
+// and imputation horizons via [CSEventPoints], [ImputationEventPoints]),
+// [BaconPlot] (weight × estimate per 2×2 comparison), [SynthTrajectory] and
+// [SDIDTrajectory] (treated, synthetic and gap by period).
 //
 // # Data rules
 //

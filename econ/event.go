@@ -1,6 +1,7 @@
 package econ
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -58,6 +59,29 @@ type EventPoint struct {
 	// (estimate and CI NaN).
 	Dropped bool `json:"dropped,omitempty"`
 	N       int  `json:"n"` // treated-unit observations at this relative time
+}
+
+// MarshalJSON writes p with null for NaN or infinite numbers (a dropped
+// period's estimate and interval), which encoding/json cannot encode.
+func (p EventPoint) MarshalJSON() ([]byte, error) {
+	num := func(v float64) json.RawMessage {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return json.RawMessage("null")
+		}
+		return json.RawMessage(strconv.FormatFloat(v, 'g', -1, 64))
+	}
+	return json.Marshal(struct {
+		RelTime  int             `json:"rel_time"`
+		Estimate json.RawMessage `json:"estimate"`
+		SE       json.RawMessage `json:"se"`
+		CILow    json.RawMessage `json:"ci_low"`
+		CIHigh   json.RawMessage `json:"ci_high"`
+		P        json.RawMessage `json:"p"`
+		Ref      bool            `json:"ref,omitempty"`
+		Binned   bool            `json:"binned,omitempty"`
+		Dropped  bool            `json:"dropped,omitempty"`
+		N        int             `json:"n"`
+	}{p.RelTime, num(p.Estimate), num(p.SE), num(p.CILow), num(p.CIHigh), num(p.P), p.Ref, p.Binned, p.Dropped, p.N})
 }
 
 // EventStudy is a fitted event study.

@@ -1,6 +1,7 @@
 package econ
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"testing"
@@ -284,5 +285,22 @@ func TestWaldSingular(t *testing.T) {
 	w, err := Wald(r, []string{"b"})
 	if err != nil || math.Abs(w.Chi2-4) > 1e-12 {
 		t.Errorf("Wald(b) = %+v, %v; want χ² = 4", w, err)
+	}
+}
+
+// TestEventPointJSON: a dropped period (NaN estimate) encodes as null
+// rather than failing, and finite numbers keep every digit.
+func TestEventPointJSON(t *testing.T) {
+	b, err := json.Marshal([]EventPoint{
+		{RelTime: -2, Estimate: math.NaN(), SE: math.NaN(), CILow: math.NaN(), CIHigh: math.Inf(1), P: math.NaN(), Dropped: true, N: 3},
+		{RelTime: 0, Estimate: 0.1234567890123, SE: 0.5, CILow: -1, CIHigh: 1, P: 0.25, N: 7},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `[{"rel_time":-2,"estimate":null,"se":null,"ci_low":null,"ci_high":null,"p":null,"dropped":true,"n":3},` +
+		`{"rel_time":0,"estimate":0.1234567890123,"se":0.5,"ci_low":-1,"ci_high":1,"p":0.25,"n":7}]`
+	if string(b) != want {
+		t.Errorf("got  %s\nwant %s", b, want)
 	}
 }
