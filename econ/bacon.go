@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 )
 
 // BaconSpec names the columns of a Goodman-Bacon decomposition: a balanced
@@ -70,50 +69,21 @@ type BaconResult struct {
 // BaconIssue is one problem with the data of a decomposition: the unit and
 // time labels of the cell ("" when not about one cell), the column, and
 // what is wrong.
-type BaconIssue struct {
-	Unit, Time, Column string
-	Msg                string
-}
+type BaconIssue = DataIssue
 
 // BaconError collects the data problems that prevent a decomposition
-// (at most maxBaconIssues; More counts the rest).
+// (at most 20; More counts the rest).
 type BaconError struct {
 	Issues []BaconIssue
 	More   int
 }
 
-const maxBaconIssues = 20
-
 func (e *BaconError) Error() string {
-	var b strings.Builder
-	b.WriteString("econ: bacon decomposition: ")
-	for i, is := range e.Issues {
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		switch {
-		case is.Unit != "" && is.Time != "":
-			fmt.Fprintf(&b, "unit %q time %s: ", is.Unit, is.Time)
-		case is.Unit != "":
-			fmt.Fprintf(&b, "unit %q: ", is.Unit)
-		}
-		if is.Column != "" {
-			fmt.Fprintf(&b, "column %q: ", is.Column)
-		}
-		b.WriteString(is.Msg)
-	}
-	if e.More > 0 {
-		fmt.Fprintf(&b, "; and %d more", e.More)
-	}
-	return b.String()
+	return formatIssues("econ: bacon decomposition: ", e.Issues, e.More)
 }
 
 func (e *BaconError) add(unit, time, col, format string, args ...any) {
-	if len(e.Issues) >= maxBaconIssues {
-		e.More++
-		return
-	}
-	e.Issues = append(e.Issues, BaconIssue{Unit: unit, Time: time, Column: col, Msg: fmt.Sprintf(format, args...)})
+	addIssue(&e.Issues, &e.More, unit, time, col, format, args...)
 }
 
 // Bacon decomposes the two-way fixed-effects DID coefficient of a

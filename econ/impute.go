@@ -96,10 +96,7 @@ type Imputation struct {
 // ImputationIssue is one problem with the data of the imputation
 // estimator: the unit and time labels ("" when not about one), the
 // column, and what is wrong.
-type ImputationIssue struct {
-	Unit, Time, Column string
-	Msg                string
-}
+type ImputationIssue = DataIssue
 
 // ImputationError collects the data problems that prevent estimation (at
 // most 20 issues; More counts the rest).
@@ -108,36 +105,10 @@ type ImputationError struct {
 	More   int
 }
 
-func (e *ImputationError) Error() string {
-	var b strings.Builder
-	b.WriteString("econ: imputation: ")
-	for i, is := range e.Issues {
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		switch {
-		case is.Unit != "" && is.Time != "":
-			fmt.Fprintf(&b, "unit %q time %s: ", is.Unit, is.Time)
-		case is.Unit != "":
-			fmt.Fprintf(&b, "unit %q: ", is.Unit)
-		}
-		if is.Column != "" {
-			fmt.Fprintf(&b, "column %q: ", is.Column)
-		}
-		b.WriteString(is.Msg)
-	}
-	if e.More > 0 {
-		fmt.Fprintf(&b, "; and %d more", e.More)
-	}
-	return b.String()
-}
+func (e *ImputationError) Error() string { return formatIssues("econ: imputation: ", e.Issues, e.More) }
 
 func (e *ImputationError) add(unit, time, col, format string, args ...any) {
-	if len(e.Issues) >= 20 {
-		e.More++
-		return
-	}
-	e.Issues = append(e.Issues, ImputationIssue{Unit: unit, Time: time, Column: col, Msg: fmt.Sprintf(format, args...)})
+	addIssue(&e.Issues, &e.More, unit, time, col, format, args...)
 }
 
 // EstimateImputation estimates average treatment effects under staggered

@@ -1,11 +1,9 @@
 package econ
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 )
 
 // SynthData holds a balanced panel in long form for the synthetic control
@@ -50,10 +48,7 @@ func (p *SynthPanel) T() int { return len(p.Times) }
 // SynthIssue is one problem with the data of a synthetic control: the unit
 // and time labels ("" when not about one unit or cell), the column, and
 // what is wrong.
-type SynthIssue struct {
-	Unit, Time, Column string
-	Msg                string
-}
+type SynthIssue = DataIssue
 
 // SynthError collects the data problems that prevent a synthetic control
 // or synthetic DID estimate (at most 20; More counts the rest).
@@ -62,39 +57,13 @@ type SynthError struct {
 	More   int
 }
 
-const maxSynthIssues = 20
-
 // Error lists the issues, separated by semicolons.
 func (e *SynthError) Error() string {
-	var b strings.Builder
-	b.WriteString("econ: synthetic control: ")
-	for i, is := range e.Issues {
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		switch {
-		case is.Unit != "" && is.Time != "":
-			fmt.Fprintf(&b, "unit %q time %s: ", is.Unit, is.Time)
-		case is.Unit != "":
-			fmt.Fprintf(&b, "unit %q: ", is.Unit)
-		}
-		if is.Column != "" {
-			fmt.Fprintf(&b, "column %q: ", is.Column)
-		}
-		b.WriteString(is.Msg)
-	}
-	if e.More > 0 {
-		fmt.Fprintf(&b, "; and %d more", e.More)
-	}
-	return b.String()
+	return formatIssues("econ: synthetic control: ", e.Issues, e.More)
 }
 
 func (e *SynthError) add(unit, time, col, format string, args ...any) {
-	if len(e.Issues) >= maxSynthIssues {
-		e.More++
-		return
-	}
-	e.Issues = append(e.Issues, SynthIssue{Unit: unit, Time: time, Column: col, Msg: fmt.Sprintf(format, args...)})
+	addIssue(&e.Issues, &e.More, unit, time, col, format, args...)
 }
 
 func (e *SynthError) orNil() error {
