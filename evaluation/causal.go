@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/cityimpact/cityimpact/econ"
+	"github.com/cityimpact/cityimpact/framework"
 )
 
 // causalInput is what a causal method gets: the estimation frame (factor
@@ -127,7 +128,7 @@ func (r *run) nodeCodes() []string {
 }
 
 func suggestCode(s string, known []string) string {
-	if n := nearest(s, known); n != "" {
+	if n := framework.Suggest(s, known); n != "" {
 		return fmt.Sprintf(" (did you mean %q?)", n)
 	}
 	return ""

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/cityimpact/cityimpact/framework"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -191,7 +192,7 @@ func (p *specParser) walk(n *yaml.Node, t reflect.Type, path string) {
 			ft, ok := fields[k.Value]
 			if !ok {
 				msg := fmt.Errorf("%w %q (known keys: %s)", ErrUnknownKey, k.Value, strings.Join(known, ", "))
-				if s := nearest(k.Value, known); s != "" {
+				if s := framework.Suggest(k.Value, known); s != "" {
 					msg = fmt.Errorf("%w %q: did you mean %q?", ErrUnknownKey, k.Value, s)
 				}
 				p.addAt(kp, msg)
@@ -266,38 +267,6 @@ func yamlKind(n *yaml.Node) string {
 		return "an alias"
 	}
 	return fmt.Sprintf("%q", n.Value)
-}
-
-// nearest returns the known word within edit distance 2 of s, if any.
-func nearest(s string, known []string) string {
-	best, bd := "", 3
-	for _, k := range known {
-		if d := editDistance(strings.ToLower(s), k); d < bd {
-			best, bd = k, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			c := prev[j-1]
-			if ra[i-1] != rb[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 // UnmarshalYAML lets a title be one string for both languages.

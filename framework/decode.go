@@ -169,7 +169,7 @@ func (d *decoder) mapping(n *yaml.Node, path, code string, known []string, fn fu
 		kp := joinPath(path, k.Value)
 		if !contains(known, k.Value) {
 			msg := fmt.Sprintf("unknown key %q", k.Value)
-			if s := suggest(k.Value, known); s != "" {
+			if s := Suggest(k.Value, known); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 				if typos == nil {
 					typos = make(map[string]bool)
@@ -405,9 +405,10 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// suggest returns the known key closest to s in edit distance if it is
-// within 2 edits, "" otherwise.
-func suggest(s string, known []string) string {
+// Suggest returns the word of known closest to s (compared in lower case)
+// in Levenshtein distance if it is within 2 edits, "" otherwise: the
+// "did you mean" of every YAML reader (frameworks, evaluation specs).
+func Suggest(s string, known []string) string {
 	best, bestD := "", 3
 	for _, k := range known {
 		if dd := editDistance(strings.ToLower(s), k); dd < bestD {
