@@ -60,7 +60,7 @@ func EstimateFD(data *Frame, formula string, opts Options) (*Result, error) {
 	for j, x := range d.X {
 		dd.X[j] = diff(x)
 	}
-	if err := dd.attach(data, &opts); err != nil {
+	if err := dd.attach(data, &opts, nil); err != nil {
 		return nil, err
 	}
 	r, err := Fit(&dd, opts)

@@ -3,6 +3,7 @@ package econ
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,11 +30,12 @@ func estimate(data *Frame, formula string, opts Options, pre *demeanCache) (*Res
 	if err != nil {
 		return nil, err
 	}
-	d, err := f.Design(data)
+	memo := f.prefetchGroups(data, opts)
+	d, err := f.design(data, memo)
 	if err != nil {
 		return nil, err
 	}
-	if err := d.attach(data, &opts); err != nil {
+	if err := d.attach(data, &opts, memo); err != nil {
 		return nil, err
 	}
 	d.pre = pre
@@ -76,6 +78,63 @@ func (d *Design) setPanelKeys(data *Frame) error {
 // regressor (i() expands to one per kept level), and fixed-effect codes.
 // Names follow fixest: "log(x)", "x1:x2", "period::5:treat", "rel::-2".
 func (f *Formula) Design(data *Frame) (*Design, error) {
+	return f.design(data, nil)
+}
+
+// groupMemo holds the group codes of columns grouped ahead of time (see
+// prefetchGroups); the slices are shared, so users must not modify them.
+type groupMemo map[string]memoGroups
+
+type memoGroups struct {
+	codes  []int32
+	labels []string
+	ok     bool
+}
+
+// groups is data.groups(name), taken from the memo when there.
+func (m groupMemo) groups(data *Frame, name string) ([]int32, []string, bool) {
+	if g, ok := m[name]; ok {
+		return g.codes, g.labels, g.ok
+	}
+	return data.groups(name)
+}
+
+// prefetchGroups groups every fixed-effect variable of the formula and
+// every cluster variable of opts once, on up to opts.Workers goroutines
+// (grouping a column is a pass over all rows; a cluster variable that is
+// also a fixed effect, the usual case, is grouped once).
+func (f *Formula) prefetchGroups(data *Frame, opts Options) groupMemo {
+	var names []string
+	for _, fe := range f.FE {
+		for _, v := range fe.Vars {
+			if !slices.Contains(names, v) {
+				names = append(names, v)
+			}
+		}
+	}
+	for _, c := range opts.Cluster {
+		if !slices.Contains(names, c) {
+			names = append(names, c)
+		}
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	got := make([]memoGroups, len(names))
+	forChunks(len(names), workers, func(j int) {
+		g := &got[j]
+		g.codes, g.labels, g.ok = data.groups(names[j])
+	})
+	memo := make(groupMemo, len(names))
+	for j, name := range names {
+		memo[name] = got[j]
+	}
+	return memo
+}
+
+// design is Design with group codes taken from memo (nil: none).
+func (f *Formula) design(data *Frame, memo groupMemo) (*Design, error) {
 	d := &Design{Intercept: f.Intercept}
 	var err error
 	d.Y, err = f.numeric(data, f.LHS)
@@ -105,7 +164,7 @@ func (f *Formula) Design(data *Frame) (*Design, error) {
 	for _, fe := range f.FE {
 		var parts [][]int32
 		for _, v := range fe.Vars {
-			c, _, ok := data.groups(v)
+			c, _, ok := memo.groups(data, v)
 			if !ok {
 				return nil, f.errAt(fe.Pos, "no variable %q in the data", v)
 			}
@@ -341,8 +400,9 @@ func numEqual(a, b string) bool {
 
 // attach adds what opts names beyond the formula to d: observation weights,
 // cluster columns and, for Newey–West and Driscoll–Kraay, the panel keys.
-// Naming clusters turns the default variance into clustered.
-func (d *Design) attach(data *Frame, opts *Options) error {
+// Naming clusters turns the default variance into clustered. Cluster codes
+// come from memo when there (nil: none).
+func (d *Design) attach(data *Frame, opts *Options, memo groupMemo) error {
 	if opts.Weights != "" {
 		wv, ok := data.Float(opts.Weights)
 		if !ok {
@@ -351,7 +411,7 @@ func (d *Design) attach(data *Frame, opts *Options) error {
 		d.Weights = wv
 	}
 	for _, c := range opts.Cluster {
-		codes, _, ok := data.groups(c)
+		codes, _, ok := memo.groups(data, c)
 		if !ok {
 			return fmt.Errorf("econ: no cluster column %q", c)
 		}

@@ -49,7 +49,7 @@ func EstimatePois(data *Frame, formula string, opts Options) (*PoisResult, error
 	if err != nil {
 		return nil, err
 	}
-	if err := d.attach(data, &opts); err != nil {
+	if err := d.attach(data, &opts, nil); err != nil {
 		return nil, err
 	}
 	return FitPois(d, opts)
