@@ -47,11 +47,13 @@ func ExampleEstimateEventStudy() {
 		return
 	}
 	for _, p := range es.Points {
-		fmt.Printf("%2d %5.2f ref=%v\n", p.RelTime, p.Estimate, p.Ref)
+		// Rounded to the printed digits, + 0 turning a rounding-noise −0
+		// (the true lead effects are zero) into 0.
+		fmt.Printf("%2d %5.2f ref=%v\n", p.RelTime, math.Round(p.Estimate*100)/100+0, p.Ref)
 	}
 	fmt.Println("pre-trend test on", es.PreTrend.Q, "leads")
 	// Output:
-	// -3 -0.00 ref=false
+	// -3  0.00 ref=false
 	// -2 -0.02 ref=false
 	// -1  0.00 ref=true
 	//  0  0.98 ref=false

@@ -401,7 +401,8 @@ func Fit(d *Design, opts Options) (*Result, error) {
 		return nil, &CollinearError{Dropped: res.Collinear}
 	}
 	beta := qr.solve()
-	bread := qr.bread()
+	rinv := qr.rInverse()
+	bread := qr.breadOf(rinv)
 	k := len(kept)
 	X := make([][]float64, k) // demeaned kept regressors, unweighted
 	for a, j := range kept {
@@ -412,7 +413,10 @@ func Fit(d *Design, opts Options) (*Result, error) {
 	// cross-products in doubled precision. Without fixed effects it runs on
 	// the raw data: A_raw = A_c M with M = [1, x̄'; 0, I], so R·M factors
 	// the raw design and rounding in the centring is corrected too; p is
-	// then (b0, β) in the original parametrisation.
+	// then (b0, β) in the original parametrisation. Otherwise it is
+	// skipped when the condition of the scaled design shows it could not
+	// move the estimates by 1e-11 relative (qrFit.refineNegligible); the
+	// residuals are then computed in doubled precision from β.
 	var full, xbar, rref []float64
 	if centred && kept[0] == 0 {
 		xbar = make([]float64, k)
@@ -443,7 +447,7 @@ func Fit(d *Design, opts Options) (*Result, error) {
 		}
 		rref = qr.refine(reff, rawKept, y, sw, full, 3)
 		copy(beta[1:], full[1:])
-	} else {
+	} else if !qr.refineNegligible(rinv, beta, m) {
 		rref = qr.refine(qr.r, X, dm[0], sw, beta, 3)
 	}
 	// Residuals from the demeaned data.

@@ -13,6 +13,7 @@ type qrFit struct {
 	keep  []int       // indices of kept columns, in order
 	r     [][]float64 // r[a][b], upper triangular, len(keep)²
 	qty   []float64   // first len(keep) elements of Q'y
+	rnorm float64     // ‖y − A x̂‖, the norm of the rest of Q'y
 	// workers bounds the goroutines of refine's row-wise residuals (0 or
 	// 1: serial); the result does not depend on it.
 	workers int
@@ -71,6 +72,11 @@ func householderQR(cols [][]float64, y []float64, ref []float64, tol float64) *q
 	apply(y)
 	f.vs, f.betas = vs, betas
 	f.qty = append([]float64(nil), y[:len(f.keep)]...)
+	var rss float64
+	for _, v := range y[len(f.keep):] {
+		rss += v * v
+	}
+	f.rnorm = math.Sqrt(rss)
 	// f.r holds columns; transpose into rows r[a][b] for a ≤ b.
 	k := len(f.keep)
 	r := make([][]float64, k)
@@ -102,6 +108,11 @@ func (f *qrFit) solve() []float64 {
 
 // bread returns (A'A)⁻¹ = R⁻¹R⁻ᵀ for the kept columns.
 func (f *qrFit) bread() [][]float64 {
+	return f.breadOf(f.rInverse())
+}
+
+// rInverse returns R⁻¹ (upper triangular) for the kept columns.
+func (f *qrFit) rInverse() [][]float64 {
 	k := len(f.keep)
 	inv := make([][]float64, k) // R⁻¹, upper triangular
 	for a := range inv {
@@ -117,6 +128,12 @@ func (f *qrFit) bread() [][]float64 {
 			inv[a][c] = -s / f.r[a][a]
 		}
 	}
+	return inv
+}
+
+// breadOf returns R⁻¹R⁻ᵀ from inv = R⁻¹.
+func (f *qrFit) breadOf(inv [][]float64) [][]float64 {
+	k := len(inv)
 	b := make([][]float64, k)
 	for a := range b {
 		b[a] = make([]float64, k)
@@ -129,6 +146,49 @@ func (f *qrFit) bread() [][]float64 {
 		}
 	}
 	return b
+}
+
+// refineNegligible reports whether iterative refinement of the solution p
+// (inv = R⁻¹) is known in advance to change it by less than 1e-11
+// relative. Householder least squares has forward error of order
+//
+//	u·κ·(1 + κ·‖r‖/(‖A‖‖p‖))
+//
+// (Higham 2002, "Accuracy and Stability of Numerical Algorithms", §20.1,
+// Thm 20.3 with the perturbation bound of Wedin), κ the condition number
+// of A with columns scaled to unit norm (to which the method is
+// invariant), times a growth factor from the length-m inner products,
+// taken as √m: on the 1M-row panel benchmark (κ ≈ 1.1) refinement moved
+// the estimates by 5e-14 relative, inside that estimate of 2.5e-13. κ is
+// computed exactly in the 1-norm from R⁻¹, which the variance needs
+// anyway; the estimate is doubled for the gap between 1- and 2-norms.
+func (f *qrFit) refineNegligible(inv [][]float64, p []float64, m int) bool {
+	k := len(inv)
+	if k == 0 {
+		return true
+	}
+	c := make([]float64, k) // column norms of R = those of A
+	for j := range k {
+		var s float64
+		for a := 0; a <= j; a++ {
+			s += f.r[a][j] * f.r[a][j]
+		}
+		c[j] = math.Sqrt(s)
+	}
+	var nR, nInv, xs float64 // ‖R C⁻¹‖₁, ‖C R⁻¹‖₁, ‖C p‖₂
+	for j := range k {
+		var s, t float64
+		for a := 0; a <= j; a++ {
+			s += math.Abs(f.r[a][j]) / c[j]
+			t += c[a] * math.Abs(inv[a][j])
+		}
+		nR, nInv = max(nR, s), max(nInv, t)
+		xs += (c[j] * p[j]) * (c[j] * p[j])
+	}
+	kappa := 2 * nR * nInv
+	rho := f.rnorm / (nR * math.Sqrt(xs))
+	est := 0x1p-53 * math.Sqrt(float64(m)) * kappa * (1 + kappa*rho)
+	return est <= 1e-11 // NaN (p = 0, overflow) refines
 }
 
 // applyQt overwrites x with Qᵀx; applyQ with Qx.
