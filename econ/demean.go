@@ -120,8 +120,13 @@ func (fe *fixedEffects) groupSums(dst []float64, q int, v []float64) {
 // until every effect changes by at most tol·(|α| + sd(x)) between sweeps.
 func (fe *fixedEffects) demean(dst, x []float64, tol float64, maxIter int, w *demeanWork) DemeanStats {
 	Q := len(fe.codes)
-	for q := range Q {
-		fe.groupSums(w.sx[q], q, x)
+	var sum float64 // Σ w_i x_i, for scale
+	if Q == 2 {
+		sum = fe.groupSums2(w.sx[0], w.sx[1], x)
+	} else {
+		for q := range Q {
+			fe.groupSums(w.sx[q], q, x)
+		}
 	}
 	if Q == 1 {
 		c, inv := fe.codes[0], fe.invW[0]
@@ -141,7 +146,12 @@ func (fe *fixedEffects) demean(dst, x []float64, tol float64, maxIter int, w *de
 		}
 		return DemeanStats{Iter: 1, Converged: true}
 	}
-	scale := fe.scale(x)
+	var scale float64
+	if Q == 2 {
+		scale = fe.scaleFromSum(x, sum)
+	} else {
+		scale = fe.scale(x)
+	}
 	X, GX, GGX := w.x, w.gx, w.ggx
 	clear(X)
 	st := DemeanStats{}
@@ -180,6 +190,17 @@ func (fe *fixedEffects) demean(dst, x []float64, tol float64, maxIter int, w *de
 	// One last sweep from the final state gives all Q effects; the residual
 	// is then exactly orthogonal to the last dimension.
 	fe.sweep(w, X, GX)
+	if Q == 2 {
+		// x − α¹ − α², in one pass (the same operations as below)
+		c1, c2 := fe.codes[0], fe.codes[1]
+		a1, a2 := w.c0, GX[:fe.ng[1]]
+		x, c2 := x[:len(c1)], c2[:len(c1)]
+		dst = dst[:len(c1)]
+		for i, g := range c1 {
+			dst[i] = x[i] - a1[g] - a2[c2[i]]
+		}
+		return st
+	}
 	copy(dst, x)
 	for i, g := range fe.codes[0] {
 		dst[i] -= w.c0[g]
@@ -193,16 +214,55 @@ func (fe *fixedEffects) demean(dst, x []float64, tol float64, maxIter int, w *de
 	return st
 }
 
+// groupSums2 is groupSums of both dimensions of a two-way structure in
+// one pass over the rows; it returns Σ w_i x_i, summed in row order as
+// scale does.
+func (fe *fixedEffects) groupSums2(dst1, dst2, v []float64) float64 {
+	clear(dst1)
+	clear(dst2)
+	c1, c2 := fe.codes[0], fe.codes[1]
+	c2, v = c2[:len(c1)], v[:len(c1)]
+	var sum float64
+	if fe.w == nil {
+		for i, g := range c1 {
+			x := v[i]
+			dst1[g] += x
+			dst2[c2[i]] += x
+			sum += x
+		}
+		return sum
+	}
+	w := fe.w[:len(c1)]
+	for i, g := range c1 {
+		x := w[i] * v[i]
+		dst1[g] += x
+		dst2[c2[i]] += x
+		sum += x
+	}
+	return sum
+}
+
 // scale returns the weighted standard deviation of x (1 if zero).
 func (fe *fixedEffects) scale(x []float64) float64 {
-	var sw, sm float64
+	var sm float64
 	for i, v := range x {
 		wi := 1.0
 		if fe.w != nil {
 			wi = fe.w[i]
 		}
-		sw += wi
 		sm += wi * v
+	}
+	return fe.scaleFromSum(x, sm)
+}
+
+// scaleFromSum is scale given sm = Σ w_i x_i (summed in row order).
+func (fe *fixedEffects) scaleFromSum(x []float64, sm float64) float64 {
+	sw := float64(len(x))
+	if fe.w != nil {
+		sw = 0
+		for _, wi := range fe.w {
+			sw += wi
+		}
 	}
 	m := sm / sw
 	var ss float64

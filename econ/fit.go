@@ -282,7 +282,22 @@ func Fit(d *Design, opts Options) (*Result, error) {
 	clCodes := make([][]int32, len(clusters))
 	res.Clusters = make([]int, len(clusters))
 	codeCols := append(slices.Clone(d.FE), clusters...)
+	// A column given twice (the usual cluster = first fixed effect) is
+	// numbered once.
+	same := make([]int, len(codeCols))
+	for q, c := range codeCols {
+		same[q] = q
+		for r := range q {
+			if len(c) > 0 && len(codeCols[r]) == len(c) && &codeCols[r][0] == &c[0] {
+				same[q] = r
+				break
+			}
+		}
+	}
 	forChunks(len(codeCols), opts.Workers, func(q int) {
+		if same[q] != q {
+			return
+		}
 		var c []int32
 		var g int
 		if all {
@@ -296,6 +311,20 @@ func Fit(d *Design, opts Options) (*Result, error) {
 			clCodes[q-len(d.FE)], res.Clusters[q-len(d.FE)] = c, g
 		}
 	})
+	for q, r := range same {
+		if r == q {
+			continue
+		}
+		c, g := feCodes[r], res.FELevels[r] // r < q: r is an effect or an earlier cluster
+		if r >= len(d.FE) {
+			c, g = clCodes[r-len(d.FE)], res.Clusters[r-len(d.FE)]
+		}
+		if q < len(d.FE) {
+			feCodes[q], res.FELevels[q] = c, g
+		} else {
+			clCodes[q-len(d.FE)], res.Clusters[q-len(d.FE)] = c, g
+		}
+	}
 	var hk *hacKeys
 	if hac {
 		hk = newHACKeys(hacUnit, hacTime, rows)
@@ -368,7 +397,18 @@ func Fit(d *Design, opts Options) (*Result, error) {
 			sw[i] = math.Sqrt(w[i])
 		}
 	}
-	for j, x := range xd {
+	qrCols = qrCols[:len(xd)]
+	refs = refs[:len(xd)]
+	yq := make([]float64, m)
+	// one column per goroutine: the same operations as serially
+	forChunks(len(xd)+1, opts.Workers, func(j int) {
+		if j == len(xd) {
+			for i := range yq {
+				yq[i] = dm[0][i] * wt(sw, i)
+			}
+			return
+		}
+		x := xd[j]
 		c := make([]float64, m)
 		var rs float64
 		for i := range c {
@@ -376,13 +416,8 @@ func Fit(d *Design, opts Options) (*Result, error) {
 			v := raw[j+1][i] * wt(sw, i)
 			rs += v * v
 		}
-		qrCols = append(qrCols, c)
-		refs = append(refs, math.Sqrt(rs))
-	}
-	yq := make([]float64, m)
-	for i := range yq {
-		yq[i] = dm[0][i] * wt(sw, i)
-	}
+		qrCols[j], refs[j] = c, math.Sqrt(rs)
+	})
 	qr := householderQR(qrCols, yq, refs, opts.CollinTol)
 	qr.workers = opts.Workers
 	kept := qr.keep
@@ -457,34 +492,41 @@ func Fit(d *Design, opts Options) (*Result, error) {
 			e[i] = rref[i] / wt(sw, i)
 		}
 	} else {
-		residualExact(e, dm[0], X, beta)
+		residualRows(e, dm[0], X, beta, opts.Workers)
 	}
 	res.Residuals = e
-	res.Fitted = make([]float64, m)
-	for i := range e {
-		res.Fitted[i] = y[i] - e[i]
-	}
-
-	// Sums of squares.
-	var sumw, ybar float64
-	for i, v := range y {
-		wi := wt(w, i)
-		sumw += wi
-		ybar += wi * v
-	}
-	ybar /= sumw
-	for i, v := range y {
-		wi := wt(w, i)
-		res.RSS += wi * e[i] * e[i]
-		if hasFE || d.Intercept {
-			res.TSS += wi * (v - ybar) * (v - ybar)
-		} else {
-			res.TSS += wi * v * v
+	// Fitted values and sums of squares on a goroutine of their own, which
+	// overlaps the parameter counts and the variance below (the same
+	// serial loops as in one goroutine); joined before R².
+	ssDone := make(chan struct{})
+	var fitted []float64
+	var rss, tss, tssWithin float64
+	go func() {
+		defer close(ssDone)
+		fitted = make([]float64, m)
+		for i := range e {
+			fitted[i] = y[i] - e[i]
 		}
-		if hasFE {
-			res.TSSWithin += wi * dm[0][i] * dm[0][i]
+		var sumw, ybar float64
+		for i, v := range y {
+			wi := wt(w, i)
+			sumw += wi
+			ybar += wi * v
 		}
-	}
+		ybar /= sumw
+		for i, v := range y {
+			wi := wt(w, i)
+			rss += wi * e[i] * e[i]
+			if hasFE || d.Intercept {
+				tss += wi * (v - ybar) * (v - ybar)
+			} else {
+				tss += wi * v * v
+			}
+			if hasFE {
+				tssWithin += wi * dm[0][i] * dm[0][i]
+			}
+		}
+	}()
 
 	// Parameter counts (fixest nparams and ssc K).
 	nfe := len(d.FE)
@@ -544,19 +586,6 @@ func Fit(d *Design, opts Options) (*Result, error) {
 		res.K = res.KFull
 	}
 
-	// R².
-	res.Sigma = math.Sqrt(res.RSS / float64(m-res.KFull))
-	res.R2 = 1 - res.RSS/res.TSS
-	dfInt := 0.0
-	if hasFE || d.Intercept {
-		dfInt = 1
-	}
-	res.AdjR2 = 1 - (1-res.R2)*(float64(m)-dfInt)/float64(m-res.KFull)
-	res.R2Within = math.NaN()
-	if hasFE {
-		res.R2Within = 1 - res.RSS/res.TSSWithin
-	}
-
 	// Variance.
 	var V [][]float64
 	var note string
@@ -580,6 +609,21 @@ func Fit(d *Design, opts Options) (*Result, error) {
 	if vtype == VCovCluster {
 		res.VCovType = "cluster(" + joinNames(clusterNames) + ")"
 	}
+	// R².
+	<-ssDone
+	res.Fitted, res.RSS, res.TSS, res.TSSWithin = fitted, rss, tss, tssWithin
+	res.Sigma = math.Sqrt(res.RSS / float64(m-res.KFull))
+	res.R2 = 1 - res.RSS/res.TSS
+	dfInt := 0.0
+	if hasFE || d.Intercept {
+		dfInt = 1
+	}
+	res.AdjR2 = 1 - (1-res.R2)*(float64(m)-dfInt)/float64(m-res.KFull)
+	res.R2Within = math.NaN()
+	if hasFE {
+		res.R2Within = 1 - res.RSS/res.TSSWithin
+	}
+
 	dft := float64(m - res.K)
 	if vtype == VCovCluster && opts.SSC.TDF == DFMin {
 		g := slices.Min(res.Clusters)

@@ -124,10 +124,16 @@ func vcov(t VCovType, X [][]float64, e, w []float64, B [][]float64, cl [][]int32
 func addClusterMeat(meat [][]float64, X [][]float64, e, w []float64, codes []int32, ng int, sign float64) {
 	k := len(X)
 	u := make([]float64, ng*k) // u[g*k+a]
-	for a := range k {
-		x := X[a]
-		for i, g := range codes {
-			u[int(g)*k+a] += x[i] * wt(w, i) * e[i]
+	// All k sums in one pass: the k accumulations of a row are
+	// independent, so they overlap in the pipeline (one column per pass
+	// waits on the add latency when rows of a cluster are adjacent).
+	// Every u entry sees the same operations in the same order.
+	e = e[:len(codes)]
+	for i, g := range codes {
+		ug := u[int(g)*k : int(g)*k+k]
+		wi, ei := wt(w, i), e[i]
+		for a, x := range X {
+			ug[a] += x[i] * wi * ei
 		}
 	}
 	for g := range ng {
