@@ -94,6 +94,18 @@ func (r *run) diagnose() error {
 		}
 	}
 	targets := r.targets()
+	// Targets are assessed from Peers.TargetsFrom (default: the trend
+	// window), so a 2025 target is not failed in 2010.
+	tFrom := max(0, T-s.Report.TrendPeriods)
+	if y := s.Peers.TargetsFrom; y != 0 {
+		tFrom = T
+		for tt := range T {
+			if p.Period(tt).Year() >= y {
+				tFrom = tt
+				break
+			}
+		}
+	}
 	for u := range n {
 		g := int(peers.Of[u])
 		row := r.row(u, t)
@@ -157,7 +169,7 @@ func (r *run) diagnose() error {
 				continue
 			}
 			run := 0
-			for tt := t; tt >= 0; tt-- {
+			for tt := t; tt >= tFrom; tt-- {
 				v := x.Raw[tg.node][r.row(u, tt)]
 				tv := tg.value[u][tt]
 				if math.IsNaN(v) || math.IsNaN(tv) || !fails(v, tv, tg.dir) {

@@ -193,3 +193,39 @@ func TestStaggeredAddsRobustMethods(t *testing.T) {
 		t.Errorf("notes: %v", res.Notes)
 	}
 }
+
+// TestTargetsFrom: consecutive failures are counted only from the year
+// targets are assessed (default: the trend window).
+func TestTargetsFrom(t *testing.T) {
+	for _, c := range []struct {
+		spec  string
+		first string
+	}{
+		{"", "2021"}, // trend_periods 5 on 2010–2025
+		{"peers: {targets_from: 2024}\n", "2024"},
+	} {
+		s, err := ParseSpec([]byte("schema: 1\ndata: {generate: {seed: 1, units: 60}}\nindex: {uncertainty: -1}\ncausal: {methods: [twfe]}\npolicy: {outcomes: [goal]}\n"+c.spec), "s.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Run(context.Background(), s, RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, d := range res.Cities {
+			for _, f := range d.Failures {
+				n++
+				if f.Periods[0] < c.first || len(f.Periods) < s.Peers.Consecutive {
+					t.Fatalf("%q: %s %s failed in %v", c.spec, d.Unit, f.Code, f.Periods)
+				}
+			}
+		}
+		if n == 0 {
+			t.Errorf("%q: no failures at all on the demo (its 100%% targets are missed everywhere)", c.spec)
+		}
+	}
+	if _, err := ParseSpec([]byte("schema: 1\ndata: {generate: {seed: 1}}\npeers: {targets_from: 25}\n"), "s.yaml"); err == nil {
+		t.Error("targets_from 25 accepted")
+	}
+}

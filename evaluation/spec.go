@@ -137,7 +137,8 @@ type CausalSpec struct {
 
 // PeerSpec chooses peer groups (region, tier, province or none; default
 // tier) and the consecutive-failure rule (default 2 periods: the seed's
-// two consecutive years below standard → 约谈).
+// two consecutive years below standard → 约谈), counted over the years in
+// which targets are assessed.
 type PeerSpec struct {
 	By          string `yaml:"by" json:"by"`
 	Consecutive int    `yaml:"consecutive" json:"consecutive"`
@@ -145,6 +146,10 @@ type PeerSpec struct {
 	// framework target: the peer group's quantile of the previous period
 	// (0 = none; e.g. 0.25 flags the bottom quarter).
 	TargetQuantile float64 `yaml:"target_quantile" json:"target_quantile"`
+	// TargetsFrom is the first year in which targets are assessed (a
+	// 2025 target is not failed in 2010): consecutive failures are counted
+	// from it. 0 means the last trend_periods years.
+	TargetsFrom int `yaml:"targets_from" json:"targets_from"`
 }
 
 // ReportSpec configures the report.

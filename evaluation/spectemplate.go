@@ -104,6 +104,7 @@ peers:
   by: tier                 # tier, region, province or none
   consecutive: 2           # periods below target that raise 约谈
   target_quantile: 0       # e.g. 0.25: peer-group targets for indicators without one
+  targets_from: 0          # first year targets are assessed (0: the last trend_periods years)
 
 report:
   language: both           # zh, en or both

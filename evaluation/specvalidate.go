@@ -271,6 +271,9 @@ func (s *Spec) validate(p *specParser) {
 	if s.Peers.Consecutive < 0 || s.Peers.Consecutive > 10 {
 		p.add("peers.consecutive", fmt.Errorf("%w: %d (want 1 to 10 periods)", ErrBadValue, s.Peers.Consecutive))
 	}
+	if y := s.Peers.TargetsFrom; y != 0 && (y < 1900 || y > 2200) {
+		p.add("peers.targets_from", fmt.Errorf("%w: %d (want a year, or 0 for the last trend_periods years)", ErrBadValue, y))
+	}
 	if q := s.Peers.TargetQuantile; q < 0 || q >= 1 {
 		p.add("peers.target_quantile", fmt.Errorf("%w: %g (want 0 for none, or a quantile below 1)", ErrBadValue, q))
 	}
