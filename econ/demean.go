@@ -146,17 +146,22 @@ func (fe *fixedEffects) demean(dst, x []float64, tol float64, maxIter int, w *de
 		}
 		return DemeanStats{Iter: 1, Converged: true}
 	}
-	var scale float64
-	if Q == 2 {
-		scale = fe.scaleFromSum(x, sum)
-	} else {
-		scale = fe.scale(x)
-	}
 	X, GX, GGX := w.x, w.gx, w.ggx
 	clear(X)
 	st := DemeanStats{}
+	var scale float64
+	fromZero := Q == 2 && maxIter > 0
+	if fromZero {
+		scale = fe.sweep2FromZero(w, GX, x, sum)
+	} else {
+		scale = fe.scale(x)
+	}
 	for st.Iter < maxIter {
-		fe.sweep(w, X, GX)
+		if fromZero {
+			fromZero = false // G(0) is in GX already
+		} else {
+			fe.sweep(w, X, GX)
+		}
 		st.Iter++
 		if converged(X, GX, scale, tol) {
 			X, GX = GX, X
@@ -257,13 +262,7 @@ func (fe *fixedEffects) scale(x []float64) float64 {
 
 // scaleFromSum is scale given sm = Σ w_i x_i (summed in row order).
 func (fe *fixedEffects) scaleFromSum(x []float64, sm float64) float64 {
-	sw := float64(len(x))
-	if fe.w != nil {
-		sw = 0
-		for _, wi := range fe.w {
-			sw += wi
-		}
-	}
+	sw := fe.sumWeights()
 	m := sm / sw
 	var ss float64
 	for i, v := range x {
@@ -273,6 +272,23 @@ func (fe *fixedEffects) scaleFromSum(x []float64, sm float64) float64 {
 		}
 		ss += wi * (v - m) * (v - m)
 	}
+	return finishScale(ss, sw)
+}
+
+// sumWeights is Σ w_i in row order (n unweighted).
+func (fe *fixedEffects) sumWeights() float64 {
+	if fe.w == nil {
+		return float64(fe.n)
+	}
+	var sw float64
+	for _, wi := range fe.w {
+		sw += wi
+	}
+	return sw
+}
+
+// finishScale is √(ss/sw), or 1 if that is 0 or NaN.
+func finishScale(ss, sw float64) float64 {
 	s := math.Sqrt(ss / sw)
 	if s == 0 || math.IsNaN(s) {
 		return 1
@@ -389,6 +405,46 @@ func (fe *fixedEffects) sweep2(w *demeanWork, beta, out []float64) {
 	for h := range out {
 		out[h] = (sx2[h] - acc2[h]) * inv2[h]
 	}
+}
+
+// sweep2FromZero is sweep2 from β = 0, into out, and returns the scale of
+// x (sm = Σ w_i x_i). With β = 0 the first pass of sweep2 would add only
+// zeros (+0 sums, and s − (+0) = s), so α¹ = Σ_{i∈g} w_i x_i / W_g needs
+// no pass; the one pass over the rows also accumulates the scale's sum of
+// squared deviations, in the row order scale uses. Results are bit for
+// bit those of scale and sweep2.
+func (fe *fixedEffects) sweep2FromZero(w *demeanWork, out, x []float64, sm float64) float64 {
+	c1, c2 := fe.codes[0], fe.codes[1]
+	alpha := w.c0
+	sx1, inv1 := w.sx[0], fe.invW[0]
+	for g := range alpha {
+		alpha[g] = sx1[g] * inv1[g]
+	}
+	sw := fe.sumWeights()
+	m := sm / sw
+	acc2 := w.acc[1]
+	clear(acc2)
+	c2, x = c2[:len(c1)], x[:len(c1)]
+	var ss float64
+	if fe.w == nil {
+		for i, g := range c1 {
+			acc2[c2[i]] += alpha[g]
+			v := x[i]
+			ss += (v - m) * (v - m)
+		}
+	} else {
+		wt := fe.w[:len(c1)]
+		for i, g := range c1 {
+			acc2[c2[i]] += wt[i] * alpha[g]
+			v := x[i]
+			ss += wt[i] * (v - m) * (v - m)
+		}
+	}
+	sx2, inv2 := w.sx[1], fe.invW[1]
+	for h := range out {
+		out[h] = (sx2[h] - acc2[h]) * inv2[h]
+	}
+	return finishScale(ss, sw)
 }
 
 // demeanColumns demeans every column of src into dst (dst[j] may be src[j])
