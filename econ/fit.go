@@ -418,7 +418,7 @@ func Fit(d *Design, opts Options) (*Result, error) {
 		}
 		qrCols[j], refs[j] = c, math.Sqrt(rs)
 	})
-	qr := householderQR(qrCols, yq, refs, opts.CollinTol)
+	qr := householderQR(qrCols, yq, refs, opts.CollinTol, opts.Workers)
 	qr.workers = opts.Workers
 	kept := qr.keep
 	for j, name := range names {

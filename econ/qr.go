@@ -21,27 +21,30 @@ type qrFit struct {
 
 // householderQR factorises cols in place (they are overwritten) and
 // applies the reflections to y (overwritten). ref[j] is the norm that
-// column j's residual norm is compared with.
-func householderQR(cols [][]float64, y []float64, ref []float64, tol float64) *qrFit {
+// column j's residual norm is compared with. Each new reflection is
+// applied at once to every later column and y, one column per goroutine
+// on up to workers goroutines (right-looking); every column still gets
+// the reflections in order, computed exactly as one goroutine would.
+func householderQR(cols [][]float64, y []float64, ref []float64, tol float64, workers int) *qrFit {
 	n := len(y)
 	f := &qrFit{}
 	var vs [][]float64 // reflector vectors, v_p = cols[keep[p]][p:]
 	var betas []float64
-	apply := func(x []float64) {
-		for p, v := range vs {
-			xs := x[p:]
-			var d float64
-			for i, vi := range v[p:] {
-				d += vi * xs[i]
-			}
-			d *= betas[p]
-			for i, vi := range v[p:] {
-				xs[i] -= d * vi
-			}
+	reflect := func(v []float64, beta float64, xs []float64) {
+		var d float64
+		for i, vi := range v {
+			d += vi * xs[i]
+		}
+		d *= beta
+		for i, vi := range v {
+			xs[i] -= d * vi
 		}
 	}
+	if n < 1<<15 {
+		workers = 1 // goroutines cost more than they save
+	}
+	rest := make([][]float64, 0, len(cols))
 	for j, a := range cols {
-		apply(a)
 		p := len(f.keep)
 		if p >= n {
 			continue
@@ -68,8 +71,10 @@ func householderQR(cols [][]float64, y []float64, ref []float64, tol float64) *q
 		f.keep = append(f.keep, j)
 		vs = append(vs, a)
 		betas = append(betas, beta)
+		rest = append(append(rest[:0], cols[j+1:]...), y)
+		v := a[p:]
+		forChunks(len(rest), workers, func(c int) { reflect(v, beta, rest[c][p:]) })
 	}
-	apply(y)
 	f.vs, f.betas = vs, betas
 	f.qty = append([]float64(nil), y[:len(f.keep)]...)
 	var rss float64

@@ -431,7 +431,7 @@ func residualOn(y []float64, cols [][]float64) []float64 {
 		refs[a] = math.Sqrt(dotExact(c, c))
 	}
 	yy := append([]float64(nil), y...)
-	f := householderQR(cp, yy, refs, 1e-14)
+	f := householderQR(cp, yy, refs, 1e-14, 1)
 	b := f.solve()
 	kept := make([][]float64, len(f.keep))
 	for a, jj := range f.keep {
