@@ -26,11 +26,18 @@ func TestFrameGroupsNumeric(t *testing.T) {
 	}
 	frac[3] = 0.5
 	wide[5] = 1e12
+	// gaps: every other integer of the range absent (codes remapped);
+	// dense: every integer of the range present (offsets are the codes)
+	gaps, dense := make([]float64, n), make([]float64, n)
+	for i := range n {
+		gaps[i] = 2 * ints[i]
+		dense[i] = float64(7 - i%9)
+	}
 	for _, c := range []struct {
 		name string
 		x    []float64
 		fast bool
-	}{{"ints", ints, true}, {"frac", frac, false}, {"wide", wide, false}} {
+	}{{"ints", ints, true}, {"gaps", gaps, true}, {"dense", dense, true}, {"frac", frac, false}, {"wide", wide, false}} {
 		if _, _, ok := intGroups(c.x); ok != c.fast {
 			t.Errorf("%s: fast path %v; want %v", c.name, ok, c.fast)
 		}
