@@ -228,22 +228,37 @@ func (fe *fixedEffects) groupSums2(dst1, dst2, v []float64) float64 {
 	c1, c2 := fe.codes[0], fe.codes[1]
 	c2, v = c2[:len(c1)], v[:len(c1)]
 	var sum float64
+	if len(c1) == 0 {
+		return sum
+	}
+	// dst1 as acc1 in sweep2: the current group's sum in a register
+	cur := c1[0]
+	s := dst1[cur]
 	if fe.w == nil {
 		for i, g := range c1 {
 			x := v[i]
-			dst1[g] += x
+			if g != cur {
+				dst1[cur], cur = s, g
+				s = dst1[g]
+			}
+			s += x
 			dst2[c2[i]] += x
 			sum += x
 		}
-		return sum
+	} else {
+		w := fe.w[:len(c1)]
+		for i, g := range c1 {
+			x := w[i] * v[i]
+			if g != cur {
+				dst1[cur], cur = s, g
+				s = dst1[g]
+			}
+			s += x
+			dst2[c2[i]] += x
+			sum += x
+		}
 	}
-	w := fe.w[:len(c1)]
-	for i, g := range c1 {
-		x := w[i] * v[i]
-		dst1[g] += x
-		dst2[c2[i]] += x
-		sum += x
-	}
+	dst1[cur] = s
 	return sum
 }
 
@@ -378,14 +393,33 @@ func (fe *fixedEffects) sweep2(w *demeanWork, beta, out []float64) {
 	acc1, acc2 := w.acc[0], w.acc[1]
 	alpha := w.c0
 	clear(acc1)
-	if fe.w == nil {
-		for i, g := range c1 {
-			acc1[g] += beta[c2[i]]
+	// acc1[g] += b row by row, with the running value of the current
+	// group kept in a register while consecutive rows share it (panels
+	// sorted by unit): the same additions in the same order, without a
+	// store and reload between them.
+	if len(c1) > 0 {
+		c2 := c2[:len(c1)]
+		cur := c1[0]
+		s := acc1[cur]
+		if fe.w == nil {
+			for i, g := range c1 {
+				if g != cur {
+					acc1[cur], cur = s, g
+					s = acc1[g]
+				}
+				s += beta[c2[i]]
+			}
+		} else {
+			wt := fe.w[:len(c1)]
+			for i, g := range c1 {
+				if g != cur {
+					acc1[cur], cur = s, g
+					s = acc1[g]
+				}
+				s += wt[i] * beta[c2[i]]
+			}
 		}
-	} else {
-		for i, g := range c1 {
-			acc1[g] += fe.w[i] * beta[c2[i]]
-		}
+		acc1[cur] = s
 	}
 	sx1, inv1 := w.sx[0], fe.invW[0]
 	for g := range alpha {
