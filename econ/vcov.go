@@ -129,11 +129,15 @@ func addClusterMeat(meat [][]float64, X [][]float64, e, w []float64, codes []int
 	// waits on the add latency when rows of a cluster are adjacent).
 	// Every u entry sees the same operations in the same order.
 	e = e[:len(codes)]
-	for i, g := range codes {
-		ug := u[int(g)*k : int(g)*k+k]
-		wi, ei := wt(w, i), e[i]
-		for a, x := range X {
-			ug[a] += x[i] * wi * ei
+	if k <= 4 && len(codes) > 0 {
+		clusterScores4(u, X, e, w, codes)
+	} else {
+		for i, g := range codes {
+			ug := u[int(g)*k : int(g)*k+k]
+			wi, ei := wt(w, i), e[i]
+			for a, x := range X {
+				ug[a] += x[i] * wi * ei
+			}
 		}
 	}
 	for g := range ng {
@@ -149,6 +153,46 @@ func addClusterMeat(meat [][]float64, X [][]float64, e, w []float64, codes []int
 			meat[a][b] = meat[b][a]
 		}
 	}
+}
+
+// clusterScores4 is the score accumulation of addClusterMeat for k ≤ 4
+// regressors: the running sums of the current cluster stay in registers
+// while consecutive rows share it (stored on a change of cluster,
+// reloaded when one recurs), so every u entry sees the same additions in
+// the same order as in the general loop. Unused regressor slots add
+// nothing and are never stored.
+func clusterScores4(u []float64, X [][]float64, e, w []float64, codes []int32) {
+	k := len(X)
+	var xs [4][]float64
+	for a := range xs {
+		if a < k {
+			xs[a] = X[a][:len(codes)]
+		} else {
+			xs[a] = e // any slice of the right length; its products are discarded
+		}
+	}
+	x0, x1, x2, x3 := xs[0], xs[1], xs[2], xs[3]
+	cur := int(codes[0])
+	var s [4]float64
+	copy(s[:k], u[cur*k:cur*k+k])
+	s0, s1, s2, s3 := s[0], s[1], s[2], s[3]
+	for i, g := range codes {
+		if int(g) != cur {
+			s = [4]float64{s0, s1, s2, s3}
+			copy(u[cur*k:cur*k+k], s[:k])
+			cur = int(g)
+			s = [4]float64{}
+			copy(s[:k], u[cur*k:cur*k+k])
+			s0, s1, s2, s3 = s[0], s[1], s[2], s[3]
+		}
+		wi, ei := wt(w, i), e[i]
+		s0 += x0[i] * wi * ei
+		s1 += x1[i] * wi * ei
+		s2 += x2[i] * wi * ei
+		s3 += x3[i] * wi * ei
+	}
+	s = [4]float64{s0, s1, s2, s3}
+	copy(u[cur*k:cur*k+k], s[:k])
 }
 
 // intersect returns dense codes (numbered in order of first appearance)
