@@ -33,6 +33,19 @@ func init() {
 	register(&command{name: "rank", summary: "rank cities (overall and within peer groups) with grades, attainment, veto and Monte Carlo rank intervals; or rank a decision matrix", run: runRank})
 }
 
+// parseFlagsOnly parses fs from args for a command that takes no
+// positional arguments: one is a user error that names it.
+func parseFlagsOnly(fs *flag.FlagSet, args []string) error {
+	rest, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return userErrorf("unexpected argument %q", rest[0])
+	}
+	return nil
+}
+
 // idxFlags are the flags shared by weights, index and rank in framework mode.
 type idxFlags struct {
 	data, db, dataset, fw                       *string
@@ -94,41 +107,14 @@ func (f *idxFlags) options() (composite.IndexOptions, error) {
 	var err error
 	// Each method flag takes METHOD[,NODE=METHOD...]: a global choice and
 	// per-node overrides.
-	wg, wat := idxSplitSpec(*f.method)
-	if o.Weighting, err = composite.ParseWeightMethod(wg); err != nil {
-		return o, &UserError{err}
-	}
-	for code, m := range wat {
-		if o.WeightingAt == nil {
-			o.WeightingAt = map[string]composite.WeightMethod{}
-		}
-		if o.WeightingAt[code], err = composite.ParseWeightMethod(m); err != nil {
-			return o, userErrorf("node %s: %v", code, err)
-		}
-	}
-	ng, nat := idxSplitSpec(*f.normalise)
-	if o.Normalise, err = idxParseNorm(ng); err != nil {
+	if o.Weighting, o.WeightingAt, err = idxParseSpec(*f.method, composite.ParseWeightMethod); err != nil {
 		return o, err
 	}
-	for code, m := range nat {
-		if o.NormaliseAt == nil {
-			o.NormaliseAt = map[string]composite.NormMethod{}
-		}
-		if o.NormaliseAt[code], err = idxParseNorm(m); err != nil {
-			return o, userErrorf("node %s: %v", code, err)
-		}
+	if o.Normalise, o.NormaliseAt, err = idxParseSpec(*f.normalise, idxParseNorm); err != nil {
+		return o, err
 	}
-	ag, aat := idxSplitSpec(*f.aggregate)
-	if o.Aggregate, err = composite.ParseAggMethod(ag); err != nil {
-		return o, &UserError{err}
-	}
-	for code, m := range aat {
-		if o.AggregateAt == nil {
-			o.AggregateAt = map[string]composite.AggMethod{}
-		}
-		if o.AggregateAt[code], err = composite.ParseAggMethod(m); err != nil {
-			return o, userErrorf("node %s: %v", code, err)
-		}
+	if o.Aggregate, o.AggregateAt, err = idxParseSpec(*f.aggregate, composite.ParseAggMethod); err != nil {
+		return o, err
 	}
 	if w := *f.winsor; w != "" {
 		kind, val, _ := strings.Cut(w, ":")
@@ -185,6 +171,29 @@ func (f *idxFlags) options() (composite.IndexOptions, error) {
 	}
 	o.Flat = *f.flat
 	return o, nil
+}
+
+// idxParseSpec reads a METHOD[,NODE=METHOD...] flag value with parse: the
+// global method and the per-node overrides (nil if none). A bad method is a
+// user error, prefixed with its node for an override.
+func idxParseSpec[M any](spec string, parse func(string) (M, error)) (M, map[string]M, error) {
+	g, overrides := idxSplitSpec(spec)
+	global, err := parse(g)
+	if err != nil {
+		return global, nil, &UserError{err}
+	}
+	var at map[string]M
+	for code, s := range overrides {
+		m, err := parse(s)
+		if err != nil {
+			return global, nil, userErrorf("node %s: %v", code, err)
+		}
+		if at == nil {
+			at = map[string]M{}
+		}
+		at[code] = m
+	}
+	return global, at, nil
 }
 
 // idxSplitSpec splits "minmax,technology=zscore" into the global method
@@ -619,12 +628,8 @@ func runWeights(env *Env, args []string) error {
 	f.format = fs.String("format", "table", "output format: table, json or csv")
 	input := fs.String("input", "", "decision matrix CSV (first column alternatives, then criteria); for --method ahp a pairwise matrix")
 	dirs := fs.String("directions", "", "criterion directions for --input, e.g. +,+,- (default all +)")
-	rest, err := parseArgs(fs, args)
-	if err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return userErrorf("unexpected argument %q", rest[0])
 	}
 	if err := checkFormat(*f.format, "table", "json", "csv"); err != nil {
 		return err
@@ -910,12 +915,8 @@ func runIndex(env *Env, args []string) error {
 	out := fs.String("out", "", "output file (required for xlsx)")
 	unc := fs.Int("uncertainty", 0, "Monte Carlo replicates for rank intervals (see cityimpact rank)")
 	seed := fs.Uint64("seed", 1, "random seed for --uncertainty")
-	rest, err := parseArgs(fs, args)
-	if err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return userErrorf("unexpected argument %q", rest[0])
 	}
 	if err := checkFormat(*f.format, "table", "json", "csv", "xlsx"); err != nil {
 		return err
@@ -1399,12 +1400,8 @@ func runRank(env *Env, args []string) error {
 	mcMiss := fs.String("mc-missing", "reweight,period-mean,unit-mean", "missing-value rules drawn in the Monte Carlo")
 	peers := fs.String("peers", "", "list the most similar cities to this unit code")
 	k := fs.Int("k", 5, "number of peers for --peers")
-	rest, err := parseArgs(fs, args)
-	if err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return userErrorf("unexpected argument %q", rest[0])
 	}
 	if err := checkFormat(*f.format, "table", "json", "csv"); err != nil {
 		return err
