@@ -1,12 +1,160 @@
 package ingest
 
 import (
+	"encoding/binary"
 	"math"
 	"math/big"
 	"math/bits"
 )
 
-// This file implements the Eisel–Lemire algorithm: the correctly rounded
+// ScanFloat reads the decimal number at the start of b. It returns the
+// number's length n in bytes and, when ok, its value v: the float64 nearest
+// to it, ties to even, bit for bit what strconv.ParseFloat(string(b[:n]), 64)
+// returns. The number is the longest prefix of b of the form
+//
+//	[+-] digits [. digits] [(e|E) [+-] digits]
+//
+// with at least one digit before or after the point: "1.", ".5" and "-0e7"
+// are numbers; an exponent marker without digits is not part of one (in
+// "2e" and "2e+" the number is "2"); b starting with anything else
+// ("inf", " 1", "") gives n = 0. Reading stops at the first byte that does
+// not fit, so "0x1p3" gives the number "0" and "1,5" the number "1".
+//
+// ok is false when n is 0, and when the fast methods below cannot settle
+// the value: more than 19 significant digits, a result that overflows
+// float64, or (rarely) a product too close to a rounding boundary. The
+// caller then passes b[:n] to strconv.ParseFloat, whose value or range
+// error is the answer. ok is never true for a value strconv would reject.
+//
+// The number is w·10^q with w < 10^19 its significant digits read as an
+// integer, eight at a time where it can (see digits). If
+// w ≤ 2^53 and |q| ≤ 22, w and 10^|q| are exact float64 values and one
+// IEEE-754 multiplication or division rounds correctly (Clinger 1990, "How
+// to read floating point numbers accurately", PLDI, the fast path);
+// otherwise the Eisel–Lemire algorithm rounds w·10^q from a 128-bit
+// product, subnormal results included (D. Lemire, "Number parsing at a
+// gigabyte per second", Software: Practice and Experience 51(8), 2021;
+// see eiselLemire). As in strconv, exponent digits stop counting once the
+// exponent reaches 10,000 ("1e123456" is read as 1e12345), so that even
+// such strings agree with strconv.
+//
+// ScanFloat allocates nothing and is safe for concurrent use. A whole
+// cell is a number when n == len(b); the CSV readers use it that way, and
+// cityimpact's wide-CSV reader (package cli) parses a line's cells in
+// place, each followed by a comma or the line's end.
+func ScanFloat(b []byte) (v float64, n int, ok bool) {
+	i := 0
+	neg := false
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		neg = b[0] == '-'
+		i = 1
+	}
+	d0 := i
+	for i < len(b) && b[i] == '0' {
+		i++
+	}
+	s := i
+	var w uint64
+	w, i = digits(b, i, 0)
+	nd := i - s  // significant digits: leading zeros do not count
+	nb := i - d0 // mantissa digits of any kind
+	q := 0
+	if i < len(b) && b[i] == '.' {
+		i++
+		f := i
+		if nd == 0 { // zeros after the point before the first nonzero digit
+			for i < len(b) && b[i] == '0' {
+				i++
+			}
+		}
+		s = i
+		w, i = digits(b, i, w)
+		nd += i - s
+		nb += i - f
+		q = f - i
+	}
+	if nb == 0 {
+		return 0, 0, false
+	}
+	if i < len(b) && b[i]|0x20 == 'e' {
+		j := i + 1
+		eneg := false
+		if j < len(b) && (b[j] == '-' || b[j] == '+') {
+			eneg = b[j] == '-'
+			j++
+		}
+		e, e0 := 0, j
+		for ; j < len(b) && b[j]-'0' < 10; j++ {
+			if e < 10000 { // strconv's bound: any larger exponent is as good
+				e = e*10 + int(b[j]-'0')
+			}
+		}
+		if j > e0 {
+			i = j
+			if eneg {
+				e = -e
+			}
+			q += e
+		}
+	}
+	if nd > 19 {
+		return 0, i, false // w has wrapped around; strconv reads it
+	}
+	if w == 0 {
+		return signed(0, neg), i, true // ±0 whatever the exponent
+	}
+	if w <= 1<<53 && q >= -22 && q <= 22 {
+		v = float64(w)
+		if q < 0 {
+			v /= pow10[-q]
+		} else {
+			v *= pow10[q]
+		}
+		return signed(v, neg), i, true
+	}
+	v, ok = eiselLemire(w, q, neg)
+	return v, i, ok
+}
+
+// pow10 holds the powers of ten that are exact in float64: 10^22 =
+// 5^22·2^22 with 5^22 < 2^53.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// digits continues the decimal w with the digits of b from i and returns
+// it with the index of the first byte that is not a digit; w wraps around
+// past 19 digits, so callers count digits. Eight bytes d_0 … d_7 are taken
+// at a time while all eight are digits (SWAR, as in Lemire 2021). Loaded
+// little-endian into x (d_0 in the low byte), they are digits when every
+// byte's high nibble is 3 and stays 3 after adding 6 (a byte ≥ 0xFA, whose
+// carry could spoil its neighbour, fails the first half already). With the
+// ASCII offset subtracted,
+//
+//	y = 10·x + x>>8           byte 2k of y is p_k = 10·d_2k + d_2k+1
+//	(y & M)·(100 + 10^6·2^32) + (y>>16 & M)·(1 + 10^4·2^32),   M = 0x000000FF000000FF,
+//
+// holds p_0·10^6 + p_1·10^4 + p_2·100 + p_3, the eight-digit value, in
+// bits 32–63 (the low halves, at most 99·100 + 99, cannot carry into them).
+func digits(b []byte, i int, w uint64) (uint64, int) {
+	for i+8 <= len(b) {
+		x := binary.LittleEndian.Uint64(b[i:])
+		if (x&0xF0F0F0F0F0F0F0F0)|((x+0x0606060606060606)&0xF0F0F0F0F0F0F0F0)>>4 != 0x3333333333333333 {
+			break
+		}
+		x -= 0x3030303030303030
+		x = x*10 + x>>8
+		x = ((x&0x000000FF000000FF)*(100+1000000<<32) + (x>>16&0x000000FF000000FF)*(1+10000<<32)) >> 32
+		w = w*100000000 + x
+		i += 8
+	}
+	for i < len(b) && b[i]-'0' < 10 {
+		w = w*10 + uint64(b[i]-'0')
+		i++
+	}
+	return w, i
+}
+
+// The rest of this file implements the Eisel–Lemire algorithm: the correctly rounded
 // float64 nearest to w·10^q for a 64-bit decimal mantissa w, from one (rarely
 // two) 64×64→128-bit multiplications by a 128-bit approximation of 10^q.
 // References: D. Lemire, "Number parsing at a gigabyte per second",

@@ -83,14 +83,49 @@ var hardFloats = []string{
 	"0.000000000000000000000000000000000000000000001", "-0.0e400", "-1e-400", "-8.988465674311579e307",
 }
 
-func TestFastFloatHardCases(t *testing.T) {
+func TestScanFloatHardCases(t *testing.T) {
 	for _, s := range hardFloats {
-		checkFastFloat(t, s)
-		checkFastFloat(t, "-"+s)
+		for _, x := range []string{s, "-" + s, "+" + s + ",7", s + "e", s + "x"} {
+			checkScanFloat(t, x)
+		}
 	}
 }
 
-// TestEiselLemireMatchesStrconv compares fastFloat with strconv.ParseFloat,
+// checkScanFloat checks ScanFloat on s against two oracles: the number's
+// length against plainNumber (the slow path's syntax check, written
+// separately) as the longest prefix it accepts, and the value against
+// strconv.ParseFloat of that prefix, bit for bit. It also checks that the
+// whole-cell fastFloat agrees, and reports whether ScanFloat decided.
+func checkScanFloat(t *testing.T, s string) bool {
+	t.Helper()
+	v, n, ok := ScanFloat([]byte(s))
+	want := 0
+	for m := len(s); m > 0; m-- {
+		if plainNumber([]byte(s[:m])) {
+			want = m
+			break
+		}
+	}
+	if n != want {
+		t.Fatalf("ScanFloat(%q) read %d bytes; want %d", s, n, want)
+	}
+	if fv, fok := fastFloat([]byte(s)); fok != (ok && n == len(s)) || fok && math.Float64bits(fv) != math.Float64bits(v) {
+		t.Fatalf("fastFloat(%q) = %v, %v; ScanFloat = %v, %d, %v", s, fv, fok, v, n, ok)
+	}
+	if !ok {
+		return false
+	}
+	w, err := strconv.ParseFloat(s[:n], 64)
+	if err != nil {
+		t.Fatalf("ScanFloat(%q) = %v, accepted %q; strconv says %v", s, v, s[:n], err)
+	}
+	if math.Float64bits(v) != math.Float64bits(w) {
+		t.Fatalf("ScanFloat(%q) = %v (%#x); strconv(%q) = %v (%#x)", s, v, math.Float64bits(v), s[:n], w, math.Float64bits(w))
+	}
+	return true
+}
+
+// TestEiselLemireMatchesStrconv compares ScanFloat with strconv.ParseFloat,
 // bit for bit, on random decimal strings of every length 1–20 digits with
 // the point anywhere and exponents over the whole range and beyond, and on
 // exact ties and their neighbours. It also requires that Eisel–Lemire
@@ -104,20 +139,7 @@ func TestEiselLemireMatchesStrconv(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2026, 3))
 	var buf []byte
 	tried, missed := 0, 0
-	check := func(s string) bool {
-		v, ok := fastFloat([]byte(s))
-		if !ok {
-			return false
-		}
-		w, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			t.Fatalf("fastFloat(%q) = %v, accepted; strconv says %v", s, v, err)
-		}
-		if math.Float64bits(v) != math.Float64bits(w) {
-			t.Fatalf("fastFloat(%q) = %v (%#x); strconv = %v (%#x)", s, v, math.Float64bits(v), w, math.Float64bits(w))
-		}
-		return true
-	}
+	check := func(s string) bool { return checkScanFloat(t, s) }
 	for i := range n {
 		// digits: 1–20 of them, first one nonzero
 		L := 1 + i%20
@@ -161,9 +183,9 @@ func TestEiselLemireMatchesStrconv(t *testing.T) {
 		check(strconv.FormatFloat(x, 'e', 16, 64))
 	}
 	if missed*1000 > tried {
-		t.Errorf("fastFloat gave up on %d of %d in-range inputs of ≤ 19 digits; Eisel–Lemire should decide nearly all", missed, tried)
+		t.Errorf("ScanFloat gave up on %d of %d in-range inputs of ≤ 19 digits; Eisel–Lemire should decide nearly all", missed, tried)
 	}
-	t.Logf("fastFloat gave up on %d of %d in-range inputs of ≤ 19 digits", missed, tried)
+	t.Logf("ScanFloat gave up on %d of %d in-range inputs of ≤ 19 digits", missed, tried)
 
 	// Exact ties n·2^j between two float64 (n odd with 54 bits) and the
 	// decimals one unit in the last place either side, for j = −3 … 9
@@ -264,4 +286,148 @@ func FuzzEiselLemire(f *testing.F) {
 			t.Fatalf("eiselLemire(%d, %d) = %v; strconv = %v, %v", w, q, v, want, err)
 		}
 	})
+}
+
+// TestEiselLemireNineteenDigits calls eiselLemire on (w, q) as the parsers
+// produce them, w < 10^19 of any size, either sign, q over the whole table
+// for half the draws and in −30…30 (ties possible) for the other half,
+// against strconv on "we q"; then on exact ties 2^53+1 = 9007199254740993
+// (halfway between 2^53 and 2^53+2) and 2^53+3, and their even
+// neighbours, scaled by 10^k and written with exponent −k.
+func TestEiselLemireNineteenDigits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	answered := 0
+	const n = 300000
+	for i := range n {
+		w := rng.Uint64() >> rng.IntN(64)
+		for w >= 1e19 {
+			w /= 10
+		}
+		if w == 0 {
+			w = 1
+		}
+		q := rng.IntN(maxPow10-minPow10+1) + minPow10
+		if i%2 == 0 {
+			q = rng.IntN(60) - 30
+		}
+		s := strconv.FormatUint(w, 10) + "e" + strconv.Itoa(q)
+		want, err := strconv.ParseFloat(s, 64)
+		got, ok := eiselLemire(w, q, i%3 == 0)
+		if !ok {
+			continue
+		}
+		answered++
+		if i%3 == 0 {
+			want = -want
+		}
+		if err != nil || math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("eiselLemire(%d, %d) = %v; strconv %v (%v)", w, q, got, want, err)
+		}
+	}
+	if answered < n*8/10 {
+		t.Errorf("answered %d of %d", answered, n)
+	}
+	for k := range 3 {
+		for _, w := range []uint64{9007199254740993, 9007199254740995, 9007199254740992, 9007199254740994} {
+			ww := w
+			for range k {
+				ww *= 10
+			}
+			s := strconv.FormatUint(ww, 10) + "e" + strconv.Itoa(-k)
+			want, _ := strconv.ParseFloat(s, 64)
+			if got, ok := eiselLemire(ww, -k, false); ok && got != want {
+				t.Errorf("%s: %v; want %v", s, got, want)
+			}
+		}
+	}
+}
+
+// TestDigits: digits (eight at a time) agrees with a digit-by-digit loop,
+// for runs of 0–24 digits followed by bytes just outside '0'…'9' and other
+// delimiters.
+func TestDigits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	for range 100000 {
+		n := rng.IntN(25)
+		b := make([]byte, n+rng.IntN(3))
+		for i := range b {
+			b[i] = byte('0' + rng.IntN(10))
+			if i >= n {
+				b[i] = ",.e/:\xff\xfa"[rng.IntN(7)]
+			}
+		}
+		start := min(rng.IntN(3), len(b))
+		w0 := uint64(rng.IntN(1000))
+		w, i := digits(b, start, w0)
+		ww, j := w0, start
+		for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+			ww = ww*10 + uint64(b[j]-'0')
+			j++
+		}
+		if w != ww || i != j {
+			t.Fatalf("digits(%q, %d, %d) = %d, %d; want %d, %d", b, start, w0, w, i, ww, j)
+		}
+	}
+}
+
+// TestScanFloat checks ScanFloat (checkScanFloat: length against
+// plainNumber, value against strconv) on fixed edge cases, on prefixes
+// followed by what a CSV line holds next, and on 200,000 random strings
+// as writers produce them, and requires that the fast methods decide
+// most of those.
+func TestScanFloat(t *testing.T) {
+	zeros := strings.Repeat("0", 10000)
+	for _, s := range []string{
+		"0", "-0", "+0.0", "9007199254740992", "9007199254740993", "1e22", "1e-22", "123456789012345678e-5",
+		"0.000000000000000000001", "4.9e-324", "1.7976931348623157e308", "00012.5000", "1.", ".1", "0e999",
+		"", "-", "+", ".", "-.", "e5", ".e5", "1e", "1e+", "1E-", "2e+x", "1.2.3", "1,2", "1.5,2.5\n", "0x10",
+		"inf", "NaN", "1_000", " 1", "1 ", "12a", "-.5e-3abc", "1e1000000000000000000000", "1e0000000000000000000001",
+		"12345678901234567890", "1234567890123456789", "0.30000000000000000000", "1e400", "-1e400", "1e-400",
+	} {
+		checkScanFloat(t, s)
+	}
+	// Decided, and so equal to strconv: strconv stops counting exponent
+	// digits once the exponent reaches 10,000, so both of the last two are
+	// 0.1 for strconv (not +Inf and 1), and ScanFloat must agree.
+	for _, s := range []string{"1.5", "-0e7", "5e-324", "2.2250738585072011e-308", "0." + zeros + "1e100000", "0." + zeros + "1e10001"} {
+		if !checkScanFloat(t, s) {
+			t.Errorf("ScanFloat(%.30q) did not decide", s)
+		}
+	}
+	if v, n, ok := ScanFloat([]byte("-2.5e3,x")); v != -2500 || n != 6 || !ok {
+		t.Errorf(`ScanFloat("-2.5e3,x") = %v, %d, %v; want -2500, 6, true`, v, n, ok)
+	}
+	rng := rand.New(rand.NewPCG(7, 7))
+	accepted := 0
+	for range 200000 {
+		var s string
+		switch rng.IntN(3) {
+		case 0:
+			s = strconv.FormatFloat(rng.NormFloat64()*math.Pow(10, float64(rng.IntN(40)-20)), 'g', -1, 64)
+		case 1:
+			s = strconv.FormatFloat(rng.Float64()*1e6, 'f', rng.IntN(10), 64)
+		default:
+			s = strconv.FormatUint(rng.Uint64()>>rng.IntN(64), 10) + "e" + strconv.Itoa(rng.IntN(50)-25)
+		}
+		if checkScanFloat(t, s) {
+			accepted++
+		}
+		checkScanFloat(t, s+[]string{",", "\n", "e", "E+", ".5", "x"}[rng.IntN(6)])
+	}
+	if accepted < 190000 {
+		t.Errorf("fast methods decided only %d of 200000 strings", accepted)
+	}
+}
+
+// FuzzScanFloat: on any input, ScanFloat reads the longest number prefix
+// and, when it decides, its value is strconv's, bit for bit; the
+// whole-cell fastFloat agrees (checkScanFloat).
+func FuzzScanFloat(f *testing.F) {
+	for _, s := range []string{"1.5", "-0", "-0.42298564231550995", "9007199254740993", "1e22", "0.1", "123.456e-7", "2e+", "1.5,2"} {
+		f.Add(s)
+	}
+	for _, s := range hardFloats {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkScanFloat(t, s) })
 }

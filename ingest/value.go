@@ -8,111 +8,14 @@ import (
 	"unsafe"
 )
 
-// pow10 holds the powers of ten that are exact in float64 (10^22 < 2^53·2^22).
-var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
-	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
-
-// fastFloat parses a plain decimal number [+-]digits[.digits][(e|E)[+-]digits]
-// with at most 19 significant digits, to exactly the float64 that
-// strconv.ParseFloat returns. The number is m·10^e with an integer mantissa
-// m < 10^19. When m ≤ 2^53 and |e| ≤ 22, m and 10^|e| are exact in float64
-// and one IEEE-754 multiplication or division rounds correctly (Clinger
-// 1990, "How to read floating point numbers accurately", the fast path).
-// Otherwise — the 16–17-digit values that full-precision writers produce —
-// [eiselLemire] rounds m·10^e from a 128-bit product. It reports false for
-// anything else (more than 19 significant digits, other syntax, a result
-// out of range, or a product Eisel–Lemire cannot settle), and the caller
-// falls back to strconv.
+// fastFloat parses a whole cell that is a plain decimal number
+// [+-]digits[.digits][(e|E)[+-]digits] to exactly the float64 that
+// strconv.ParseFloat returns (see [ScanFloat]). It reports false for
+// anything else and whenever ScanFloat cannot settle the value; the caller
+// then falls back to strconv.
 func fastFloat(b []byte) (float64, bool) {
-	i, n := 0, len(b)
-	if n == 0 {
-		return 0, false
-	}
-	neg := false
-	if b[0] == '-' || b[0] == '+' {
-		neg = b[0] == '-'
-		i++
-	}
-	var mant uint64
-	digits, exp := 0, 0
-	sawDigit := false
-	for ; i < n; i++ {
-		c := b[i] - '0'
-		if c > 9 {
-			break
-		}
-		sawDigit = true
-		if mant == 0 && c == 0 {
-			continue // leading zeros do not count towards the 19-digit limit
-		}
-		if digits >= 19 {
-			return 0, false
-		}
-		mant = mant*10 + uint64(c)
-		digits++
-	}
-	if i < n && b[i] == '.' {
-		i++
-		for ; i < n; i++ {
-			c := b[i] - '0'
-			if c > 9 {
-				break
-			}
-			sawDigit = true
-			exp--
-			if mant == 0 && c == 0 {
-				continue
-			}
-			if digits >= 19 {
-				return 0, false
-			}
-			mant = mant*10 + uint64(c)
-			digits++
-		}
-	}
-	if !sawDigit {
-		return 0, false
-	}
-	if i < n && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		eneg := false
-		if i < n && (b[i] == '-' || b[i] == '+') {
-			eneg = b[i] == '-'
-			i++
-		}
-		if i == n {
-			return 0, false
-		}
-		e := 0
-		for ; i < n; i++ {
-			c := b[i] - '0'
-			if c > 9 || e > 1000 {
-				return 0, false
-			}
-			e = e*10 + int(c)
-		}
-		if eneg {
-			e = -e
-		}
-		exp += e
-	}
-	if i != n {
-		return 0, false
-	}
-	if mant > 1<<53 || exp < -22 || exp > 22 {
-		if mant == 0 {
-			return signed(0, neg), true // ±0 whatever the exponent
-		}
-		return eiselLemire(mant, exp, neg)
-	}
-	f := float64(mant)
-	switch {
-	case exp > 0:
-		f *= pow10[exp]
-	case exp < 0:
-		f /= pow10[-exp]
-	}
-	return signed(f, neg), true
+	v, n, ok := ScanFloat(b)
+	return v, ok && n == len(b)
 }
 
 // bstr views b as a string without copying; the string must not outlive a

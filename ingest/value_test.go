@@ -59,16 +59,6 @@ func TestFastFloatMatchesStrconv(t *testing.T) {
 	}
 }
 
-func FuzzFastFloat(f *testing.F) {
-	for _, s := range []string{"1.5", "-0", "9007199254740993", "1e22", "0.1", "123.456e-7"} {
-		f.Add(s)
-	}
-	for _, s := range hardFloats { // Eisel–Lemire's hard cases (float_test.go)
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) { checkFastFloat(t, s) })
-}
-
 func TestParseValue(t *testing.T) {
 	o := &Options{}
 	allow := &Options{AllowThousands: true, AllowPercent: true}
