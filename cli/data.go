@@ -312,12 +312,9 @@ func runDataMissing(env *Env, args []string) error {
 	by := fs.String("by", "indicator", "summarise by indicator or by unit (units sorted by missing share, worst first)")
 	top := fs.Int("top", 0, "show only the first N rows of each panel (0: all)")
 	format := fs.String("format", "table", "output format: table, json or csv")
-	rest, err := parseArgs(fs, args)
+	ref, err := parseDatasetArg(fs, args, "NAME[@VERSION]")
 	if err != nil {
 		return err
-	}
-	if len(rest) != 1 {
-		return userErrorf("want one NAME[@VERSION], got %d arguments", len(rest))
 	}
 	if err := checkFormat(*format, "table", "json", "csv"); err != nil {
 		return err
@@ -325,11 +322,7 @@ func runDataMissing(env *Env, args []string) error {
 	if *by != "indicator" && *by != "unit" {
 		return userErrorf("--by: want indicator or unit, got %q", *by)
 	}
-	name, ver, err := dataRef(rest[0])
-	if err != nil {
-		return err
-	}
-	s, err := dataOpenExisting(*db)
+	s, name, ver, err := dataOpenRef(*db, ref)
 	if err != nil {
 		return err
 	}
@@ -487,25 +480,44 @@ func dataOpenExisting(db string) (*store.Store, error) {
 	return dataOpen(path)
 }
 
+// dataOpenRef reads a dataset reference NAME[@VERSION] and opens the
+// existing store db (see dataDB) to look it up; version 0 is the latest.
+func dataOpenRef(db, ref string) (s *store.Store, name string, version int, err error) {
+	if name, version, err = dataRef(ref); err != nil {
+		return nil, "", 0, err
+	}
+	if s, err = dataOpenExisting(db); err != nil {
+		return nil, "", 0, err
+	}
+	return s, name, version, nil
+}
+
+// parseDatasetArg parses fs from args for a command that takes exactly one
+// positional argument, a dataset reference written as form (NAME[@VERSION]
+// or NAME@VERSION), and returns it.
+func parseDatasetArg(fs *flag.FlagSet, args []string, form string) (string, error) {
+	rest, err := parseArgs(fs, args)
+	if err != nil {
+		return "", err
+	}
+	if len(rest) != 1 {
+		return "", userErrorf("want one %s, got %d arguments", form, len(rest))
+	}
+	return rest[0], nil
+}
+
 func runDataShow(env *Env, args []string) error {
 	fs := newFlags(env, "data show", "data show NAME[@VERSION] [--db FILE] [--format table|json|csv]", "cityimpact data show demo@2")
 	db := fs.String("db", "", "store file (default $CITYIMPACT_DB or "+DefaultDB+")")
 	format := fs.String("format", "table", "output format: table, json or csv (csv: one row per indicator)")
-	rest, err := parseArgs(fs, args)
+	ref, err := parseDatasetArg(fs, args, "NAME[@VERSION]")
 	if err != nil {
 		return err
-	}
-	if len(rest) != 1 {
-		return userErrorf("want one NAME[@VERSION], got %d arguments", len(rest))
 	}
 	if err := checkFormat(*format, "table", "json", "csv"); err != nil {
 		return err
 	}
-	name, ver, err := dataRef(rest[0])
-	if err != nil {
-		return err
-	}
-	s, err := dataOpenExisting(*db)
+	s, name, ver, err := dataOpenRef(*db, ref)
 	if err != nil {
 		return err
 	}
@@ -563,21 +575,14 @@ func runDataExport(env *Env, args []string) error {
 	db := fs.String("db", "", "store file (default $CITYIMPACT_DB or "+DefaultDB+")")
 	out := fs.String("out", "", "output CSV file, - for standard output (required)")
 	wide := fs.Bool("wide", false, "one column per indicator (default: long, one row per cell)")
-	rest, err := parseArgs(fs, args)
+	ref, err := parseDatasetArg(fs, args, "NAME[@VERSION]")
 	if err != nil {
 		return err
-	}
-	if len(rest) != 1 {
-		return userErrorf("want one NAME[@VERSION], got %d arguments", len(rest))
 	}
 	if *out == "" {
 		return userErrorf("--out is required")
 	}
-	name, ver, err := dataRef(rest[0])
-	if err != nil {
-		return err
-	}
-	s, err := dataOpenExisting(*db)
+	s, name, ver, err := dataOpenRef(*db, ref)
 	if err != nil {
 		return err
 	}
@@ -609,14 +614,11 @@ func runDataExport(env *Env, args []string) error {
 func runDataDelete(env *Env, args []string) error {
 	fs := newFlags(env, "data delete", "data delete NAME@VERSION [--db FILE]", "cityimpact data delete demo@1")
 	db := fs.String("db", "", "store file (default $CITYIMPACT_DB or "+DefaultDB+")")
-	rest, err := parseArgs(fs, args)
+	ref, err := parseDatasetArg(fs, args, "NAME@VERSION")
 	if err != nil {
 		return err
 	}
-	if len(rest) != 1 {
-		return userErrorf("want one NAME@VERSION, got %d arguments", len(rest))
-	}
-	name, ver, err := dataRef(rest[0])
+	name, ver, err := dataRef(ref)
 	if err != nil {
 		return err
 	}

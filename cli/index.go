@@ -343,12 +343,11 @@ func (f *idxFlags) loadPanel(env *Env, fw *framework.Framework) (*panel.Panel, s
 		}
 		hashes = append(hashes, info.Name+" "+info.SHA256)
 	} else {
-		s, err := dataOpenExisting(*f.db)
+		s, name, ver, err := dataOpenRef(*f.db, *f.dataset)
 		if err != nil {
 			return nil, "", nil, err
 		}
 		defer s.Close()
-		name, ver, _ := dataRef(*f.dataset)
 		sum, err := s.Show(env.Ctx, name, ver)
 		if err != nil {
 			return nil, "", nil, err
@@ -387,11 +386,7 @@ func (f *idxFlags) loadPanel1(env *Env, fw *framework.Framework) (*panel.Panel, 
 		}
 		source = *f.data
 	case *f.dataset != "":
-		name, ver, err := dataRef(*f.dataset)
-		if err != nil {
-			return nil, "", err
-		}
-		s, err := dataOpenExisting(*f.db)
+		s, name, ver, err := dataOpenRef(*f.db, *f.dataset)
 		if err != nil {
 			return nil, "", err
 		}
