@@ -20,6 +20,12 @@ import (
 // for panels. CovariateNames, if set, name them in errors. Cluster, if
 // non-nil, assigns every row a cluster label (constant within a unit) for
 // clustered standard errors and the clustered multiplier bootstrap.
+//
+// Weights, if non-nil, holds a sampling weight for every row (did's
+// weightsname): finite, non-negative, not all zero, and in a panel
+// (balanced or unbalanced) constant within a unit; with repeated
+// cross-sections each row has its own. Only ratios of weights matter (did
+// scales them to mean 1).
 type CSData struct {
 	Unit    []string
 	Time    []int
@@ -29,6 +35,7 @@ type CSData struct {
 	Covariates     [][]float64
 	CovariateNames []string
 	Cluster        []string
+	Weights        []float64
 }
 
 // CSControl selects the comparison units of each ATT(g,t).
@@ -150,6 +157,18 @@ type CSOptions struct {
 	// Workers bounds the goroutines of the bootstrap (0 means
 	// GOMAXPROCS). Results do not depend on it.
 	Workers int
+
+	// BalanceE, MinE and MaxE restrict the dynamic (event-study)
+	// aggregation as did's aggte(type = "dynamic", balance_e, min_e,
+	// max_e); nil leaves it unrestricted (did's NULL, −Inf, Inf). With
+	// BalanceE = b only cohorts g observed at least b periods after
+	// treatment (t_max − g ≥ b) enter, and only the event times
+	// b − (t_max − t_min) ≤ e ≤ b, so that every e is estimated from the
+	// same cohorts (balanced in event time). MinE ≤ e ≤ MaxE bounds the
+	// event times reported; the overall dynamic effect averages the
+	// remaining e ≥ 0. The simple, group and calendar aggregations are
+	// not restricted. Go 1.26: CSOptions{BalanceE: new(1)}.
+	BalanceE, MinE, MaxE *int
 }
 
 // GroupTime is one group-time average treatment effect ATT(g,t).
@@ -281,7 +300,15 @@ type CS struct {
 //
 // The weight term, for cells k in the set K with s = Σ_{k∈K} p_k, adds
 // Σ_{k∈K} ATT_k·[(1{G_i=g_k} − p_k)/s − p_k Σ_{j∈K}(1{G_i=g_j} − p_j)/s²]
-// to each unit's influence function.
+// to each unit's influence function. CSOptions.BalanceE, MinE and MaxE
+// restrict the dynamic aggregation as aggte's balance_e, min_e and max_e.
+//
+// With sampling weights ω (CSData.Weights, did's weightsname) every 2×2
+// estimate is DRDID's weighted one (weighted means, weighted least
+// squares and a weighted logit likelihood; ω multiplies every term of the
+// influence function), the group shares are p_g = (1/N)Σ_i ω_i 1{G_i=g}
+// with ω scaled to mean 1, and 1{G_i=g_k} becomes ω_i 1{G_i=g_k} in the
+// weight term above, as did 2.5.1.
 //
 // The multiplier bootstrap (Callaway & Sant'Anna 2021, section 4.2;
 // did's mboot) draws, for b = 1..Boot, one multiplier ξ_bc per cluster (or
@@ -338,6 +365,15 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 	if opts.Sample < CSBalancedPanel || opts.Sample > CSRepeatedCrossSections {
 		return nil, fmt.Errorf("econ: callaway-santanna: unknown sample type %d", opts.Sample)
 	}
+	if opts.BalanceE != nil && *opts.BalanceE < 0 {
+		return nil, fmt.Errorf("econ: callaway-santanna: negative BalanceE %d", *opts.BalanceE)
+	}
+	if opts.MinE != nil && opts.MaxE != nil && *opts.MinE > *opts.MaxE {
+		return nil, fmt.Errorf("econ: callaway-santanna: MinE %d above MaxE %d", *opts.MinE, *opts.MaxE)
+	}
+	if err := csCheckWeights(d); err != nil {
+		return nil, err
+	}
 	if opts.Sample == CSRepeatedCrossSections {
 		return callawaySantAnnaRC(d, opts, alpha)
 	}
@@ -387,6 +423,11 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 	if d.Cluster != nil {
 		clus = make([]string, nu)
 	}
+	var uw []float64 // sampling weight of each unit
+	wmean := csMeanWeight(d)
+	if d.Weights != nil {
+		uw = make([]float64, nu)
+	}
 	for r := 0; r < m; r++ {
 		i, j := uidx[d.Unit[r]], tidx[d.Time[r]]
 		if seen[i*nt+j] {
@@ -410,8 +451,18 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 			if clus != nil {
 				clus[i] = d.Cluster[r]
 			}
-		} else if clus != nil && clus[i] != d.Cluster[r] {
-			return nil, fmt.Errorf("econ: callaway-santanna: row %d: cluster of unit %q changes from %q to %q", r+1, d.Unit[r], clus[i], d.Cluster[r])
+			if uw != nil {
+				uw[i] = d.Weights[r]
+			}
+		} else {
+			if clus != nil && clus[i] != d.Cluster[r] {
+				return nil, fmt.Errorf("econ: callaway-santanna: row %d: cluster of unit %q changes from %q to %q", r+1, d.Unit[r], clus[i], d.Cluster[r])
+			}
+			if uw != nil {
+				if err := csSameWeight(d, r, uw[i], wmean); err != nil {
+					return nil, err
+				}
+			}
 		}
 		if coh[i] != d.Cohort[r] {
 			return nil, fmt.Errorf("econ: callaway-santanna: row %d: cohort of unit %q changes from %d to %d in period %d; the cohort is the first treated period (0: never), constant within a unit, and treatment cannot switch off", r+1, d.Unit[r], coh[i], d.Cohort[r], d.Time[r])
@@ -440,11 +491,18 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 	G := make([]int, n)
 	res.Units = make([]string, n)
 	gset := map[int]int{}
+	var W []float64 // sampling weights of the kept units
+	if uw != nil {
+		W = make([]float64, n)
+	}
 	for k, i := range keep {
 		G[k] = coh[i]
 		res.Units[k] = units[i]
 		if coh[i] != 0 {
 			gset[coh[i]]++
+		}
+		if W != nil {
+			W[k] = uw[i]
 		}
 	}
 	res.N = n
@@ -502,11 +560,63 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 	}
 	sef := func(psi []float64) float64 { return clusterSE(psi, cl, res.Clusters) }
 
+	est := csEstimator{method: opts.Method, k: 1 + ncov}
+	if W != nil {
+		est.w = []float64{}
+	}
+	fill := func(g, j, b, late int) {
+		xj := min(j, b) // covariates from the earlier period, as did
+		for k := 0; k < n; k++ {
+			var dk bool
+			switch {
+			case G[k] == g:
+				dk = true
+			case G[k] == 0 || (opts.Control == CSNotYetTreated && G[k] > late):
+			default:
+				continue
+			}
+			est.add(k, dk, Y(k, j)-Y(k, b))
+			if W != nil {
+				est.w = append(est.w, W[k])
+			}
+			if ncov > 0 {
+				est.x = append(est.x, 1)
+				for c := range xs {
+					est.x = append(est.x, xs[c][keep[k]*stride+xj])
+				}
+			}
+		}
+	}
+	estimate := func() (float64, error) {
+		if ncov == 0 {
+			return est.unconditional(), nil
+		}
+		return est.conditional()
+	}
+	if err := csGroupTimes(res, &est, glist, times, opts, n, sef, fill, estimate); err != nil {
+		return nil, err
+	}
+	return finishCS(res, G, W, glist, times, sef, cl, opts, alpha)
+}
+
+// csGroupTimes runs the group-time loop shared by the panel and the
+// repeated cross-section paths of [CallawaySantAnna]. For each cohort g of
+// glist and period index j (from 1 with a varying base period, from 0
+// with a universal one) it picks the base period b, appends the cell with
+// a zero influence function when b = j (universal base), and otherwise
+// resets est, lets fill(g, j, b, late) load the cell's cohort and
+// comparison observations into it (late = max(t_j, t_b) + anticipation,
+// the bound of not-yet-treated comparison cohorts), checks them, and
+// calls estimate for the ATT and est.inf, which it scales by N/n_gt into
+// the cell's influence function over the n observations (summed per
+// unit, for unbalanced panels).
+func csGroupTimes(res *CS, est *csEstimator, glist, times []int, opts CSOptions, n int,
+	sef func([]float64) float64, fill func(g, j, b, late int), estimate func() (float64, error)) error {
+	ant := opts.Anticipation
 	first := 1
 	if opts.Base == CSUniversal {
 		first = 0
 	}
-	est := csEstimator{method: opts.Method, k: 1 + ncov}
 	for _, g := range glist {
 		pret := -1 // last period index before g − anticipation
 		for j := range times {
@@ -515,9 +625,9 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 			}
 		}
 		if pret < 0 {
-			return nil, fmt.Errorf("econ: callaway-santanna: cohort %d has no pre-treatment period", g)
+			return fmt.Errorf("econ: callaway-santanna: cohort %d has no pre-treatment period", g)
 		}
-		for j := first; j < nt; j++ {
+		for j := first; j < len(times); j++ {
 			b := pret
 			if opts.Base == CSVarying && times[j] < g {
 				b = j - 1
@@ -529,53 +639,83 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 				res.Influence = append(res.Influence, psi)
 				continue
 			}
-			late := max(times[j], times[b]) + ant
-			xj := min(j, b) // covariates from the earlier period, as did
 			est.reset()
-			for k := 0; k < n; k++ {
-				var dk bool
-				switch {
-				case G[k] == g:
-					dk = true
-				case G[k] == 0 || (opts.Control == CSNotYetTreated && G[k] > late):
-				default:
-					continue
-				}
-				est.add(k, dk, Y(k, j)-Y(k, b))
-				if ncov > 0 {
-					est.x = append(est.x, 1)
-					for c := range xs {
-						est.x = append(est.x, xs[c][keep[k]*stride+xj])
-					}
-				}
-			}
+			fill(g, j, b, max(times[j], times[b])+ant)
 			if est.n0 == 0 {
-				return nil, fmt.Errorf("econ: callaway-santanna: cohort %d has no comparison units in period %d", g, times[j])
+				return fmt.Errorf("econ: callaway-santanna: cohort %d has no comparison units in period %d", g, times[j])
 			}
-			var err error
-			if ncov == 0 {
-				cell.ATT = est.unconditional()
-			} else {
-				cell.ATT, err = est.conditional()
+			err := est.normWeights()
+			if err == nil {
+				cell.ATT, err = estimate()
 			}
 			if err != nil {
-				return nil, fmt.Errorf("econ: callaway-santanna: cohort %d, period %d: %w", g, times[j], err)
+				return fmt.Errorf("econ: callaway-santanna: cohort %d, period %d: %w", g, times[j], err)
 			}
 			scale := float64(n) / float64(len(est.unit))
 			for s, k := range est.unit {
-				psi[k] = scale * est.inf[s]
+				psi[k] += scale * est.inf[s]
 			}
 			cell.SE = sef(psi)
 			res.Cells = append(res.Cells, cell)
 			res.Influence = append(res.Influence, psi)
 		}
 	}
-	return finishCS(res, G, glist, times, sef, cl, opts, alpha)
+	return nil
+}
+
+// csCheckWeights validates CSData.Weights: one per row, finite and
+// non-negative, with a positive sum.
+func csCheckWeights(d CSData) error {
+	if d.Weights == nil {
+		return nil
+	}
+	if len(d.Weights) != len(d.Unit) {
+		return fmt.Errorf("econ: callaway-santanna: weight column has %d rows, want %d", len(d.Weights), len(d.Unit))
+	}
+	var s float64
+	for r, v := range d.Weights {
+		switch {
+		case math.IsNaN(v):
+			return fmt.Errorf("econ: callaway-santanna: row %d: sampling weight of unit %q in period %d is missing", r+1, d.Unit[r], d.Time[r])
+		case math.IsInf(v, 0) || v < 0:
+			return fmt.Errorf("econ: callaway-santanna: row %d: sampling weight %v of unit %q in period %d is not a finite non-negative number", r+1, v, d.Unit[r], d.Time[r])
+		}
+		s += v
+	}
+	if !(s > 0) {
+		return errors.New("econ: callaway-santanna: every sampling weight is 0")
+	}
+	return nil
+}
+
+// csMeanWeight is the mean of CSData.Weights (1 without weights).
+func csMeanWeight(d CSData) float64 {
+	if d.Weights == nil {
+		return 1
+	}
+	var s float64
+	for _, v := range d.Weights {
+		s += v
+	}
+	return s / float64(len(d.Weights))
+}
+
+// csSameWeight reports an error when row r's sampling weight differs from
+// w, its unit's weight in an earlier row, by more than did's tolerance
+// (mean is the mean weight over all rows)
+// (√ε after scaling the weights to mean 1; did warns and uses the weight
+// of the earlier period of each comparison, econ asks for one weight per
+// unit).
+func csSameWeight(d CSData, r int, w, mean float64) error {
+	if math.Abs(d.Weights[r]-w)/mean <= math.Sqrt(0x1p-52) {
+		return nil
+	}
+	return fmt.Errorf("econ: callaway-santanna: row %d: sampling weight of unit %q changes from %v to %v in period %d; in a panel the weight must be constant within a unit", r+1, d.Unit[r], w, d.Weights[r], d.Time[r])
 }
 
 // finishCS checks that there is a post-treatment cell, then computes the
 // aggregations, the pre-test, the critical values and the bootstrap.
-func finishCS(res *CS, G, glist, times []int, sef func([]float64) float64, cl []int, opts CSOptions, alpha float64) (*CS, error) {
+func finishCS(res *CS, G []int, W []float64, glist, times []int, sef func([]float64) float64, cl []int, opts CSOptions, alpha float64) (*CS, error) {
 	hasPost := false
 	for _, c := range res.Cells {
 		hasPost = hasPost || c.Time >= c.Group
@@ -583,7 +723,10 @@ func finishCS(res *CS, G, glist, times []int, sef func([]float64) float64, cl []
 	if !hasPost {
 		return nil, errors.New("econ: callaway-santanna: no post-treatment period: every cohort starts after the last period")
 	}
-	cols := aggregateCS(res, G, glist, times, sef)
+	cols, err := aggregateCS(res, G, W, glist, times, sef, opts)
+	if err != nil {
+		return nil, err
+	}
 	res.PreTest = csPreTest(res, cl, res.Clusters)
 	z := normalQuantile(1 - alpha/2)
 	res.CritVal = z
@@ -690,17 +833,43 @@ const (
 )
 
 // aggregateCS fills the simple, dynamic, group and calendar aggregations
-// and returns their influence functions.
-func aggregateCS(res *CS, G []int, glist, times []int, sef func([]float64) float64) []csColumn {
+// and returns their influence functions. W holds the sampling weights of
+// the units (nil: all 1); the group shares are their weighted means.
+func aggregateCS(res *CS, G []int, W []float64, glist, times []int, sef func([]float64) float64, opts CSOptions) ([]csColumn, error) {
 	n := len(G)
 	share := map[int]float64{}
-	for _, g := range G {
+	wmean := 1.0 // did scales the weights to mean 1
+	if W != nil {
+		var s float64
+		for _, w := range W {
+			s += w
+		}
+		wmean = s / float64(n)
+	}
+	for i, g := range G {
 		if g != 0 {
-			share[g]++
+			if W != nil {
+				share[g] += W[i] / wmean
+			} else {
+				share[g]++
+			}
+		}
+	}
+	for _, g := range glist {
+		if !(share[g] > 0) {
+			return nil, fmt.Errorf("econ: callaway-santanna: cohort %d has zero total sampling weight", g)
 		}
 	}
 	for g := range share {
 		share[g] /= float64(n)
+	}
+	// ω_i scaled to mean 1 for the weight term (nil: all 1).
+	var wn []float64
+	if W != nil {
+		wn = make([]float64, n)
+		for i, w := range W {
+			wn[i] = w / wmean
+		}
 	}
 	cells := res.Cells
 	att := make([]float64, len(cells))
@@ -728,7 +897,7 @@ func aggregateCS(res *CS, G []int, glist, times []int, sef func([]float64) float
 			}
 		}
 		if weighted {
-			addWeightIF(psi, G, keys, func(k int) int { return cells[k].Group }, pg, att)
+			addWeightIF(psi, G, wn, keys, func(k int) int { return cells[k].Group }, pg, att)
 		}
 		return est, psi
 	}
@@ -742,19 +911,14 @@ func aggregateCS(res *CS, G []int, glist, times []int, sef func([]float64) float
 	est, psiSimple := combine(post, true)
 	res.Simple = CSEffect{ATT: est, SE: sef(psiSimple)}
 
-	// Dynamic.
-	eset := map[int][]int{}
-	for k, c := range cells {
-		eset[c.Time-c.Group] = append(eset[c.Time-c.Group], k)
+	// Dynamic, restricted as aggte's balance_e, min_e and max_e.
+	es, eset, err := csEventTimes(cells, times, opts)
+	if err != nil {
+		return nil, err
 	}
-	var es []int
-	for e := range eset {
-		es = append(es, e)
-	}
-	sort.Ints(es)
 	var psiDyn [][]float64
 	res.Dynamic, psiDyn = overallOf(es, func(e int) (float64, []float64) { return combine(eset[e], true) }, n,
-		func(e int) bool { return e >= 0 }, nil, nil, nil, sef)
+		func(e int) bool { return e >= 0 }, nil, nil, nil, nil, sef)
 
 	// Group.
 	gshare := make([]float64, len(glist))
@@ -770,7 +934,7 @@ func aggregateCS(res *CS, G []int, glist, times []int, sef func([]float64) float
 			}
 		}
 		return combine(keys, false)
-	}, n, func(int) bool { return true }, gshare, G, glist, sef)
+	}, n, func(int) bool { return true }, gshare, G, wn, glist, sef)
 
 	// Calendar: periods from the first cohort on that have a
 	// post-treatment cell.
@@ -795,7 +959,7 @@ func aggregateCS(res *CS, G []int, glist, times []int, sef func([]float64) float
 			}
 		}
 		return combine(keys, true)
-	}, n, func(int) bool { return true }, nil, nil, nil, sef)
+	}, n, func(int) bool { return true }, nil, nil, nil, nil, sef)
 
 	cols := []csColumn{{psiSimple, &res.Simple.SE, csBandNone}}
 	for _, a := range []struct {
@@ -808,7 +972,51 @@ func aggregateCS(res *CS, G []int, glist, times []int, sef func([]float64) float
 			cols = append(cols, csColumn{a.psi[i], &a.agg.By[i].SE, a.band})
 		}
 	}
-	return cols
+	return cols, nil
+}
+
+// csEventTimes lists the event times e = t − g of the dynamic aggregation
+// in increasing order, each with its cells, as aggte(type = "dynamic"):
+// with opts.BalanceE = b only cells of cohorts with t_max − g ≥ b, and
+// only b − (t_max − t_min) ≤ e ≤ b; then MinE ≤ e ≤ MaxE. It is an error
+// when no event time ≥ 0 remains (no overall effect).
+func csEventTimes(cells []GroupTime, times []int, opts CSOptions) ([]int, map[int][]int, error) {
+	tmin, tmax := times[0], times[len(times)-1]
+	eset := map[int][]int{}
+	for k, c := range cells {
+		if opts.BalanceE != nil && tmax-c.Group < *opts.BalanceE {
+			continue
+		}
+		eset[c.Time-c.Group] = append(eset[c.Time-c.Group], k)
+	}
+	var es []int
+	for e := range eset {
+		switch {
+		case opts.BalanceE != nil && (e > *opts.BalanceE || e < *opts.BalanceE-(tmax-tmin)),
+			opts.MinE != nil && e < *opts.MinE,
+			opts.MaxE != nil && e > *opts.MaxE:
+			continue
+		}
+		es = append(es, e)
+	}
+	sort.Ints(es)
+	if len(es) == 0 || es[len(es)-1] < 0 {
+		var b strings.Builder
+		if opts.BalanceE != nil {
+			fmt.Fprintf(&b, ", balance_e %d (cohorts observed %d or more periods after treatment, the last period being %d)", *opts.BalanceE, *opts.BalanceE, tmax)
+		}
+		if opts.MinE != nil {
+			fmt.Fprintf(&b, ", min_e %d", *opts.MinE)
+		}
+		if opts.MaxE != nil {
+			fmt.Fprintf(&b, ", max_e %d", *opts.MaxE)
+		}
+		if len(es) == 0 {
+			return nil, nil, fmt.Errorf("econ: callaway-santanna: no event time of the dynamic aggregation within the window%s", b.String())
+		}
+		return nil, nil, fmt.Errorf("econ: callaway-santanna: no event time e ≥ 0 within the window%s, so no overall dynamic effect", b.String())
+	}
+	return es, eset, nil
 }
 
 // overallOf computes each keyed effect and the overall effect over the
@@ -817,7 +1025,7 @@ func aggregateCS(res *CS, G []int, glist, times []int, sef func([]float64) float
 // returns the influence functions of the keyed effects followed by the
 // overall one.
 func overallOf(keys []int, f func(int) (float64, []float64), n int, in func(int) bool,
-	weights []float64, G []int, glist []int, sef func([]float64) float64) (CSAggregate, [][]float64) {
+	weights []float64, G []int, W []float64, glist []int, sef func([]float64) float64) (CSAggregate, [][]float64) {
 	var agg CSAggregate
 	var atts []float64
 	var psis [][]float64
@@ -849,7 +1057,7 @@ func overallOf(keys []int, f func(int) (float64, []float64), n int, in func(int)
 		}
 	}
 	if weights != nil {
-		addWeightIF(psi, G, sel, func(i int) int { return glist[i] }, weights, atts)
+		addWeightIF(psi, G, W, sel, func(i int) int { return glist[i] }, weights, atts)
 	}
 	agg.Overall = CSEffect{ATT: est, SE: sef(psi)}
 	return agg, append(psis, psi)
@@ -858,8 +1066,10 @@ func overallOf(keys []int, f func(int) (float64, []float64), n int, in func(int)
 // addWeightIF adds to psi the influence of estimating the shares p_k of
 // the weights p_k/Σp (did's wif times ATT): for unit i,
 //
-//	Σ_k ATT_k [(1{G_i=g_k} − p_k)/s − p_k Σ_j (1{G_i=g_j} − p_j)/s²],  s = Σ_k p_k.
-func addWeightIF(psi []float64, G []int, keys []int, group func(int) int, p, att []float64) {
+//	Σ_k ATT_k [(ω_i1{G_i=g_k} − p_k)/s − p_k Σ_j (ω_i1{G_i=g_j} − p_j)/s²],  s = Σ_k p_k,
+//
+// ω_i the sampling weight scaled to mean 1 (W; nil: all 1).
+func addWeightIF(psi []float64, G []int, W []float64, keys []int, group func(int) int, p, att []float64) {
 	var s, pa float64
 	for _, k := range keys {
 		s += p[k]
@@ -871,6 +1081,9 @@ func addWeightIF(psi []float64, G []int, keys []int, group func(int) int, p, att
 			ind := 0.0
 			if gi == group(k) {
 				ind = 1
+				if W != nil {
+					ind = W[i]
+				}
 			}
 			a += att[k] * (ind - p[k])
 			b += ind - p[k]

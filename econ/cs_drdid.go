@@ -9,9 +9,9 @@ import (
 // csEstimator holds one 2×2 comparison of [CallawaySantAnna]: the units of
 // the cohort (d true) and of the comparison group, their outcome change
 // and, with covariates, the rows of X (an intercept and the covariates,
-// row-major, k columns). Its methods compute the ATT and DRDID's
-// influence function inf on those n_gt units; the buffers are reused
-// across cells.
+// row-major, k columns), and with sampling weights the weight w of each
+// unit. Its methods compute the ATT and DRDID's influence function inf on
+// those n_gt units; the buffers are reused across cells.
 type csEstimator struct {
 	method CSMethod
 	k      int
@@ -20,6 +20,10 @@ type csEstimator struct {
 	d    []bool
 	dy   []float64
 	x    []float64
+	// w holds the sampling weights (nil: every weight 1), scaled by
+	// normWeights to mean 1 over the units of the comparison as DRDID's
+	// i.weights/mean(i.weights).
+	w    []float64
 	inf  []float64
 	n0   int    // comparison units
 	post []bool // repeated cross-sections: observation in the later period
@@ -30,6 +34,48 @@ type csEstimator struct {
 
 func (e *csEstimator) reset() {
 	e.unit, e.d, e.dy, e.x, e.n0, e.post = e.unit[:0], e.d[:0], e.dy[:0], e.x[:0], 0, e.post[:0]
+	if e.w != nil {
+		e.w = e.w[:0]
+	}
+}
+
+// wt is the sampling weight of unit i of the comparison (1 without
+// weights).
+func (e *csEstimator) wt(i int) float64 {
+	if e.w == nil {
+		return 1
+	}
+	return e.w[i]
+}
+
+// normWeights scales the weights to mean 1 over the comparison, as DRDID
+// does with its i.weights, and reports an error when the cohort or the
+// comparison group has zero total weight. Without weights it does
+// nothing.
+func (e *csEstimator) normWeights() error {
+	if e.w == nil {
+		return nil
+	}
+	var s, s1, s0 float64
+	for i, v := range e.w {
+		s += v
+		if e.d[i] {
+			s1 += v
+		} else {
+			s0 += v
+		}
+	}
+	if !(s1 > 0) {
+		return errors.New("the cohort's units all have sampling weight 0")
+	}
+	if !(s0 > 0) {
+		return errors.New("the comparison units all have sampling weight 0")
+	}
+	c := float64(len(e.w)) / s
+	for i := range e.w {
+		e.w[i] *= c
+	}
+	return nil
 }
 
 func (e *csEstimator) add(unit int, treated bool, dy float64) {
@@ -48,12 +94,16 @@ func csGrow(s []float64, n int) []float64 {
 	return s[:n]
 }
 
-// unconditional is the difference of mean changes, with the influence
-// function n(ΔY_i − μ_1)/n_1 for cohort units and −n(ΔY_i − μ_0)/n_0 for
-// comparison units (all DRDID estimators with an intercept only).
+// unconditional is the difference of (weighted) mean changes, with the
+// influence function n w_i(ΔY_i − μ_1)/Σ_{G_g} w for cohort units and
+// −n w_i(ΔY_i − μ_0)/Σ_C w for comparison units (all DRDID estimators with
+// an intercept only; w = 1 without weights).
 func (e *csEstimator) unconditional() float64 {
 	n := len(e.dy)
 	e.inf = csGrow(e.inf, n)
+	if e.w != nil {
+		return e.unconditionalWeighted()
+	}
 	var s1, s0 float64
 	n1 := n - e.n0
 	for i, v := range e.dy {
@@ -86,28 +136,64 @@ func (e *csEstimator) unconditional() float64 {
 	return mu1 - mu0
 }
 
+// unconditionalWeighted is unconditional with sampling weights.
+func (e *csEstimator) unconditionalWeighted() float64 {
+	var w1, w0, s1, s0 float64
+	for i, v := range e.dy {
+		w := e.w[i]
+		if e.d[i] {
+			w1 += w
+			s1 += w * v
+		} else {
+			w0 += w
+			s0 += w * v
+		}
+	}
+	mu1, mu0 := s1/w1, s0/w0
+	var c1, c0 float64
+	for i, v := range e.dy {
+		if e.d[i] {
+			c1 += e.w[i] * (v - mu1)
+		} else {
+			c0 += e.w[i] * (v - mu0)
+		}
+	}
+	mu1 += c1 / w1
+	mu0 += c0 / w0
+	fn := float64(len(e.dy))
+	for i, v := range e.dy {
+		if e.d[i] {
+			e.inf[i] = fn * e.w[i] / w1 * (v - mu1)
+		} else {
+			e.inf[i] = -fn * e.w[i] / w0 * (v - mu0)
+		}
+	}
+	return mu1 - mu0
+}
+
 // errOverlap is did's overlap check: a fitted propensity score of 0.999
 // or more (did reports NA for the cell).
 var errOverlap = errors.New("overlap condition violated: a propensity score is 0.999 or more")
 
 // conditional computes the covariate-adjusted 2×2 DID of e.method and its
 // influence function, following DRDID 1.2.3's reg_did_panel,
-// std_ipw_did_panel and drdid_panel (Sant'Anna & Zhao 2020) with unit
-// weights. With r_i = ΔY_i − X_iβ̂ (β̂ OLS on the comparison units),
-// p̂ the logit fit, w₁ = D, w₀ = 1{p̂ < 0.995}(1−D)p̂/(1−p̂) and means over
-// the n units of the comparison:
+// std_ipw_did_panel and drdid_panel (Sant'Anna & Zhao 2020) with the
+// sampling weights ω (e.w, mean 1; ω = 1 without weights). With
+// r_i = ΔY_i − X_iβ̂ (β̂ weighted least squares on the comparison units),
+// p̂ the weighted logit fit, w₁ = ωD, w₀ = ω1{p̂ < 0.995}(1−D)p̂/(1−p̂) and
+// means over the n units of the comparison:
 //
 //	dr:  η₁ = Σw₁r/Σw₁, η₀ = Σw₀r/Σw₀, ATT = η₁ − η₀
 //	     IF = [w₁(r − η₁) − ℓ_ols·M₁]/w̄₁ − [w₀(r − η₀) + ℓ_ps·M₂ − ℓ_ols·M₃]/w̄₀
 //	     M₁ = mean(w₁X), M₂ = mean(w₀(r − η₀)X), M₃ = mean(w₀X)
-//	reg: ATT = mean_{D=1}(ΔY) − mean_{D=1}(Xβ̂),
-//	     IF = D(ΔY − η₁)/D̄ − [D(Xβ̂ − η₀) + ℓ_ols·mean(DX)]/D̄
+//	reg: ATT = Σw₁ΔY/Σw₁ − Σw₁Xβ̂/Σw₁,
+//	     IF = w₁(ΔY − η₁)/w̄₁ − [w₁(Xβ̂ − η₀) + ℓ_ols·mean(w₁X)]/w̄₁
 //	ipw: ATT = Σw₁ΔY/Σw₁ − Σw₀ΔY/Σw₀,
 //	     IF = w₁(ΔY − η₁)/w̄₁ − [w₀(ΔY − η₀) + ℓ_ps·mean(w₀(ΔY − η₀)X)]/w̄₀
 //
-// where ℓ_ols,i = (1−D_i) r_i X_i (X₀ᵀX₀/n)⁻¹ and ℓ_ps,i = (D_i − p̂_i) X_i
-// (XᵀŴX/n)⁻¹, Ŵ = p̂(1−p̂), are the asymptotic linear representations of
-// the two first steps.
+// where ℓ_ols,i = ω_i(1−D_i) r_i X_i (X₀ᵀΩX₀/n)⁻¹ and ℓ_ps,i = ω_i(D_i − p̂_i)
+// X_i (XᵀŴX/n)⁻¹, Ŵ = ωp̂(1−p̂), are the asymptotic linear representations
+// of the two first steps.
 func (e *csEstimator) conditional() (float64, error) {
 	n, k := len(e.dy), e.k
 	fn := float64(n)
@@ -136,10 +222,12 @@ func (e *csEstimator) conditional() (float64, error) {
 				continue
 			}
 			xi := row(i)
+			w := e.wt(i)
 			for p := 0; p < k; p++ {
-				b[p] += xi[p] * e.dy[i]
+				wx := w * xi[p]
+				b[p] += wx * e.dy[i]
 				for q := 0; q <= p; q++ {
-					a[p*k+q] += xi[p] * xi[q]
+					a[p*k+q] += wx * xi[q]
 				}
 			}
 		}
@@ -165,17 +253,19 @@ func (e *csEstimator) conditional() (float64, error) {
 		var n1, s1, s0 float64
 		for i := 0; i < n; i++ {
 			if e.d[i] {
-				n1++
-				s1 += e.dy[i]
-				s0 += e.out[i]
+				w := e.wt(i)
+				n1 += w
+				s1 += w * e.dy[i]
+				s0 += w * e.out[i]
 			}
 		}
 		eta1, eta0 := s1/n1, s0/n1
 		m1 := make([]float64, k)
 		for i := 0; i < n; i++ {
 			if e.d[i] {
+				w := e.wt(i)
 				for p, v := range row(i) {
-					m1[p] += v
+					m1[p] += w * v
 				}
 			}
 		}
@@ -183,10 +273,11 @@ func (e *csEstimator) conditional() (float64, error) {
 		mw := n1 / fn
 		for i := 0; i < n; i++ {
 			var v float64
+			w := e.wt(i)
 			if e.d[i] {
-				v = (e.dy[i]-eta1)/mw - (e.out[i]-eta0)/mw
+				v = w*(e.dy[i]-eta1)/mw - w*(e.out[i]-eta0)/mw
 			} else {
-				v = -(e.dy[i] - e.out[i]) * csDot(row(i), a1) / mw
+				v = -w * (e.dy[i] - e.out[i]) * csDot(row(i), a1) / mw
 			}
 			e.inf[i] = v
 		}
@@ -207,13 +298,14 @@ func (e *csEstimator) conditional() (float64, error) {
 		if e.d[i] || !(p < 0.995) {
 			return 0
 		}
-		return p / (1 - p)
+		return e.wt(i) * p / (1 - p)
 	}
 	var sw1, sw0, s1, s0 float64
 	for i := 0; i < n; i++ {
 		if e.d[i] {
-			sw1++
-			s1 += r[i]
+			w := e.wt(i)
+			sw1 += w
+			s1 += w * r[i]
 		} else {
 			w := w0(i)
 			sw0 += w
@@ -230,8 +322,9 @@ func (e *csEstimator) conditional() (float64, error) {
 	for i := 0; i < n; i++ {
 		xi := row(i)
 		if e.d[i] {
+			w := e.wt(i)
 			for p, v := range xi {
-				m1[p] += v
+				m1[p] += w * v
 			}
 			continue
 		}
@@ -254,19 +347,20 @@ func (e *csEstimator) conditional() (float64, error) {
 		if e.d[i] {
 			d = 1
 		}
-		lps := (d - e.ps[i]) * csDot(xi, a2) // ℓ_ps·M₂
+		wi := e.wt(i)
+		lps := wi * (d - e.ps[i]) * csDot(xi, a2) // ℓ_ps·M₂
 		var treat, cont float64
 		if e.d[i] {
-			treat = r[i] - eta1
+			treat = wi * (r[i] - eta1)
 		} else {
 			w := w0(i)
 			cont = w * (r[i] - eta0)
 		}
 		cont += lps
 		if e.method == CSDoublyRobust && !e.d[i] {
-			lols := r[i] * csDot(xi, a1) // ℓ_ols·M₁ (zero for cohort units)
+			lols := wi * r[i] * csDot(xi, a1) // ℓ_ols·M₁ (zero for cohort units)
 			treat -= lols
-			cont -= r[i] * csDot(xi, a3)
+			cont -= wi * r[i] * csDot(xi, a3)
 		}
 		e.inf[i] = treat/mw1 - cont/mw0
 	}
@@ -274,8 +368,12 @@ func (e *csEstimator) conditional() (float64, error) {
 }
 
 // logit fits P(D=1|X) by Newton–Raphson (iteratively reweighted least
-// squares) to full convergence, stores the fitted scores capped at
-// 1 − 10⁻⁶ (as DRDID) in e.ps and returns (XᵀŴX/n)⁻¹ at the capped scores.
+// squares) to full convergence, maximising the likelihood weighted by the
+// sampling weights ω (as DRDID's fastglm with i.weights), stores the
+// fitted scores capped at 1 − 10⁻⁶ (as DRDID) in e.ps and returns
+// (XᵀŴX/n)⁻¹, Ŵ = ωp̂(1−p̂), at the capped scores. The overlap check is on
+// these fitted scores; did checks an unweighted fit (which differs only
+// with weights).
 func (e *csEstimator) logit() ([]float64, error) {
 	n, k := len(e.dy), e.k
 	X := e.x
@@ -294,9 +392,10 @@ func (e *csEstimator) logit() ([]float64, error) {
 			if e.d[i] {
 				d = 1
 			}
-			w := p * (1 - p)
+			wi := e.wt(i)
+			w := wi * p * (1 - p)
 			for a := 0; a < k; a++ {
-				grad[a] += (d - p) * xi[a]
+				grad[a] += wi * (d - p) * xi[a]
 				for b := 0; b <= a; b++ {
 					h[a*k+b] += w * xi[a] * xi[b]
 				}
@@ -331,7 +430,7 @@ func (e *csEstimator) logit() ([]float64, error) {
 	for i := 0; i < n; i++ {
 		xi := X[i*k : (i+1)*k]
 		p := e.ps[i]
-		w := p * (1 - p)
+		w := e.wt(i) * p * (1 - p)
 		for a := 0; a < k; a++ {
 			for b := 0; b <= a; b++ {
 				h[a*k+b] += w * xi[a] * xi[b]

@@ -11,8 +11,17 @@ import (
 // std_ipw_did_rc, drdid_rc; Sant'Anna & Zhao 2020, section 3.2), used by
 // [CallawaySantAnna] for repeated cross-sections and unbalanced panels as
 // did does. The observations are e.unit/e.d/e.dy (here the outcome level
-// Y, not a change) with e.post marking the later period; the formulas
-// follow DRDID's code line by line with unit weights.
+// Y, not a change) with e.post marking the later period and e.w their
+// sampling weights (nil: all 1); the formulas follow DRDID's code line by
+// line, its i.weights being e.w.
+
+// csBool is 1 for true, 0 for false.
+func csBool(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
 
 // csMean is (1/n)Σ_i f(i).
 func csMean(n int, f func(i int) float64) float64 {
@@ -42,8 +51,8 @@ func (e *csEstimator) colMeans(w func(i int) float64) []float64 {
 	return out
 }
 
-// olsOn fits y on X over the rows where in is true and returns the fit for
-// every row and (Σ_in x xᵀ / n)⁻¹.
+// olsOn fits y on X by weighted least squares over the rows where in is
+// true and returns the fit for every row and (Σ_in ω x xᵀ / n)⁻¹.
 func (e *csEstimator) olsOn(in func(i int) bool) (fit, xpxInv []float64, err error) {
 	n, k := len(e.dy), e.k
 	a := make([]float64, k*k)
@@ -53,10 +62,12 @@ func (e *csEstimator) olsOn(in func(i int) bool) (fit, xpxInv []float64, err err
 			continue
 		}
 		xi := e.x[i*k : (i+1)*k]
+		w := e.wt(i)
 		for p := 0; p < k; p++ {
-			b[p] += xi[p] * e.dy[i]
+			wx := w * xi[p]
+			b[p] += wx * e.dy[i]
 			for q := 0; q <= p; q++ {
-				a[p*k+q] += xi[p] * xi[q]
+				a[p*k+q] += wx * xi[q]
 			}
 		}
 	}
@@ -76,14 +87,14 @@ func (e *csEstimator) olsOn(in func(i int) bool) (fit, xpxInv []float64, err err
 }
 
 // alr returns i ↦ ℓ_i·M for the OLS fitted on the rows in `in`:
-// 1{in_i}(y_i − fit_i) x_iᵀ (XᵀX/n)⁻¹ M.
+// 1{in_i}ω_i(y_i − fit_i) x_iᵀ (XᵀΩX/n)⁻¹ M.
 func (e *csEstimator) alr(in func(i int) bool, fit, xpxInv, m []float64) func(i int) float64 {
 	v := csSymMulVec(xpxInv, m, e.k, 1)
 	return func(i int) float64 {
 		if !in(i) {
 			return 0
 		}
-		return (e.dy[i] - fit[i]) * csDot(e.x[i*e.k:(i+1)*e.k], v)
+		return e.wt(i) * (e.dy[i] - fit[i]) * csDot(e.x[i*e.k:(i+1)*e.k], v)
 	}
 }
 
@@ -93,9 +104,10 @@ func (e *csEstimator) rc() (float64, error) {
 	n := len(e.dy)
 	e.inf = csGrow(e.inf, n)
 	y, post := e.dy, e.post
+	// D is ω·1{treated}: every DRDID weight of a cohort row carries ω.
 	D := func(i int) float64 {
 		if e.d[i] {
-			return 1
+			return e.wt(i)
 		}
 		return 0
 	}
@@ -124,6 +136,15 @@ func (e *csEstimator) rc() (float64, error) {
 	}
 	if nc0 == 0 || nc1 == 0 || nt0 == 0 || nt1 == 0 {
 		return 0, errors.New("a group has no observations in one of the two periods")
+	}
+	if e.w != nil {
+		var s [4]float64
+		for i := 0; i < n; i++ {
+			s[csBool(e.d[i])*2+csBool(post[i])] += e.w[i]
+		}
+		if !(s[0] > 0 && s[1] > 0 && s[2] > 0 && s[3] > 0) {
+			return 0, errors.New("a group has zero total sampling weight in one of the two periods")
+		}
 	}
 	mean := func(f func(i int) float64) float64 { return csMean(n, f) }
 
@@ -162,7 +183,7 @@ func (e *csEstimator) rc() (float64, error) {
 		if e.d[i] || !(ps[i] < 0.995) {
 			return 0
 		}
-		return ps[i] / (1 - ps[i])
+		return e.wt(i) * ps[i] / (1 - ps[i])
 	}
 	wTpre := func(i int) float64 { return D(i) * (1 - P(i)) }
 	wTpost := func(i int) float64 { return D(i) * P(i) }
@@ -172,10 +193,16 @@ func (e *csEstimator) rc() (float64, error) {
 	if mCpre == 0 || mCpost == 0 {
 		return 0, errors.New("every comparison observation is trimmed (propensity score ≥ 0.995)")
 	}
-	// ℓ_ps,i · v for the logit: (D_i − p̂_i) x_iᵀ (XᵀŴX/n)⁻¹ v.
+	// ℓ_ps,i · v for the logit: ω_i(1{D_i} − p̂_i) x_iᵀ (XᵀŴX/n)⁻¹ v.
 	lps := func(v []float64) func(i int) float64 {
 		a := csSymMulVec(hessInv, v, e.k, 1)
-		return func(i int) float64 { return (D(i) - ps[i]) * csDot(e.x[i*e.k:(i+1)*e.k], a) }
+		return func(i int) float64 {
+			var d float64
+			if e.d[i] {
+				d = 1
+			}
+			return e.wt(i) * (d - ps[i]) * csDot(e.x[i*e.k:(i+1)*e.k], a)
+		}
 	}
 	sub := func(a, b []float64) []float64 {
 		out := make([]float64, len(a))
@@ -318,13 +345,21 @@ func callawaySantAnnaRC(d CSData, opts CSOptions, alpha float64) (*CS, error) {
 		coh   int
 		clus  string
 		label string
+		w     float64 // sampling weight (1 without weights)
 	}
 	var units []unitInfo
 	uid := make([]int, m)
+	weight := func(r int) float64 {
+		if d.Weights == nil {
+			return 1
+		}
+		return d.Weights[r]
+	}
+	wmean := csMeanWeight(d)
 	if rcs {
 		for r := 0; r < m; r++ {
 			uid[r] = r
-			u := unitInfo{coh: d.Cohort[r], label: d.Unit[r]}
+			u := unitInfo{coh: d.Cohort[r], label: d.Unit[r], w: weight(r)}
 			if d.Cluster != nil {
 				u.clus = d.Cluster[r]
 			}
@@ -338,11 +373,15 @@ func callawaySantAnnaRC(d CSData, opts CSOptions, alpha float64) (*CS, error) {
 			if !ok {
 				i = len(units)
 				idx[d.Unit[r]] = i
-				u := unitInfo{coh: d.Cohort[r], label: d.Unit[r]}
+				u := unitInfo{coh: d.Cohort[r], label: d.Unit[r], w: weight(r)}
 				if d.Cluster != nil {
 					u.clus = d.Cluster[r]
 				}
 				units = append(units, u)
+			} else if d.Weights != nil {
+				if err := csSameWeight(d, r, units[i].w, wmean); err != nil {
+					return nil, err
+				}
 			}
 			uid[r] = i
 			if seen[[2]int{i, d.Time[r]}] {
@@ -409,6 +448,7 @@ func callawaySantAnnaRC(d CSData, opts CSOptions, alpha float64) (*CS, error) {
 		obs[i] = -1
 	}
 	var G []int
+	var W []float64 // sampling weight of each observation
 	var clIdx []int
 	cmap := map[string]int{}
 	byPeriod := make([][]int, nt)
@@ -421,6 +461,7 @@ func callawaySantAnnaRC(d CSData, opts CSOptions, alpha float64) (*CS, error) {
 		if obs[u] < 0 {
 			obs[u] = len(G)
 			G = append(G, units[u].coh)
+			W = append(W, units[u].w)
 			res.Units = append(res.Units, units[u].label)
 			if d.Cluster != nil {
 				c, ok := cmap[units[u].clus]
@@ -441,76 +482,45 @@ func callawaySantAnnaRC(d CSData, opts CSOptions, alpha float64) (*CS, error) {
 		clIdx = nil
 	}
 	sef := func(psi []float64) float64 { return clusterSE(psi, clIdx, res.Clusters) }
+	if d.Weights == nil {
+		W = nil
+	}
 	glist := make([]int, 0, len(gset))
 	for g := range gset {
 		glist = append(glist, g)
 	}
 	sort.Ints(glist)
 
-	first := 1
-	if opts.Base == CSUniversal {
-		first = 0
-	}
 	est := csEstimator{method: opts.Method, k: 1 + ncov}
-	for _, g := range glist {
-		pret := -1
-		for j := range times {
-			if times[j]+ant < g {
-				pret = j
-			}
-		}
-		if pret < 0 {
-			return nil, fmt.Errorf("econ: callaway-santanna: cohort %d has no pre-treatment period", g)
-		}
-		for j := first; j < nt; j++ {
-			b := pret
-			if opts.Base == CSVarying && times[j] < g {
-				b = j - 1
-			}
-			psi := make([]float64, n)
-			cell := GroupTime{Group: g, Time: times[j]}
-			if b == j {
-				res.Cells = append(res.Cells, cell)
-				res.Influence = append(res.Influence, psi)
-				continue
-			}
-			late := max(times[j], times[b]) + ant
-			est.reset()
-			for _, per := range [2]int{b, j} {
-				for _, r := range byPeriod[per] {
-					gk := units[uid[r]].coh
-					var dk bool
-					switch {
-					case gk == g:
-						dk = true
-					case gk == 0 || (opts.Control == CSNotYetTreated && gk > late):
-					default:
-						continue
-					}
-					est.add(obs[uid[r]], dk, d.Outcome[r])
-					est.post = append(est.post, per == j)
-					est.x = append(est.x, 1)
-					for c := range d.Covariates {
-						est.x = append(est.x, d.Covariates[c][r])
-					}
+	if W != nil {
+		est.w = []float64{}
+	}
+	fill := func(g, j, b, late int) {
+		for _, per := range [2]int{b, j} {
+			for _, r := range byPeriod[per] {
+				gk := units[uid[r]].coh
+				var dk bool
+				switch {
+				case gk == g:
+					dk = true
+				case gk == 0 || (opts.Control == CSNotYetTreated && gk > late):
+				default:
+					continue
+				}
+				est.add(obs[uid[r]], dk, d.Outcome[r])
+				est.post = append(est.post, per == j)
+				if W != nil {
+					est.w = append(est.w, d.Weights[r])
+				}
+				est.x = append(est.x, 1)
+				for c := range d.Covariates {
+					est.x = append(est.x, d.Covariates[c][r])
 				}
 			}
-			if est.n0 == 0 {
-				return nil, fmt.Errorf("econ: callaway-santanna: cohort %d has no comparison units in period %d", g, times[j])
-			}
-			att, err := est.rc()
-			if err != nil {
-				return nil, fmt.Errorf("econ: callaway-santanna: cohort %d, period %d: %w", g, times[j], err)
-			}
-			cell.ATT = att
-			scale := float64(n) / float64(len(est.unit))
-			for s, k := range est.unit {
-				psi[k] += scale * est.inf[s]
-			}
-			cell.SE = sef(psi)
-			res.Cells = append(res.Cells, cell)
-			res.Influence = append(res.Influence, psi)
 		}
 	}
-	return finishCS(res, G, glist, times, sef, clIdx, opts, alpha)
+	if err := csGroupTimes(res, &est, glist, times, opts, n, sef, fill, est.rc); err != nil {
+		return nil, err
+	}
+	return finishCS(res, G, W, glist, times, sef, clIdx, opts, alpha)
 }

@@ -1,0 +1,305 @@
+package econ
+
+import (
+	"encoding/csv"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// csWeight is the synthetic sampling weight of testdata/cs/
+// cs_weights_reference.R for county c in year y: (c mod 23 ≠ 0)·(0.5 +
+// (c mod 7)/4), times 1 + (y mod 3)/10 for repeated cross-sections.
+func csWeight(c, y int, rcs bool) float64 {
+	w := 0.5 + float64(c%7)/4
+	if c%23 == 0 {
+		w = 0
+	}
+	if rcs {
+		w *= 1 + float64(y%3)/10
+	}
+	return w
+}
+
+// csWeightedMPDTA is mpdta with lpop as covariate and the synthetic
+// weights, as the R script builds it for sample "panel", "rcs" or "unbal"
+// (mpdta less the 2005 rows of counties ≡ 0 mod 7 and the 2007 rows of
+// counties ≡ 0 mod 11).
+func csWeightedMPDTA(t testing.TB, sample string) CSData {
+	full := readMPDTACov(t)
+	var d CSData
+	d.Covariates = [][]float64{nil}
+	d.CovariateNames = full.CovariateNames
+	for r := range full.Unit {
+		id, err := strconv.Atoi(full.Unit[r])
+		if err != nil {
+			t.Fatal(err)
+		}
+		yr := full.Time[r]
+		if sample == "unbal" && ((id%7 == 0 && yr == 2005) || (id%11 == 0 && yr == 2007)) {
+			continue
+		}
+		d.Unit = append(d.Unit, full.Unit[r])
+		d.Time = append(d.Time, yr)
+		d.Outcome = append(d.Outcome, full.Outcome[r])
+		d.Cohort = append(d.Cohort, full.Cohort[r])
+		d.Covariates[0] = append(d.Covariates[0], full.Covariates[0][r])
+		d.Weights = append(d.Weights, csWeight(id, yr, sample == "rcs"))
+	}
+	return d
+}
+
+// csWindows are the restricted dynamic aggregations of
+// cs_weights_reference.R (aggte(type = "dynamic", balance_e, min_e, max_e)).
+var csWindows = map[string]func(*CSOptions){
+	"dyn_b1": func(o *CSOptions) { o.BalanceE = new(1) },
+	"dyn_b2": func(o *CSOptions) { o.BalanceE = new(2) },
+	"dyn_w1": func(o *CSOptions) { o.MinE, o.MaxE = new(-2), new(2) },
+	"dyn_w2": func(o *CSOptions) { o.MinE, o.MaxE = new(0), new(1) },
+	"dyn_w3": func(o *CSOptions) { o.MaxE = new(0) },
+	"dyn_bw": func(o *CSOptions) { o.BalanceE, o.MinE, o.MaxE = new(1), new(-1), new(3) },
+}
+
+// TestCSWeightsReference compares every ATT(g,t), analytic SE, pre-test,
+// the four aggregations and six restricted dynamic aggregations
+// (balance_e 1 and 2, min_e/max_e windows) with R's did 2.5.1 (DRDID
+// 1.2.3) on mpdta with a synthetic sampling weight (weightsname), 1e-8
+// relative: balanced panel, repeated cross-sections (panel = FALSE, row
+// weights varying by year) and an unbalanced panel; no covariates and
+// ~lpop by reg, ipw and dr; never- and not-yet-treated controls; plus
+// unweighted runs for the restricted aggregations.
+// testdata/cs/cs_weights_reference.R wrote
+// testdata/cs/cs_weights_reference.csv (17 significant digits).
+func TestCSWeightsReference(t *testing.T) {
+	f, err := os.Open("testdata/cs/cs_weights_reference.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := map[string]CSData{}
+	for _, s := range []string{"panel", "rcs", "unbal"} {
+		data[s] = csWeightedMPDTA(t, s)
+	}
+	type key [2]string // kind, key
+	want := map[string]map[key][2]float64{}
+	var order []string
+	for _, r := range rows[1:] {
+		att, err1 := strconv.ParseFloat(r[3], 64)
+		se := r[4]
+		if se == "NA" { // the universal base-period cells, zero influence function
+			se = "0"
+		}
+		sev, err2 := strconv.ParseFloat(se, 64)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("bad reference row %v", r)
+		}
+		if want[r[0]] == nil {
+			want[r[0]] = map[key][2]float64{}
+			order = append(order, r[0])
+		}
+		want[r[0]][key{r[1], r[2]}] = [2]float64{att, sev}
+	}
+	if len(order) != 29 {
+		t.Fatalf("%d scenarios, want 29", len(order))
+	}
+	total, worst := 0, 0.0
+	for _, scen := range order {
+		p := strings.Split(scen, "/") // sample/method/control/base/weighting
+		d := data[p[0]]
+		var opts CSOptions
+		switch p[0] {
+		case "rcs":
+			opts.Sample = CSRepeatedCrossSections
+		case "unbal":
+			opts.Sample = CSUnbalancedPanel
+		}
+		switch p[1] {
+		case "none":
+			d.Covariates, d.CovariateNames = nil, nil
+		case "reg":
+			opts.Method = CSOutcomeRegression
+		case "ipw":
+			opts.Method = CSIPW
+		}
+		if p[2] == "notyettreated" {
+			opts.Control = CSNotYetTreated
+		}
+		if p[3] == "universal" {
+			opts.Base = CSUniversal
+		}
+		if p[4] == "unw" {
+			d.Weights = nil
+		}
+		got := map[key][2]float64{}
+		r, err := CallawaySantAnna(d, opts)
+		if err != nil {
+			t.Fatalf("%s: %v", scen, err)
+		}
+		for _, c := range r.Cells {
+			got[key{"att_gt", strconv.Itoa(c.Group) + "/" + strconv.Itoa(c.Time)}] = [2]float64{c.ATT, c.SE}
+		}
+		if r.PreTest != nil {
+			got[key{"pretest", "W"}] = [2]float64{r.PreTest.W, r.PreTest.P}
+			got[key{"pretest", "q"}] = [2]float64{float64(r.PreTest.DF), 0}
+		}
+		got[key{"simple", "overall"}] = [2]float64{r.Simple.ATT, r.Simple.SE}
+		addAgg := func(kind string, a CSAggregate) {
+			got[key{kind, "overall"}] = [2]float64{a.Overall.ATT, a.Overall.SE}
+			for _, b := range a.By {
+				got[key{kind, strconv.Itoa(b.Key)}] = [2]float64{b.ATT, b.SE}
+			}
+		}
+		addAgg("dynamic", r.Dynamic)
+		addAgg("group", r.Group)
+		addAgg("calendar", r.Calendar)
+		for name, set := range csWindows {
+			o := opts
+			set(&o)
+			rw, err := CallawaySantAnna(d, o)
+			if err != nil {
+				t.Fatalf("%s %s: %v", scen, name, err)
+			}
+			addAgg(name, rw.Dynamic)
+			if rw.Simple != r.Simple || rw.Group.Overall != r.Group.Overall {
+				t.Errorf("%s %s: the window changed the simple or group aggregation", scen, name)
+			}
+		}
+		for kk, w := range want[scen] {
+			g, ok := got[kk]
+			if !ok {
+				t.Errorf("%s %v: missing", scen, kk)
+				continue
+			}
+			delete(got, kk)
+			total++
+			for j := range w {
+				if w[j] != 0 {
+					worst = max(worst, math.Abs(g[j]-w[j])/math.Abs(w[j]))
+				}
+				// IPW: R's logit stops about 1e-8 from the maximum
+				// (testdata/cs/cs_logit_convergence.R), 3e-8 there as in
+				// TestCSRepeatedCrossSectionsReference.
+				if !csClose(g[j], w[j]) && !(p[1] == "ipw" && math.Abs(g[j]-w[j]) <= 3e-8*math.Abs(w[j])) {
+					t.Errorf("%s %v[%d]: got %.15g, did %.15g", scen, kk, j, g[j], w[j])
+				}
+			}
+		}
+		for kk := range got {
+			t.Errorf("%s %v: not in did's output", scen, kk)
+		}
+	}
+	t.Logf("%d reference rows (%d numbers), largest relative difference %.2g", total, 2*total, worst)
+}
+
+// TestCSWeightsInvariance: multiplying every weight by a constant changes
+// nothing (did scales them to mean 1), and weights all equal to 1 give the
+// unweighted numbers.
+func TestCSWeightsInvariance(t *testing.T) {
+	d := csWeightedMPDTA(t, "panel")
+	opts := CSOptions{Method: CSDoublyRobust, BalanceE: new(1)}
+	a, err := CallawaySantAnna(d, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d3 := d
+	d3.Weights = make([]float64, len(d.Weights))
+	for i, w := range d.Weights {
+		d3.Weights[i] = 3.5 * w
+	}
+	b, err := CallawaySantAnna(d3, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ones := d
+	ones.Weights = make([]float64, len(d.Weights))
+	for i := range ones.Weights {
+		ones.Weights[i] = 1
+	}
+	c, err := CallawaySantAnna(ones, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unw := d
+	unw.Weights = nil
+	u, err := CallawaySantAnna(unw, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range a.Cells {
+		if !csClose(a.Cells[k].ATT, b.Cells[k].ATT) || !csClose(a.Cells[k].SE, b.Cells[k].SE) {
+			t.Errorf("cell %v: weights ×3.5 give %v, want %v", a.Cells[k], b.Cells[k], a.Cells[k])
+		}
+		if !csClose(u.Cells[k].ATT, c.Cells[k].ATT) || !csClose(u.Cells[k].SE, c.Cells[k].SE) {
+			t.Errorf("cell (%d,%d): unit weights give %v, unweighted %v", u.Cells[k].Group, u.Cells[k].Time, c.Cells[k], u.Cells[k])
+		}
+	}
+	if !csClose(a.Dynamic.Overall.SE, b.Dynamic.Overall.SE) || !csClose(u.Dynamic.Overall.SE, c.Dynamic.Overall.SE) {
+		t.Errorf("dynamic SE: %v, %v (×3.5); %v, %v (ones, unweighted)", a.Dynamic.Overall.SE, b.Dynamic.Overall.SE, c.Dynamic.Overall.SE, u.Dynamic.Overall.SE)
+	}
+	if u.Dynamic.Overall.ATT == a.Dynamic.Overall.ATT {
+		t.Error("the weights do not change the dynamic ATT")
+	}
+}
+
+// TestCSWeightErrors: bad weights and windows are errors naming the row,
+// unit and value.
+func TestCSWeightErrors(t *testing.T) {
+	base := csWeightedMPDTA(t, "panel")
+	with := func(r int, v float64) CSData {
+		d := base
+		d.Weights = append([]float64(nil), base.Weights...)
+		d.Weights[r] = v
+		return d
+	}
+	unit, year := base.Unit[7], base.Time[7]
+	for _, c := range []struct {
+		name  string
+		d     CSData
+		opts  CSOptions
+		facts []string
+	}{
+		{"negative", with(7, -1), CSOptions{}, []string{"row 8", strconv.Quote(unit), strconv.Itoa(year), "-1", "non-negative"}},
+		{"NaN", with(7, math.NaN()), CSOptions{}, []string{"row 8", strconv.Quote(unit), "missing"}},
+		{"Inf", with(7, math.Inf(1)), CSOptions{}, []string{"row 8", "+Inf", "finite"}},
+		{"varies in panel", with(7, 9), CSOptions{}, []string{"row 8", strconv.Quote(unit), "changes from", "to 9", "constant within a unit"}},
+		{"varies in unbalanced panel", with(7, 9), CSOptions{Sample: CSUnbalancedPanel}, []string{"row 8", strconv.Quote(unit), "to 9", "constant within a unit"}},
+		{"all zero", func() CSData { d := base; d.Weights = make([]float64, len(base.Weights)); return d }(), CSOptions{}, []string{"every sampling weight is 0"}},
+		{"short", func() CSData { d := base; d.Weights = base.Weights[:10]; return d }(), CSOptions{}, []string{"10 rows", strconv.Itoa(len(base.Unit))}},
+		{"cohort weight 0", func() CSData {
+			d := base
+			d.Weights = append([]float64(nil), base.Weights...)
+			for r := range d.Weights {
+				if d.Cohort[r] == 2004 {
+					d.Weights[r] = 0
+				}
+			}
+			return d
+		}(), CSOptions{}, []string{"cohort 2004", "weight 0"}},
+		{"balance_e too large", base, CSOptions{BalanceE: new(5)}, []string{"no event time", "balance_e 5", "2007"}},
+		{"window before treatment", base, CSOptions{MaxE: new(-1)}, []string{"e ≥ 0", "max_e -1"}},
+		{"min above max", base, CSOptions{MinE: new(2), MaxE: new(1)}, []string{"MinE 2", "MaxE 1"}},
+		{"negative balance", base, CSOptions{BalanceE: new(-1)}, []string{"negative BalanceE -1"}},
+	} {
+		_, err := CallawaySantAnna(c.d, c.opts)
+		if err == nil {
+			t.Errorf("%s: no error", c.name)
+			continue
+		}
+		for _, f := range c.facts {
+			if !strings.Contains(err.Error(), f) {
+				t.Errorf("%s: error %q does not mention %q", c.name, err, f)
+			}
+		}
+	}
+	// Repeated cross-sections: weights may vary within a unit label.
+	d := with(7, 9)
+	if _, err := CallawaySantAnna(d, CSOptions{Sample: CSRepeatedCrossSections}); err != nil {
+		t.Errorf("repeated cross-sections with row weights: %v", err)
+	}
+}
