@@ -149,6 +149,35 @@ func qualWriteOut(path string, rows [][]string) error {
 
 // ---------------------------------------------------------------- delphi
 
+// delphiCols are the positions of a Delphi scores file's columns, −1 where
+// the header lacks one.
+type delphiCols struct{ round, expert, item, score int }
+
+func (q *qualCSV) delphiCols() delphiCols {
+	return delphiCols{
+		round:  q.col("round", "轮次", "轮"),
+		expert: q.col("expert", "专家", "rater"),
+		item:   q.col("item", "indicator", "指标", "node"),
+		score:  q.col("score", "value", "评分", "分值"),
+	}
+}
+
+// delphiScore reads record i of a Delphi scores file with columns c: the
+// expert and item trimmed, the round and the score, adding to errs when the
+// round is not an integer or the score not a finite number.
+func (q *qualCSV) delphiScore(i int, c delphiCols, errs *qualErrs) composite.ExpertScore {
+	r, line := q.recs[i], q.lines[i]
+	rd, err := strconv.Atoi(strings.TrimSpace(r[c.round]))
+	if err != nil {
+		errs.add(q.name, line, q.head[c.round], "not an integer round: %q", r[c.round])
+	}
+	sc, err := strconv.ParseFloat(strings.TrimSpace(r[c.score]), 64)
+	if err != nil || math.IsNaN(sc) || math.IsInf(sc, 0) {
+		errs.add(q.name, line, q.head[c.score], "not a number: %q", r[c.score])
+	}
+	return composite.ExpertScore{Round: rd, Expert: strings.TrimSpace(r[c.expert]), Item: strings.TrimSpace(r[c.item]), Score: sc}
+}
+
 func runDelphi(env *Env, args []string) error {
 	fs := newFlags(env, "delphi", "delphi --input SCORES.csv [--stop either|concordance|cv|both] [--min-w W] [--max-dw E] [--alpha A] [--max-cv C] [--no-tie-correction] [--weights-out W.json] [--values-out V.csv --quality-out Q.csv] [--format table|json|csv]\n\n"+
 		"SCORES.csv is long: round, expert, item, score (one row per expert, item and round; 轮次, 专家, 指标, 评分 also\n"+
@@ -172,12 +201,8 @@ func runDelphi(env *Env, args []string) error {
 	valuesOut := fs.String("values-out", "", "write the final means as long indicator values (needs unit and period columns)")
 	qualityOut := fs.String("quality-out", "", "write unit, period, indicator, quality (estimated) for index --quality")
 	format := fs.String("format", "table", "output format: table, json or csv")
-	rest, err := parseArgs(fs, args)
-	if err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return userErrorf("unexpected argument %q", rest[0])
 	}
 	if err := checkFormat(*format, "table", "json", "csv"); err != nil {
 		return err
@@ -186,6 +211,7 @@ func runDelphi(env *Env, args []string) error {
 		return userErrorf("no input: give --input SCORES.csv (see --help)")
 	}
 	var opt composite.DelphiOptions
+	var err error
 	if opt.Rule, err = composite.ParseStopRule(*stop); err != nil {
 		return &UserError{err}
 	}
@@ -197,11 +223,10 @@ func runDelphi(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cRound, cExpert := q.col("round", "轮次", "轮"), q.col("expert", "专家", "rater")
-	cItem, cScore := q.col("item", "indicator", "指标", "node"), q.col("score", "value", "评分", "分值")
+	dc := q.delphiCols()
 	cUnit, cPeriod := q.col(qualUnitNames...), q.col(qualPeriodNames...)
 	var errs qualErrs
-	for name, c := range map[string]int{"round": cRound, "expert": cExpert, "item": cItem, "score": cScore} {
+	for name, c := range map[string]int{"round": dc.round, "expert": dc.expert, "item": dc.item, "score": dc.score} {
 		if c < 0 {
 			errs.add(q.name, 1, "", "no %s column (header: %s)", name, strings.Join(q.head, ", "))
 		}
@@ -224,26 +249,17 @@ func runDelphi(env *Env, args []string) error {
 	const sep = "\x1f"
 	recs := make([]composite.ExpertScore, 0, len(q.recs))
 	for i, r := range q.recs {
-		line := q.lines[i]
-		rd, err := strconv.Atoi(strings.TrimSpace(r[cRound]))
-		if err != nil {
-			errs.add(q.name, line, q.head[cRound], "not an integer round: %q", r[cRound])
+		es := q.delphiScore(i, dc, &errs)
+		if es.Expert == "" {
+			errs.add(q.name, q.lines[i], q.head[dc.expert], "empty expert")
 		}
-		sc, err2 := strconv.ParseFloat(strings.TrimSpace(r[cScore]), 64)
-		if err2 != nil || math.IsNaN(sc) || math.IsInf(sc, 0) {
-			errs.add(q.name, line, q.head[cScore], "not a number: %q", r[cScore])
-		}
-		e, it := strings.TrimSpace(r[cExpert]), strings.TrimSpace(r[cItem])
-		if e == "" {
-			errs.add(q.name, line, q.head[cExpert], "empty expert")
-		}
-		if it == "" {
-			errs.add(q.name, line, q.head[cItem], "empty item")
+		if es.Item == "" {
+			errs.add(q.name, q.lines[i], q.head[dc.item], "empty item")
 		}
 		if cells {
-			it = strings.TrimSpace(r[cUnit]) + sep + strings.TrimSpace(r[cPeriod]) + sep + it
+			es.Item = strings.TrimSpace(r[cUnit]) + sep + strings.TrimSpace(r[cPeriod]) + sep + es.Item
 		}
-		recs = append(recs, composite.ExpertScore{Round: rd, Expert: e, Item: it, Score: sc})
+		recs = append(recs, es)
 	}
 	if err := errs.err(); err != nil {
 		return err
@@ -391,12 +407,8 @@ func runSurvey(env *Env, args []string) error {
 	valuesOut := fs.String("values-out", "", "write long indicator values: unit, period, indicator, value, quality, n, moe (for index --values)")
 	qualityOut := fs.String("quality-out", "", "write unit, period, indicator, quality (survey-extrapolated) for index --quality")
 	format := fs.String("format", "table", "output format: table, json or csv")
-	rest, err := parseArgs(fs, args)
-	if err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return userErrorf("unexpected argument %q", rest[0])
 	}
 	if err := checkFormat(*format, "table", "json", "csv"); err != nil {
 		return err
@@ -728,10 +740,9 @@ func idxApplyDelphi(r *idxRun, name string) error {
 	if err != nil {
 		return err
 	}
-	cRound, cExpert := q.col("round", "轮次", "轮"), q.col("expert", "专家", "rater")
-	cItem, cScore := q.col("item", "indicator", "指标", "node"), q.col("score", "value", "评分", "分值")
+	dc := q.delphiCols()
 	var errs qualErrs
-	if cRound < 0 || cExpert < 0 || cItem < 0 || cScore < 0 {
+	if dc.round < 0 || dc.expert < 0 || dc.item < 0 || dc.score < 0 {
 		errs.add(q.name, 1, "", "want round, expert, item and score columns (header: %s)", strings.Join(q.head, ", "))
 		return errs.err()
 	}
@@ -745,21 +756,12 @@ func idxApplyDelphi(r *idxRun, name string) error {
 	}
 	walk(r.root)
 	recs := make([]composite.ExpertScore, 0, len(q.recs))
-	for i, rec := range q.recs {
-		line := q.lines[i]
-		rd, err := strconv.Atoi(strings.TrimSpace(rec[cRound]))
-		if err != nil {
-			errs.add(q.name, line, q.head[cRound], "not an integer round: %q", rec[cRound])
+	for i := range q.recs {
+		es := q.delphiScore(i, dc, &errs)
+		if _, ok := nodes[es.Item]; !ok {
+			errs.add(q.name, q.lines[i], q.head[dc.item], "%q is not a node of framework %s", es.Item, r.fw.Code)
 		}
-		sc, err := strconv.ParseFloat(strings.TrimSpace(rec[cScore]), 64)
-		if err != nil || math.IsInf(sc, 0) || math.IsNaN(sc) {
-			errs.add(q.name, line, q.head[cScore], "not a number: %q", rec[cScore])
-		}
-		it := strings.TrimSpace(rec[cItem])
-		if _, ok := nodes[it]; !ok {
-			errs.add(q.name, line, q.head[cItem], "%q is not a node of framework %s", it, r.fw.Code)
-		}
-		recs = append(recs, composite.ExpertScore{Round: rd, Expert: strings.TrimSpace(rec[cExpert]), Item: it, Score: sc})
+		recs = append(recs, es)
 	}
 	if err := errs.err(); err != nil {
 		return err
