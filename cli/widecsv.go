@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -31,12 +30,11 @@ import (
 //     cut after a line end outside double quotes, and hands them to
 //     GOMAXPROCS parsers;
 //   - a block without a double quote is split on bytes ('\n', ','), and a
-//     cell is parsed as a number while it is scanned (Clinger's exact fast
-//     path: at most 19 significant digits, mantissa ≤ 2^53 and |exponent|
-//     ≤ 22 give a correctly rounded result with one IEEE multiplication or
-//     division; Clinger 1990, "How to read floating point numbers
-//     accurately", PLDI); anything else goes to strconv.ParseFloat on the
-//     trimmed cell, whose verdict decides;
+//     cell is parsed as a number while it is scanned, by [ingest.ScanFloat]
+//     (Clinger's exact fast path, else Eisel–Lemire, for up to 19
+//     significant digits; bit for bit strconv.ParseFloat's value); a cell
+//     it does not settle goes to strconv.ParseFloat, trimmed, whose
+//     verdict decides;
 //   - a block with a quote goes through encoding/csv;
 //   - a column stays numeric while every non-missing cell parses; a block
 //     that meets a cell that does not keeps that column as interned codes
@@ -533,7 +531,7 @@ func (wr *wideReader) parseFast(b *wideBlock) int {
 			var cell []byte
 			c := &cols[j]
 			if c.kind == kindNum {
-				if v, n, ok := fastFloat(rest); ok {
+				if v, n, ok := ingest.ScanFloat(rest); ok {
 					if n == len(rest) {
 						if j == last {
 							c.f = append(c.f, v)
@@ -666,122 +664,6 @@ func trimCell(b []byte) []byte {
 
 func asciiSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
-}
-
-// pow10 holds the powers of ten that are exact in float64.
-var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
-	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
-
-// fastFloat parses the longest prefix of b of the form
-// [+-]digits[.digits][(e|E)[+-]digits] (at least one mantissa digit) and
-// returns its value and length. ok is true only when the value is known
-// to be the correctly rounded one, as strconv.ParseFloat returns it: the
-// decimal is w·10^q with at most 19 significant digits and
-//
-//   - w ≤ 2^53 and |q| ≤ 22: one exact IEEE multiplication or division
-//     (Clinger 1990, "How to read floating point numbers accurately",
-//     PLDI), or
-//   - otherwise the Eisel–Lemire rounding (eiselLemire) settles it.
-//
-// Otherwise (more digits, ties, subnormal or out-of-range results) ok is
-// false and the caller asks strconv.
-func fastFloat(b []byte) (v float64, n int, ok bool) {
-	i := 0
-	neg := false
-	if i < len(b) && (b[i] == '-' || b[i] == '+') {
-		neg = b[i] == '-'
-		i++
-	}
-	var w uint64
-	p0 := i
-	for i < len(b) && b[i] == '0' {
-		i++
-	}
-	s := i
-	w, i = digits(b, i, w)
-	nd, ndig, exp := i-s, i-p0, 0 // significant digits, all digits, decimal exponent
-	if i < len(b) && b[i] == '.' {
-		i++
-		f0 := i
-		if nd == 0 {
-			for i < len(b) && b[i] == '0' {
-				i++
-			}
-		}
-		s := i
-		w, i = digits(b, i, w)
-		nd += i - s
-		ndig += i - f0
-		exp = f0 - i
-	}
-	if ndig == 0 || nd > 19 {
-		return 0, i, false
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		eneg := false
-		if i < len(b) && (b[i] == '-' || b[i] == '+') {
-			eneg = b[i] == '-'
-			i++
-		}
-		e, e0 := 0, i
-		for ; i < len(b) && b[i]-'0' < 10; i++ {
-			if e < 10000 {
-				e = e*10 + int(b[i]-'0')
-			}
-		}
-		if i == e0 {
-			return 0, i, false
-		}
-		if eneg {
-			e = -e
-		}
-		exp += e
-	}
-	if w == 0 {
-		if neg {
-			return math.Copysign(0, -1), i, true
-		}
-		return 0, i, true
-	}
-	if w <= 1<<53 && exp >= -22 && exp <= 22 {
-		v = float64(w)
-		if exp < 0 {
-			v /= pow10[-exp]
-		} else {
-			v *= pow10[exp]
-		}
-		if neg {
-			v = -v
-		}
-		return v, i, true
-	}
-	v, ok = eiselLemire(w, exp, neg)
-	return v, i, ok
-}
-
-// digits continues the decimal w with the digits of b from i, eight at a
-// time while it can (SWAR: Lemire, "Number parsing at a gigabyte per
-// second", 2021, §6), and returns it with the index of the first
-// non-digit. w wraps around past 19 digits; callers count digits.
-func digits(b []byte, i int, w uint64) (uint64, int) {
-	for i+8 <= len(b) {
-		x := binary.LittleEndian.Uint64(b[i:])
-		// every byte in '0'..'9': high nibbles 3, and adding 6 keeps them 3
-		if (x&0xF0F0F0F0F0F0F0F0)|((x+0x0606060606060606)&0xF0F0F0F0F0F0F0F0)>>4 != 0x3333333333333333 {
-			break
-		}
-		x -= 0x3030303030303030
-		x = x*10 + x>>8 // pairs of digits in bytes 0, 2, 4, 6
-		x = ((x&0x000000FF000000FF)*(100+1000000<<32) + (x>>16&0x000000FF000000FF)*(1+10000<<32)) >> 32
-		w = w*100000000 + x
-		i += 8
-	}
-	for i < len(b) && b[i]-'0' < 10 {
-		w = w*10 + uint64(b[i]-'0')
-		i++
-	}
-	return w, i
 }
 
 // wideMerge appends blocks' columns in file order.

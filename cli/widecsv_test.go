@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/big"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -184,12 +183,14 @@ var wideCases = []string{
 	"y,x\n0x1p-2,Inf\n-inf,NaN\n1_0,2\n",                     // strconv forms; 1_0 is not a number
 	"y,x\n12345678901234567890,0.1234567890123456789\n1,2\n", // > 19 digits
 	"y,x\n0.42298564231550995,1.3760037899374062\n9007199254740993,1e23\n",
-	"y,x\n1,2\n3,a\n5,b\n7,a\n",                                                               // text after numbers
-	"y,x\n1,NA\n2,\n3,NA\n4,z\n",                                                              // missing then text
-	`"y","x"` + "\n" + `"1","a b"` + "\n2,\"c,d\"\n",                                          // quotes
-	"y,x\n1,\"multi\nline\"\n2,\"q\"\"uote\"\n3,4\n",                                          // quoted newline and quote
-	"y,x\n1,2\n3,ab\"c\n5,6\n",                                                                // bare quote: fatal
-	"y,x\n1,\"open\n2,3\n",                                                                    // unterminated quote
+	"y,x\n4.9e-324,2.2250738585072011e-308\n1e-400,-1e-400\n5e-324,1\n", // subnormals and underflow
+	"y,x\n1,2\n1e+,2e-\n",                            // exponent marker without digits: text
+	"y,x\n1,2\n3,a\n5,b\n7,a\n",                      // text after numbers
+	"y,x\n1,NA\n2,\n3,NA\n4,z\n",                     // missing then text
+	`"y","x"` + "\n" + `"1","a b"` + "\n2,\"c,d\"\n", // quotes
+	"y,x\n1,\"multi\nline\"\n2,\"q\"\"uote\"\n3,4\n", // quoted newline and quote
+	"y,x\n1,2\n3,ab\"c\n5,6\n",                       // bare quote: fatal
+	"y,x\n1,\"open\n2,3\n",                           // unterminated quote
 	"y,x\n1,2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14\n15\n16\n17\n18\n19\n20\n21\n22\n23\n", // error cap
 	"a\n1\n\n2\nx\n",         // one column, blank line
 	"a\n\"\"\n1\n",           // quoted empty
@@ -297,45 +298,6 @@ func TestReadWideCSVCols(t *testing.T) {
 	}
 }
 
-// fastFloat agrees with strconv.ParseFloat bit for bit whenever it
-// accepts a string.
-func TestFastFloat(t *testing.T) {
-	rng := rand.New(rand.NewPCG(7, 7))
-	check := func(s string) {
-		v, n, ok := fastFloat([]byte(s))
-		if !ok || n != len(s) {
-			return
-		}
-		w, err := strconv.ParseFloat(s, 64)
-		if err != nil || math.Float64bits(v) != math.Float64bits(w) {
-			t.Fatalf("fastFloat(%q) = %v; strconv %v, %v", s, v, w, err)
-		}
-	}
-	for _, s := range []string{"0", "-0", "+0.0", "9007199254740992", "9007199254740993", "1e22", "1e-22", "123456789012345678e-5",
-		"0.000000000000000000001", "4.9e-324", "1.7976931348623157e308", "00012.5000", "1.", ".1", "0e999"} {
-		check(s)
-	}
-	accepted := 0
-	for range 200000 {
-		var s string
-		switch rng.IntN(3) {
-		case 0:
-			s = strconv.FormatFloat(rng.NormFloat64()*math.Pow(10, float64(rng.IntN(40)-20)), 'g', -1, 64)
-		case 1:
-			s = strconv.FormatFloat(rng.Float64()*1e6, 'f', rng.IntN(10), 64)
-		default:
-			s = strconv.FormatUint(rng.Uint64()>>rng.IntN(64), 10) + "e" + strconv.Itoa(rng.IntN(50)-25)
-		}
-		if _, _, ok := fastFloat([]byte(s)); ok {
-			accepted++
-		}
-		check(s)
-	}
-	if accepted < 50000 {
-		t.Errorf("fast path took only %d of 200000 strings", accepted)
-	}
-}
-
 // FuzzReadWide: the block-parallel reader gives the reference reader's
 // frame or error on any input, for small blocks and several workers.
 func FuzzReadWide(f *testing.F) {
@@ -344,23 +306,6 @@ func FuzzReadWide(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string, chunk uint8) {
 		checkWide(t, s, 1+int(chunk), 1+int(chunk)%3)
-	})
-}
-
-// FuzzFastFloat: fastFloat agrees with strconv.ParseFloat when it accepts.
-func FuzzFastFloat(f *testing.F) {
-	f.Add("1.5")
-	f.Add("-0.42298564231550995")
-	f.Add("1e22")
-	f.Fuzz(func(t *testing.T, s string) {
-		v, n, ok := fastFloat([]byte(s))
-		if !ok {
-			return
-		}
-		w, err := strconv.ParseFloat(s[:n], 64)
-		if err != nil || math.Float64bits(v) != math.Float64bits(w) {
-			t.Fatalf("fastFloat(%q) = %v (%d bytes); strconv %v, %v", s, v, n, w, err)
-		}
 	})
 }
 
@@ -456,126 +401,6 @@ func wideBenchFile(b *testing.B, units, periods int) string {
 		b.Fatal(err)
 	}
 	return path
-}
-
-// The Eisel–Lemire table: T_q against math/big, and ⌊log₂ 10^q⌋.
-func TestEiselLemireTable(t *testing.T) {
-	tab := elTable()
-	for q := elMinQ; q <= elMaxQ; q++ {
-		p := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(abs(q))), nil)
-		// e_q = ⌊log₂ 10^q⌋: bitlen−1 for q ≥ 0, −bitlen(10^−q) for q < 0.
-		eq := p.BitLen() - 1
-		if q < 0 {
-			eq = -p.BitLen()
-		}
-		if got := log2Pow10(q); got != eq {
-			t.Fatalf("log2Pow10(%d) = %d; want %d", q, got, eq)
-		}
-		// T_q ≤ 10^q·2^(127−e_q) < T_q + 1, i.e. for q ≥ 0
-		// T·2^(e_q−127) ≤ 10^q < (T+1)·2^(e_q−127), scaled to integers.
-		T := new(big.Int).Lsh(new(big.Int).SetUint64(tab[q-elMinQ].hi), 64)
-		T.Or(T, new(big.Int).SetUint64(tab[q-elMinQ].lo))
-		T1 := new(big.Int).Add(T, big.NewInt(1))
-		var lhs, mid, rhs *big.Int
-		if q >= 0 {
-			sh := eq - 127
-			mid = new(big.Int).Set(p)
-			lhs, rhs = new(big.Int).Set(T), new(big.Int).Set(T1)
-			if sh >= 0 {
-				lhs.Lsh(lhs, uint(sh))
-				rhs.Lsh(rhs, uint(sh))
-			} else {
-				mid.Lsh(mid, uint(-sh))
-			}
-		} else { // T ≤ 2^(127−e_q)/10^−q < T+1  ⇔  T·10^−q ≤ 2^(127−e_q) < (T+1)·10^−q
-			lhs, rhs = new(big.Int).Mul(T, p), new(big.Int).Mul(T1, p)
-			mid = new(big.Int).Lsh(big.NewInt(1), uint(127-eq))
-		}
-		if lhs.Cmp(mid) > 0 || mid.Cmp(rhs) >= 0 {
-			t.Fatalf("T_%d out of bounds", q)
-		}
-	}
-}
-
-// eiselLemire agrees with strconv bit for bit whenever it answers, and
-// answers for nearly all random in-range inputs.
-func TestEiselLemire(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 5))
-	answered := 0
-	const n = 300000
-	for i := range n {
-		w := rng.Uint64() >> rng.IntN(64)
-		for w >= 1e19 {
-			w /= 10
-		}
-		if w == 0 {
-			w = 1
-		}
-		q := rng.IntN(elMaxQ-elMinQ+1) + elMinQ
-		if i%2 == 0 {
-			q = rng.IntN(60) - 30
-		}
-		s := strconv.FormatUint(w, 10) + "e" + strconv.Itoa(q)
-		want, err := strconv.ParseFloat(s, 64)
-		got, ok := eiselLemire(w, q, i%3 == 0)
-		if !ok {
-			continue
-		}
-		answered++
-		if i%3 == 0 {
-			want = -want
-		}
-		if err != nil || math.Float64bits(got) != math.Float64bits(want) {
-			t.Fatalf("eiselLemire(%d, %d) = %v; strconv %v (%v)", w, q, got, want, err)
-		}
-	}
-	if answered < n*8/10 {
-		t.Errorf("answered %d of %d", answered, n)
-	}
-	// Exact ties and their neighbours: 2^53+1 (halfway between 2^53 and
-	// 2^53+2), ×10^k.
-	for k := range 3 {
-		for _, w := range []uint64{9007199254740993, 9007199254740995, 9007199254740992, 9007199254740994} {
-			ww := w
-			for range k {
-				ww *= 10
-			}
-			s := strconv.FormatUint(ww, 10) + "e" + strconv.Itoa(-k)
-			want, _ := strconv.ParseFloat(s, 64)
-			if got, ok := eiselLemire(ww, -k, false); ok && got != want {
-				t.Errorf("%s: %v; want %v", s, got, want)
-			}
-		}
-	}
-}
-
-// digits (eight at a time) agrees with a digit-by-digit loop.
-func TestDigits(t *testing.T) {
-	rng := rand.New(rand.NewPCG(8, 8))
-	for range 100000 {
-		n := rng.IntN(25)
-		b := make([]byte, n+rng.IntN(3))
-		for i := range b {
-			b[i] = byte('0' + rng.IntN(10))
-			if i >= n {
-				b[i] = ",.e/:"[rng.IntN(5)]
-			}
-		}
-		start := rng.IntN(3)
-		if start > len(b) {
-			start = len(b)
-		}
-		w0 := uint64(rng.IntN(1000))
-		w, i := digits(b, start, w0)
-		ww, j := w0, start
-		for j < len(b) && b[j] >= '0' && b[j] <= '9' {
-			ww = ww*10 + uint64(b[j]-'0')
-			j++
-		}
-		if w != ww || i != j {
-			t.Fatalf("digits(%q, %d, %d) = %d, %d; want %d, %d", b, start, w0, w, i, ww, j)
-		}
-	}
 }
 
 // estimate --data reads only the columns the formula and flags name: the
