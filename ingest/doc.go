@@ -27,7 +27,8 @@
 // Thousands separators ("1,234.5") and percent signs ("12.5%", read as
 // 12.5) are errors unless [Options].AllowThousands or AllowPercent is set;
 // "12,3" is always an error, since it may be a decimal comma. Floats are
-// parsed to exactly the value strconv.ParseFloat returns.
+// parsed to exactly the value strconv.ParseFloat returns; the parser,
+// [ScanFloat], is exported for other readers of decimal text.
 //
 // # Errors
 //
