@@ -147,6 +147,11 @@ func printEvaluation(w io.Writer, r *evaluation.Results, out string, took time.D
 	}
 	sort.Strings(ks)
 	fmt.Fprintf(w, "\nalerts: %d (%s)\n", len(r.Alerts), strings.Join(ks, ", "))
+	for _, g := range r.AlertGroups {
+		if g.Systemic {
+			fmt.Fprintf(w, "  systemic: %s %s in %d of %d cities\n", g.Code, g.Kind, g.Cities, g.Assessed)
+		}
+	}
 	fmt.Fprintf(w, "done in %.1fs; wrote ", took.Seconds())
 	for i, o := range evalOutputs {
 		if i > 0 {

@@ -3,6 +3,7 @@ package evaluation
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/cityimpact/cityimpact/composite"
@@ -94,6 +95,16 @@ func (r *run) diagnose() error {
 		}
 	}
 	targets := r.targets()
+	// assessed[code]: cities with a target and a value in period t, the
+	// denominator of the consecutive-failure alert groups.
+	assessed := make(map[string]int, len(targets))
+	for _, tg := range targets {
+		for u := range n {
+			if tg.value[u] != nil && !math.IsNaN(x.Raw[tg.node][r.row(u, t)]) {
+				assessed[tg.code]++
+			}
+		}
+	}
 	// Targets are assessed from Peers.TargetsFrom (default: the trend
 	// window), so a 2025 target is not failed in 2010.
 	tFrom := max(0, T-s.Report.TrendPeriods)
@@ -189,6 +200,7 @@ func (r *run) diagnose() error {
 		r.res.Cities = append(r.res.Cities, d)
 	}
 	r.alerts()
+	r.groupAlerts(assessed, ranked)
 	for i := range r.res.Cities {
 		r.res.Cities[i].Narrative = Narrate(&r.res.Cities[i], r.res)
 	}
@@ -340,4 +352,107 @@ func (r *run) alerts() {
 			}
 		}
 	}
+}
+
+// groupAlerts counts the alerts per indicator and kind (see [AlertGroup])
+// and marks the systemic ones. assessed holds, per indicator with a
+// target, the cities the consecutive-failure rule applied to; veto groups
+// count the cities with a value of the indicator in the last period, rank
+// drops the ranked cities. Groups come serious first, then by the number
+// of cities (most first), then in framework order.
+func (r *run) groupAlerts(assessed map[string]int, ranked int) {
+	x := r.idx.x
+	t := r.p.NPeriods() - 1
+	share := r.spec.Peers.SystemicShare
+	if share == 0 {
+		share = defaultSystemic
+	}
+	type key struct{ code, kind string }
+	ix := map[key]int{}
+	r.res.AlertGroups = []AlertGroup{}
+	for _, a := range r.res.Alerts {
+		k := key{a.Code, a.Kind}
+		i, ok := ix[k]
+		if !ok {
+			i = len(r.res.AlertGroups)
+			ix[k] = i
+			g := AlertGroup{Code: a.Code, Kind: a.Kind, Level: a.Level}
+			switch a.Kind {
+			case "consecutive_below_target":
+				g.Assessed = assessed[a.Code]
+			case "veto":
+				if k := slices.Index(x.Codes, a.Code); k >= 0 {
+					g.Assessed = r.observed(k, t)
+				}
+			default:
+				g.Assessed = ranked
+			}
+			r.res.AlertGroups = append(r.res.AlertGroups, g)
+		}
+		r.res.AlertGroups[i].Cities++
+	}
+	name := func(code string) Text {
+		if k, ok := r.nodeIx[code]; ok {
+			return r.res.Framework.Nodes[k].Name
+		}
+		return Text{Zh: "综合排名", En: "overall rank"}
+	}
+	for i := range r.res.AlertGroups {
+		g := &r.res.AlertGroups[i]
+		g.Assessed = max(g.Assessed, g.Cities)
+		g.Share = Num(float64(g.Cities) / float64(g.Assessed))
+		g.Systemic = float64(g.Share) >= share
+		nm := name(g.Code)
+		pct := 100 * float64(g.Share)
+		var what Text
+		switch g.Kind {
+		case "consecutive_below_target":
+			what = Text{Zh: fmt.Sprintf("连续%d期及以上未达标", r.spec.Peers.Consecutive),
+				En: fmt.Sprintf("below target for %d or more consecutive periods", r.spec.Peers.Consecutive)}
+		case "veto":
+			what = Text{Zh: "触及一票否决底线", En: "breach the veto floor"}
+		default:
+			what = Text{Zh: "排名大幅下降", En: "fell sharply in rank"}
+		}
+		g.Message = Text{
+			Zh: fmt.Sprintf("%s：%d个城市%s，占评估城市（%d个）的%.1f%%", nm.Zh, g.Cities, what.Zh, g.Assessed, pct),
+			En: fmt.Sprintf("%s: %d of %d assessed cities (%.1f%%) %s", nm.En, g.Cities, g.Assessed, pct, what.En),
+		}
+		if g.Systemic {
+			g.Message.Zh += "，属普遍性问题：应复核目标值或加强全国层面支持，而非仅约谈单个城市"
+			g.Message.En += "; a shortfall across the programme: review the target or national support rather than interviewing cities one by one"
+		}
+	}
+	order := make(map[string]int, len(r.nodes))
+	for k, n := range r.nodes {
+		order[n.Code] = k
+	}
+	sort.SliceStable(r.res.AlertGroups, func(i, j int) bool {
+		a, b := r.res.AlertGroups[i], r.res.AlertGroups[j]
+		if (a.Level == "serious") != (b.Level == "serious") {
+			return a.Level == "serious"
+		}
+		if a.Cities != b.Cities {
+			return a.Cities > b.Cities
+		}
+		return order[a.Code] < order[b.Code]
+	})
+	systemic := map[key]bool{}
+	for _, g := range r.res.AlertGroups {
+		systemic[key{g.Code, g.Kind}] = g.Systemic
+	}
+	for i, a := range r.res.Alerts {
+		r.res.Alerts[i].Systemic = systemic[key{a.Code, a.Kind}]
+	}
+}
+
+// observed counts the cities with a raw value of index node k in period t.
+func (r *run) observed(k, t int) int {
+	c := 0
+	for u := range r.p.NUnits() {
+		if !math.IsNaN(r.idx.x.Raw[k][r.row(u, t)]) {
+			c++
+		}
+	}
+	return c
 }

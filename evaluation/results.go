@@ -46,8 +46,11 @@ type Results struct {
 	Trends      []TrendSeries   `json:"trends"`
 	Cities      []CityDiagnosis `json:"cities"`
 	Alerts      []Alert         `json:"alerts"`
-	Notes       []string        `json:"notes"`
-	Timings     map[string]Num  `json:"-"` // seconds per stage, printed, never serialised
+	// AlertGroups count each kind of alert on each indicator across
+	// cities and say which are systemic (see [AlertGroup]).
+	AlertGroups []AlertGroup   `json:"alert_groups"`
+	Notes       []string       `json:"notes"`
+	Timings     map[string]Num `json:"-"` // seconds per stage, printed, never serialised
 }
 
 // Program identifies the software that produced the results.
@@ -327,4 +330,27 @@ type Alert struct {
 	Level   string   `json:"level"` // warning or serious (约谈 after two consecutive failures)
 	Periods []string `json:"periods"`
 	Message Text     `json:"message"`
+	// Systemic marks an alert whose indicator and kind are raised in at
+	// least Peers.SystemicShare of the assessed cities (see [AlertGroup]).
+	Systemic bool `json:"systemic"`
+}
+
+// AlertGroup counts the alerts of one kind on one indicator (or "goal"
+// for rank drops) across cities. Assessed is the number of cities the rule
+// could be applied to in the last period: those with a target and a value
+// for consecutive failures, those with a value for veto floors, the ranked
+// cities for rank drops. A group is systemic when Cities/Assessed reaches
+// Peers.SystemicShare (default one half): a shortfall of the programme or
+// of the target rather than of single cities, which a decision maker reads
+// differently from a city-specific failure. The alerts themselves are kept
+// either way; the rule (约谈 after consecutive failures) is not waived.
+type AlertGroup struct {
+	Code     string `json:"code"`
+	Kind     string `json:"kind"`
+	Level    string `json:"level"`
+	Cities   int    `json:"cities"`
+	Assessed int    `json:"assessed"`
+	Share    Num    `json:"share"` // Cities / Assessed
+	Systemic bool   `json:"systemic"`
+	Message  Text   `json:"message"`
 }

@@ -229,3 +229,66 @@ func TestTargetsFrom(t *testing.T) {
 		t.Error("targets_from 25 accepted")
 	}
 }
+
+// TestAlertGroups: every alert is counted in exactly one group; a group is
+// systemic exactly when its share of assessed cities reaches
+// peers.systemic_share, and its alerts carry the flag. On the demo the
+// 100% targets (desensitisation, age-friendly terminals) are missed in
+// every assessed city, so they are systemic at any share, while the
+// government data-sharing target (78%) is missed by fewer cities and is
+// systemic only at the default one half.
+func TestAlertGroups(t *testing.T) {
+	systemicAt := map[string]map[string]bool{}
+	for _, share := range []string{"", "0.9"} {
+		s, err := ParseSpec([]byte("schema: 1\ndata: {generate: {seed: 1, units: 60}}\nindex: {uncertainty: -1}\ncausal: {methods: [twfe]}\npolicy: {outcomes: [goal]}\npeers: {systemic_share: "+cmpOr(share, "0")+"}\n"), "s.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Run(context.Background(), s, RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[[2]string]int{}
+		for _, a := range res.Alerts {
+			want[[2]string{a.Code, a.Kind}]++
+		}
+		systemicAt[share] = map[string]bool{}
+		total := 0
+		for _, g := range res.AlertGroups {
+			k := [2]string{g.Code, g.Kind}
+			if g.Cities != want[k] {
+				t.Errorf("share %q: group %v counts %d cities, alerts %d", share, k, g.Cities, want[k])
+			}
+			total += g.Cities
+			if g.Assessed < g.Cities || g.Assessed > len(res.Units) {
+				t.Errorf("share %q: group %v assessed %d of %d units", share, k, g.Assessed, len(res.Units))
+			}
+			if got := float64(g.Cities) / float64(g.Assessed); float64(g.Share) != got {
+				t.Errorf("share %q: group %v share %g, want %g", share, k, float64(g.Share), got)
+			}
+			if g.Systemic != (float64(g.Share) >= s.Peers.SystemicShare) {
+				t.Errorf("share %q: group %v systemic %v at share %g (threshold %g)", share, k, g.Systemic, float64(g.Share), s.Peers.SystemicShare)
+			}
+			if g.Kind == "consecutive_below_target" {
+				systemicAt[share][g.Code] = g.Systemic
+			}
+			for _, a := range res.Alerts {
+				if a.Code == g.Code && a.Kind == g.Kind && a.Systemic != g.Systemic {
+					t.Fatalf("share %q: alert %s/%v systemic %v, its group %v", share, a.Unit, k, a.Systemic, g.Systemic)
+				}
+			}
+		}
+		if total != len(res.Alerts) {
+			t.Errorf("share %q: groups count %d alerts, there are %d", share, total, len(res.Alerts))
+		}
+	}
+	if s := systemicAt[""]; !s["desensitisation_rate"] || !s["agefriendly_terminals"] || !s["data_sharing_rate"] {
+		t.Errorf("default share 0.5: systemic %v, want desensitisation, age-friendly terminals and data sharing", s)
+	}
+	if s := systemicAt["0.9"]; !s["desensitisation_rate"] || s["data_sharing_rate"] {
+		t.Errorf("share 0.9: systemic %v, want desensitisation but not data sharing", s)
+	}
+	if _, err := ParseSpec([]byte("schema: 1\ndata: {generate: {seed: 1}}\npeers: {systemic_share: 1.5}\n"), "s.yaml"); err == nil {
+		t.Error("systemic_share 1.5 accepted")
+	}
+}

@@ -150,6 +150,11 @@ type PeerSpec struct {
 	// 2025 target is not failed in 2010): consecutive failures are counted
 	// from it. 0 means the last trend_periods years.
 	TargetsFrom int `yaml:"targets_from" json:"targets_from"`
+	// SystemicShare is the share of assessed cities raising the same
+	// alert on the same indicator from which the alert is reported as
+	// systemic (a shortfall of the programme or of the target, shown once
+	// per indicator in the report instead of once per city); default 0.5.
+	SystemicShare float64 `yaml:"systemic_share" json:"systemic_share"`
 }
 
 // ReportSpec configures the report.

@@ -105,6 +105,7 @@ peers:
   consecutive: 2           # periods below target that raise 约谈
   target_quantile: 0       # e.g. 0.25: peer-group targets for indicators without one
   targets_from: 0          # first year targets are assessed (0: the last trend_periods years)
+  systemic_share: 0.5      # alerts raised in this share of cities are reported once, as systemic
 
 report:
   language: both           # zh, en or both

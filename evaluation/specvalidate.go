@@ -2,6 +2,7 @@ package evaluation
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,6 +23,7 @@ const (
 	defaultTop         = 20
 	defaultTrend       = 5
 	defaultConsecutive = 2
+	defaultSystemic    = 0.5
 	defaultMaxMissing  = 0.5
 	defaultWinsor      = 0.01
 )
@@ -89,6 +91,9 @@ func (s *Spec) Defaults() {
 	s.Peers.By = strings.ToLower(cmpOr(s.Peers.By, "tier"))
 	if s.Peers.Consecutive == 0 {
 		s.Peers.Consecutive = defaultConsecutive
+	}
+	if s.Peers.SystemicShare == 0 {
+		s.Peers.SystemicShare = defaultSystemic
 	}
 	s.Report.Language = strings.ToLower(cmpOr(s.Report.Language, "both"))
 	if s.Report.Top == 0 {
@@ -273,6 +278,9 @@ func (s *Spec) validate(p *specParser) {
 	}
 	if y := s.Peers.TargetsFrom; y != 0 && (y < 1900 || y > 2200) {
 		p.add("peers.targets_from", fmt.Errorf("%w: %d (want a year, or 0 for the last trend_periods years)", ErrBadValue, y))
+	}
+	if v := s.Peers.SystemicShare; v < 0 || v > 1 || math.IsNaN(v) {
+		p.add("peers.systemic_share", fmt.Errorf("%w: %g (want a share in (0, 1], or 0 for the default 0.5)", ErrBadValue, v))
 	}
 	if q := s.Peers.TargetQuantile; q < 0 || q >= 1 {
 		p.add("peers.target_quantile", fmt.Errorf("%w: %g (want 0 for none, or a quantile below 1)", ErrBadValue, q))

@@ -215,6 +215,10 @@ func htmlFixture() *evaluation.Results {
 			r.Alerts = append(r.Alerts, evaluation.Alert{Unit: ui.Code, Code: "I22", Kind: "consecutive_below_target", Level: "serious", Periods: f.Periods,
 				Message: evaluation.Text{Zh: fmt.Sprintf("%s连续两年空气质量优良天数比例低于目标 80", ui.Name.Zh), En: fmt.Sprintf("%s below the air-quality target 80 two years running", ui.Name.En)}})
 		}
+		if u%2 == 0 {
+			r.Alerts = append(r.Alerts, evaluation.Alert{Unit: ui.Code, Code: "I12", Kind: "veto", Level: "serious", Periods: periods[last:], Systemic: true,
+				Message: evaluation.Text{Zh: fmt.Sprintf("%s的I12触及一票否决底线", ui.Name.Zh), En: fmt.Sprintf("%s: I12 breaches its veto floor", ui.Name.En)}})
+		}
 		d.Narrative = evaluation.Text{
 			Zh: fmt.Sprintf("%s%s年综合指数为%.3f，在%d个城市中排名第%d。", ui.Name.Zh, periods[last], float64(d.Score), U, int(d.Rank)),
 			En: fmt.Sprintf("%s scored %.3f in %s, ranked %d of %d.", ui.Name.En, float64(d.Score), periods[last], int(d.Rank), U)}
@@ -222,6 +226,19 @@ func htmlFixture() *evaluation.Results {
 	}
 	r.Alerts = append(r.Alerts, evaluation.Alert{Unit: r.Units[5].Code, Code: "goal", Kind: "rank_drop", Level: "warning", Periods: periods[last-1:],
 		Message: evaluation.Text{Zh: "排名较上年下降 6 位", En: "rank fell 6 places on the previous year"}})
+	// Alert groups as evaluation.groupAlerts counts them: I12's veto in
+	// half the cities is systemic, I22's failures and the rank drop not.
+	count := map[[2]string]int{}
+	for _, a := range r.Alerts {
+		count[[2]string{a.Code, a.Kind}]++
+	}
+	for _, g := range []struct{ code, kind, level string }{{"I12", "veto", "serious"}, {"I22", "consecutive_below_target", "serious"}, {"goal", "rank_drop", "warning"}} {
+		c := count[[2]string{g.code, g.kind}]
+		sh := float64(c) / float64(U)
+		r.AlertGroups = append(r.AlertGroups, evaluation.AlertGroup{Code: g.code, Kind: g.kind, Level: g.level, Cities: c, Assessed: U,
+			Share: evaluation.Num(sh), Systemic: sh >= 0.5,
+			Message: evaluation.Text{Zh: fmt.Sprintf("%s：%d个城市（%.1f%%）", g.code, c, 100*sh), En: fmt.Sprintf("%s: %d of %d cities (%.1f%%)", g.code, c, U, 100*sh)}})
+	}
 	for _, k := range []int{2, 3, 5, 6} {
 		miss := rng.IntN(10)
 		r.Data.Indicators = append(r.Data.Indicators, evaluation.IndicatorQuality{Code: r.Framework.Nodes[k].Code, Cells: U * T, Missing: miss,

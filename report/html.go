@@ -324,8 +324,11 @@ type page struct {
 	Cases     []caseBlock
 	Events    []eventBlock
 	Placebos  []placeboJS
-	Alerts    []evaluation.Alert
-	Failures  []failRow
+	Groups    []evaluation.AlertGroup // alerts counted per indicator and kind
+	Alerts    []evaluation.Alert      // the city-specific (non-systemic) alerts
+	Failures  []failRow               // the city-specific consecutive failures
+	Systemic  int                     // alerts in systemic groups, listed in results.xlsx only
+	SysFail   int                     // consecutive failures on systemic indicators, not listed
 	Cities    []cityRow
 	Quality   []evaluation.IndicatorQuality
 	IndexMeth [][2]string
@@ -611,6 +614,7 @@ func newPage(r *evaluation.Results, lang string, top int, m *geoMap, mapSource s
 	}
 
 	// Cities: case cities first for the radar cards; all in unit order.
+	systemicFail := systemicFailures(r)
 	for _, d := range r.Cities {
 		i, ok := p.units[d.Unit]
 		if !ok {
@@ -621,10 +625,21 @@ func newPage(r *evaluation.Results, lang string, top int, m *geoMap, mapSource s
 			p.Cases = append(p.Cases, caseBlock{D: d, Unit: r.Units[i], Chart: len(p.Cases)})
 		}
 		for _, f := range d.Failures {
-			p.Failures = append(p.Failures, failRow{Unit: d.Unit, F: f})
+			if systemicFail[f.Code] {
+				p.SysFail++
+			} else {
+				p.Failures = append(p.Failures, failRow{Unit: d.Unit, F: f})
+			}
 		}
 	}
-	p.Alerts = r.Alerts
+	p.Groups = r.AlertGroups
+	for _, a := range r.Alerts {
+		if a.Systemic {
+			p.Systemic++
+		} else {
+			p.Alerts = append(p.Alerts, a)
+		}
+	}
 	p.Quality = r.Data.Indicators
 	keys := make([]string, 0, len(r.Index.Method))
 	for k := range r.Index.Method {
@@ -735,4 +750,17 @@ func chartData(p *page, m *geoMap, goal []evaluation.Num) []byte {
 		panic("report: chart data: " + err.Error())
 	}
 	return b
+}
+
+// systemicFailures returns the indicators whose consecutive-failure alerts
+// are systemic: their per-city rows are left out of the report tables,
+// which show the group instead (results.xlsx keeps every row).
+func systemicFailures(r *evaluation.Results) map[string]bool {
+	m := map[string]bool{}
+	for _, g := range r.AlertGroups {
+		if g.Systemic && g.Kind == "consecutive_below_target" {
+			m[g.Code] = true
+		}
+	}
+	return m
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -213,5 +214,44 @@ func TestHTMLConfidenceLevel(t *testing.T) {
 	}
 	if s := b.String(); !strings.Contains(s, "90% CI") || strings.Contains(s, "95% CI") {
 		t.Error("the page does not label 90% intervals as such")
+	}
+}
+
+// TestHTMLSystemicAlerts: a systemic alert group (I12's veto floor in half
+// the cities of htmlFixture) is shown once with its counts and message;
+// its per-city alerts are counted, not listed, while city-specific alerts
+// (I22's failures, the rank drop) keep their rows.
+func TestHTMLSystemicAlerts(t *testing.T) {
+	requireAssets(t)
+	r := htmlFixture()
+	page := markup(render(t, r, HTMLOptions{}))
+	var sys, other []evaluation.Alert
+	for _, a := range r.Alerts {
+		if a.Systemic {
+			sys = append(sys, a)
+		} else {
+			other = append(other, a)
+		}
+	}
+	if len(sys) == 0 || len(other) == 0 {
+		t.Fatalf("fixture has %d systemic and %d other alerts; want both", len(sys), len(other))
+	}
+	for _, g := range r.AlertGroups {
+		if !strings.Contains(page, fmt.Sprintf(">%d/%d<", g.Cities, g.Assessed)) || !strings.Contains(page, g.Message.En) {
+			t.Errorf("group %s/%s not shown with its counts and message", g.Code, g.Kind)
+		}
+	}
+	for _, a := range sys {
+		if strings.Contains(page, a.Message.En) {
+			t.Errorf("systemic alert of %s listed one by one", a.Unit)
+		}
+	}
+	for _, a := range other {
+		if !strings.Contains(page, a.Message.En) {
+			t.Errorf("city-specific alert of %s missing", a.Unit)
+		}
+	}
+	if want := fmt.Sprintf(`<span class="num">%d</span>`, len(sys)); !strings.Contains(page, labels["systemic_more"].En) || !strings.Contains(page, want) {
+		t.Errorf("page does not say that %d systemic alerts are in results.xlsx", len(sys))
 	}
 }

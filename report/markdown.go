@@ -511,10 +511,15 @@ func (m *md) failures() {
 		consec = r.Spec.Peers.Consecutive
 	}
 	var rows [][]string
-	total := 0
+	total, hidden := 0, 0
+	systemic := systemicFailures(r)
 	for _, d := range r.Cities {
 		for _, f := range d.Failures {
 			if len(f.Periods) < consec {
+				continue
+			}
+			if systemic[f.Code] {
+				hidden++
 				continue
 			}
 			total++
@@ -535,10 +540,17 @@ func (m *md) failures() {
 				strconv.Itoa(len(f.Periods)), mdCell(periods), m.f.est(f.Target), m.f.est(last)})
 		}
 	}
-	if len(rows) == 0 {
+	if len(rows) == 0 && hidden == 0 {
 		return
 	}
 	m.printf("## %s\n\n", fmt.Sprintf(m.t("连续%d期及以上未达标（约谈）", "Below target for %d or more consecutive periods (formal interview, 约谈)"), consec))
+	if hidden > 0 {
+		m.printf(m.t("%d项连续未达标属普遍性问题（见“预警”一节的按指标汇总），未逐条列出；完整列表见 results.xlsx（failures 工作表）。\n\n",
+			"%d consecutive failures are on systemic indicators (see the alerts by indicator) and are not listed one by one; all are in results.xlsx (sheet failures).\n\n"), hidden)
+	}
+	if len(rows) == 0 {
+		return
+	}
 	m.table([]string{m.t("城市", "City"), m.t("指标", "Indicator"), m.t("期数", "Periods"), m.t("期间", "When"),
 		m.t("目标", "Target"), m.t("最近值", "Latest")}, "llrlrr", rows)
 	if total > len(rows) {
@@ -552,19 +564,51 @@ func (m *md) alerts() {
 		return
 	}
 	m.printf("## %s\n\n", m.t("预警", "Alerts"))
+	if len(r.AlertGroups) > 0 {
+		var rows [][]string
+		for _, g := range r.AlertGroups {
+			sys := ""
+			if g.Systemic {
+				sys = m.t("是", "yes")
+			}
+			rows = append(rows, []string{mdCell(m.v.nodeName(g.Code, m.lang)), mdCell(g.Kind), mdCell(g.Level),
+				fmt.Sprintf("%d/%d", g.Cities, g.Assessed), m.f.pct(g.Share), sys})
+		}
+		m.printf("### %s\n\n", m.t("按指标汇总", "By indicator"))
+		m.table([]string{m.t("指标", "Indicator"), m.t("类型", "Kind"), m.t("级别", "Level"), m.t("城市数/评估城市数", "Cities / assessed"),
+			m.t("占比", "Share"), m.t("普遍性问题", "Systemic")}, "lllrrl", rows)
+		for _, g := range r.AlertGroups {
+			if g.Systemic {
+				m.printf("- %s\n", mdCell(pickLang(g.Message, m.lang, "")))
+			}
+		}
+		m.printf("\n### %s\n\n", m.t("城市个别预警", "City-specific alerts"))
+	}
 	var rows [][]string
-	for i, a := range r.Alerts {
-		if i == maxMarkdownAlerts {
-			break
+	total, systemic := 0, 0
+	for _, a := range r.Alerts {
+		if a.Systemic {
+			systemic++
+			continue
+		}
+		total++
+		if len(rows) == maxMarkdownAlerts {
+			continue
 		}
 		rows = append(rows, []string{mdCell(a.Level), mdCell(m.v.unitName(a.Unit, m.lang)), mdCell(m.v.nodeName(a.Code, m.lang)),
 			mdCell(a.Kind), mdCell(strings.Join(a.Periods, ", ")), mdCell(pickLang(a.Message, m.lang, ""))})
 	}
-	m.table([]string{m.t("级别", "Level"), m.t("城市", "City"), m.t("指标", "Indicator"), m.t("类型", "Kind"),
-		m.t("期间", "Periods"), m.t("说明", "Message")}, "llllll", rows)
-	if len(r.Alerts) > maxMarkdownAlerts {
+	if len(rows) > 0 {
+		m.table([]string{m.t("级别", "Level"), m.t("城市", "City"), m.t("指标", "Indicator"), m.t("类型", "Kind"),
+			m.t("期间", "Periods"), m.t("说明", "Message")}, "llllll", rows)
+	}
+	if total > len(rows) {
 		m.printf(m.t("仅列出前%d条，共%d条；完整列表见 results.xlsx。\n\n", "First %d of %d alerts; the full list is in results.xlsx.\n\n"),
-			maxMarkdownAlerts, len(r.Alerts))
+			len(rows), total)
+	}
+	if systemic > 0 {
+		m.printf(m.t("另有%d条预警属上述普遍性问题，未逐条列出；完整列表见 results.xlsx（alerts 工作表）。\n\n",
+			"%d more alerts belong to the systemic shortfalls above and are not listed one by one; all are in results.xlsx (sheet alerts).\n\n"), systemic)
 	}
 }
 

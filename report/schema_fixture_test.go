@@ -198,7 +198,21 @@ func fixture() *evaluation.Results {
 			{Unit: "620100", Code: "goal", Kind: "rank_drop", Level: "warning", Periods: []string{"2015"},
 				Message: evaluation.Text{Zh: "兰州市排名下降", En: "Lanzhou fell in the ranking"}},
 		},
+		// Four of eight cities breach green's veto floor: systemic at the
+		// default share 0.5, so the reports show the group, not the rows.
+		AlertGroups: []evaluation.AlertGroup{
+			{Code: "green", Kind: "veto", Level: "serious", Cities: 4, Assessed: 8, Share: 0.5, Systemic: true,
+				Message: evaluation.Text{Zh: "建成区绿化覆盖率：4个城市触及一票否决底线，占评估城市（8个）的50.0%，属普遍性问题", En: "Green coverage: 4 of 8 assessed cities (50.0%) breach the veto floor; a shortfall across the programme"}},
+			{Code: "pm25", Kind: "consecutive_below_target", Level: "serious", Cities: 1, Assessed: 8, Share: 0.125,
+				Message: evaluation.Text{Zh: "PM2.5年均浓度：1个城市连续2期及以上未达标，占评估城市（8个）的12.5%", En: "PM2.5 annual mean: 1 of 8 assessed cities (12.5%) below target for 2 or more consecutive periods"}},
+			{Code: "goal", Kind: "rank_drop", Level: "warning", Cities: 1, Assessed: 8, Share: 0.125,
+				Message: evaluation.Text{Zh: "新型智慧城市：1个城市排名大幅下降，占评估城市（8个）的12.5%", En: "Smart city: 1 of 8 assessed cities (12.5%) fell sharply in rank"}},
+		},
 		Notes: []string{"synthetic data (seed 1)"},
+	}
+	for _, c := range []string{"110000", "310000", "320500", "510100"} {
+		r.Alerts = append(r.Alerts, evaluation.Alert{Unit: c, Code: "green", Kind: "veto", Level: "serious", Periods: []string{"2015"}, Systemic: true,
+			Message: evaluation.Text{Zh: "建成区绿化覆盖率触及一票否决底线", En: "green coverage breaches its veto floor"}})
 	}
 	// Diagnoses for every city with a score in the last period.
 	t := T - 1

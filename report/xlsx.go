@@ -21,7 +21,7 @@ import (
 var XLSXSheets = []string{
 	"about", "weights", "scores", "raw", "ranks", "peer_ranks", "grades", "attainment",
 	"estimates", "tests", "comparisons", "event_study", "distributions", "trends",
-	"diagnostics", "diagnostic_gaps", "failures", "alerts", "data_quality", "uncertainty", "coupling",
+	"diagnostics", "diagnostic_gaps", "failures", "alert_groups", "alerts", "data_quality", "uncertainty", "coupling",
 }
 
 // XLSX writes results.xlsx: one sheet per table of r (see [XLSXSheets]).
@@ -302,7 +302,7 @@ func (x *xlsxWriter) tables() []xtable {
 		x.wide("ranks", kGen, x.v.r.Index.Rank, nil), x.wide("peer_ranks", kGen, x.v.r.Index.PeerRank, nil),
 		x.wide("grades", kText, nil, x.v.r.Index.Grade), x.wide("attainment", kPct, x.v.r.Index.Attainment, nil),
 		x.estimates(), x.tests(), x.comparisons(), x.eventStudy(), x.distributions(), x.trends(),
-		x.diagnostics(), x.gaps(), x.failures(), x.alerts(), x.dataQuality(), x.uncertainty(), x.coupling(),
+		x.diagnostics(), x.gaps(), x.failures(), x.alertGroups(), x.alerts(), x.dataQuality(), x.uncertainty(), x.coupling(),
 	}
 }
 
@@ -581,9 +581,22 @@ func (x *xlsxWriter) failures() xtable {
 
 func (x *xlsxWriter) alerts() xtable {
 	t := xtable{name: "alerts", cols: []xcol{{"unit", kText}, {"name_zh", kText}, {"code", kText}, {"kind", kText}, {"level", kText},
-		{"periods", kText}, {"message_zh", kText}, {"message_en", kText}}}
+		{"periods", kText}, {"systemic", kText}, {"message_zh", kText}, {"message_en", kText}}}
 	for _, a := range x.v.r.Alerts {
-		t.rows = append(t.rows, []any{a.Unit, x.v.unitName(a.Unit, "zh"), a.Code, a.Kind, a.Level, strings.Join(a.Periods, ", "), a.Message.Zh, a.Message.En})
+		t.rows = append(t.rows, []any{a.Unit, x.v.unitName(a.Unit, "zh"), a.Code, a.Kind, a.Level, strings.Join(a.Periods, ", "),
+			strconv.FormatBool(a.Systemic), a.Message.Zh, a.Message.En})
+	}
+	return t
+}
+
+// alertGroups is one row per indicator and kind of alert (see
+// evaluation.AlertGroup).
+func (x *xlsxWriter) alertGroups() xtable {
+	t := xtable{name: "alert_groups", freeze: 1, cols: []xcol{{"code", kText}, {"name_zh", kText}, {"kind", kText}, {"level", kText},
+		{"cities", kInt}, {"assessed", kInt}, {"share", kPct}, {"systemic", kText}, {"message_zh", kText}, {"message_en", kText}}}
+	for _, g := range x.v.r.AlertGroups {
+		t.rows = append(t.rows, []any{g.Code, x.v.nodeName(g.Code, "zh"), g.Kind, g.Level, g.Cities, g.Assessed, g.Share,
+			strconv.FormatBool(g.Systemic), g.Message.Zh, g.Message.En})
 	}
 	return t
 }
