@@ -28,11 +28,16 @@ const (
 
 var aggNames = [...]string{"linear", "geometric", "topsis", "gra"}
 
-func (a AggMethod) String() string {
-	if a >= 0 && int(a) < len(aggNames) {
-		return aggNames[a]
+// String returns the method's name, e.g. "linear".
+func (a AggMethod) String() string { return enumName(aggNames[:], a, "agg") }
+
+// enumName returns names[v], or kind(v) for a value outside names: the
+// String method of the package's small enums.
+func enumName[E ~int](names []string, v E, kind string) string {
+	if v >= 0 && int(v) < len(names) {
+		return names[v]
 	}
-	return fmt.Sprintf("agg(%d)", int(a))
+	return fmt.Sprintf("%s(%d)", kind, int(v))
 }
 
 // ParseAggMethod reads linear (arithmetic), geometric, topsis or gra.
@@ -70,12 +75,8 @@ const (
 
 var missingNames = [...]string{"reweight", "none", "period-mean", "unit-mean"}
 
-func (m MissingRule) String() string {
-	if m >= 0 && int(m) < len(missingNames) {
-		return missingNames[m]
-	}
-	return fmt.Sprintf("missing(%d)", int(m))
-}
+// String returns the rule's name, e.g. "reweight".
+func (m MissingRule) String() string { return enumName(missingNames[:], m, "missing") }
 
 // ParseMissingRule reads reweight, none, period-mean or unit-mean.
 func ParseMissingRule(s string) (MissingRule, error) {

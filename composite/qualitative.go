@@ -170,12 +170,7 @@ const (
 var stopRuleNames = [...]string{"either", "concordance", "cv", "both"}
 
 // String returns the rule's name, e.g. "either".
-func (s StopRule) String() string {
-	if int(s) >= 0 && int(s) < len(stopRuleNames) {
-		return stopRuleNames[s]
-	}
-	return fmt.Sprintf("stoprule(%d)", int(s))
-}
+func (s StopRule) String() string { return enumName(stopRuleNames[:], s, "stoprule") }
 
 // ParseStopRule reads a rule name as String writes it.
 func ParseStopRule(s string) (StopRule, error) {

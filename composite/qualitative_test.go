@@ -261,3 +261,44 @@ func TestLikertErrors(t *testing.T) {
 		t.Errorf("population below n: no error")
 	}
 }
+
+// TestEnumStrings: the names of aggregations, missing-value rules and stop
+// rules read back through their Parse functions, and a value outside the
+// enum prints as kind(n).
+func TestEnumStrings(t *testing.T) {
+	for i, n := range aggNames {
+		if got := AggMethod(i).String(); got != n {
+			t.Errorf("AggMethod(%d) = %q; want %q", i, got, n)
+		}
+		if a, err := ParseAggMethod(n); err != nil || a != AggMethod(i) {
+			t.Errorf("ParseAggMethod(%q) = %v, %v", n, a, err)
+		}
+	}
+	for i, n := range missingNames {
+		if got := MissingRule(i).String(); got != n {
+			t.Errorf("MissingRule(%d) = %q; want %q", i, got, n)
+		}
+		if m, err := ParseMissingRule(n); err != nil || m != MissingRule(i) {
+			t.Errorf("ParseMissingRule(%q) = %v, %v", n, m, err)
+		}
+	}
+	for i, n := range stopRuleNames {
+		if got := StopRule(i).String(); got != n {
+			t.Errorf("StopRule(%d) = %q; want %q", i, got, n)
+		}
+		if s, err := ParseStopRule(n); err != nil || s != StopRule(i) {
+			t.Errorf("ParseStopRule(%q) = %v, %v", n, s, err)
+		}
+	}
+	for _, c := range []struct {
+		got, want string
+	}{
+		{AggMethod(-1).String(), "agg(-1)"}, {AggMethod(len(aggNames)).String(), "agg(4)"},
+		{MissingRule(-1).String(), "missing(-1)"}, {MissingRule(len(missingNames)).String(), "missing(4)"},
+		{StopRule(-1).String(), "stoprule(-1)"}, {StopRule(len(stopRuleNames)).String(), "stoprule(4)"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q; want %q", c.got, c.want)
+		}
+	}
+}
