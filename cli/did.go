@@ -2,8 +2,10 @@ package cli
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -39,9 +41,23 @@ did, one multiplier per cluster), and --cband adds uniform confidence bands
 trends (all pre-treatment ATT(g,t) = 0) is always reported.
 --compare-twfe also fits the two-way fixed-effects regression (y ~ D | unit +
 time, D = 1{time ≥ cohort > 0}) and prints it beside CS simple and dynamic as an
-etable-style regression table (in JSON: "compare_twfe").`
+etable-style regression table (in JSON: "compare_twfe").
 
-const didExample = `cityimpact did --data mpdta.csv --outcome lemp --unit countyreal --time year --cohort first.treat --covariates lpop --method dr --boot 999 --seed 1 --cband --format json`
+--weights COL gives sampling weights (did's weightsname): non-negative numbers,
+constant within a unit in a panel (one per row with --sample rcs); they enter
+every 2x2 estimate and the cohort shares of the aggregations. The bootstrap
+multipliers are chosen with --multipliers.
+--balance-e N, --min-e A and --max-e B restrict the dynamic (event-study)
+aggregation as did's aggte(type = "dynamic", balance_e, min_e, max_e): only
+cohorts observed at least N periods after treatment and event times
+N − (last − first period) ≤ e ≤ N (balanced in event time), and A ≤ e ≤ B; the
+overall dynamic effect averages the remaining e ≥ 0. Simple, group and
+calendar aggregations are unchanged. In JSON the dynamic object then also
+carries "balance_e", "min_e" and "max_e" as given, and the top level
+"weights" names the weight column.`
+
+const didExample = `cityimpact did --data mpdta.csv --outcome lemp --unit countyreal --time year --cohort first.treat --covariates lpop --method dr --boot 999 --seed 1 --cband --format json
+  cityimpact did --data mpdta.csv --outcome lemp --unit countyreal --time year --cohort first.treat --weights w --balance-e 1 --min-e -2 --max-e 2`
 
 func runDID(env *Env, args []string) error {
 	fs := newFlags(env, "did", didUsage, didExample)
@@ -61,7 +77,11 @@ func runDID(env *Env, args []string) error {
 	seed := fs.Uint64("seed", 1, "bootstrap seed")
 	cband := fs.Bool("cband", false, "uniform confidence bands (needs --boot > 0)")
 	alpha := fs.Float64("alpha", 0.05, "significance level of the confidence bands")
-	weights := fs.String("weights", "rademacher", "bootstrap multipliers: rademacher (as did) or mammen")
+	weights := fs.String("weights", "", "sampling-weight `column` (did's weightsname; constant within a unit in a panel)")
+	multipliers := fs.String("multipliers", "rademacher", "bootstrap multipliers: rademacher (as did) or mammen")
+	balanceE := fs.Int("balance-e", 0, "dynamic aggregation: only cohorts observed at least `N` periods after treatment, e ≤ N (did's balance_e)")
+	minE := fs.Int("min-e", 0, "dynamic aggregation: smallest event time `e` reported (did's min_e)")
+	maxE := fs.Int("max-e", 0, "dynamic aggregation: largest event time `e` reported (did's max_e)")
 	sample := fs.String("sample", "panel", "panel (balanced), unbalanced (units may miss periods) or rcs (repeated cross-sections: every row its own observation)")
 	format := fs.String("format", "table", "output format: table, json or csv")
 	compare := fs.Bool("compare-twfe", false, "also fit TWFE (outcome ~ D | unit + time, D = 1{time ≥ cohort > 0}) and print it beside CS simple and dynamic as a regression table (table or json format)")
@@ -82,6 +102,8 @@ func runDID(env *Env, args []string) error {
 	if *base != "" {
 		*basePeriod = *base
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	opts := econ.CSOptions{Anticipation: *ant, Boot: *boot, Seed: *seed, CBand: *cband, Alpha: *alpha}
 	switch *control {
 	case "never":
@@ -106,12 +128,27 @@ func runDID(env *Env, args []string) error {
 	default:
 		return userErrorf("did: --method must be dr, ipw or reg, not %q", *method)
 	}
-	switch *weights {
+	if set["balance-e"] {
+		if *balanceE < 0 {
+			return userErrorf("did: --balance-e must be 0 or more, not %d", *balanceE)
+		}
+		opts.BalanceE = new(*balanceE)
+	}
+	if set["min-e"] {
+		opts.MinE = new(*minE)
+	}
+	if set["max-e"] {
+		opts.MaxE = new(*maxE)
+	}
+	if set["min-e"] && set["max-e"] && *minE > *maxE {
+		return userErrorf("did: --min-e %d is above --max-e %d", *minE, *maxE)
+	}
+	switch *multipliers {
 	case "rademacher":
 	case "mammen":
 		opts.Weights = econ.CSMammen
 	default:
-		return userErrorf("did: --weights must be rademacher or mammen, not %q", *weights)
+		return userErrorf("did: --multipliers must be rademacher or mammen, not %q", *multipliers)
 	}
 	switch *sample {
 	case "panel":
@@ -151,7 +188,16 @@ func runDID(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	d, err := didColumns(f, *data, *outcome, *unit, *tcol, *cohort, covNames, *cluster)
+	if w := *weights; (w == "rademacher" || w == "mammen") && !slices.Contains(f.Names(), w) {
+		// Before --weights named the sampling weights it chose the
+		// bootstrap multipliers; keep such command lines working.
+		env.Logf("did: --weights %s means --multipliers %s (--weights now names a sampling-weight column)", w, w)
+		if !set["multipliers"] && w == "mammen" {
+			opts.Weights = econ.CSMammen
+		}
+		*weights = ""
+	}
+	d, err := didColumns(f, *data, *outcome, *unit, *tcol, *cohort, covNames, *cluster, *weights, opts.Sample != econ.CSRepeatedCrossSections)
 	if err != nil {
 		return err
 	}
@@ -180,7 +226,7 @@ func runDID(env *Env, args []string) error {
 			return &UserError{err}
 		}
 	}
-	if err := didWrite(env, *format, r, opts, cmp); err != nil {
+	if err := didWrite(env, *format, r, opts, *weights, cmp); err != nil {
 		return err
 	}
 	if cmp != nil && *format == "table" {
@@ -241,10 +287,12 @@ func didCompareTWFE(d econ.CSData, outcome, unit, tcol, cohort, cluster string, 
 		econ.TableOptions{Titles: []string{"TWFE", "CS simple", "CS dynamic"}, Labels: labels}), nil
 }
 
-// didColumns takes the outcome, unit, time, cohort, covariate and cluster
-// columns out of f, collecting up to
-// estMaxCSVErrors problems with their CSV line.
-func didColumns(f *econ.Frame, path, outcome, unit, tcol, cohort string, covs []string, cluster string) (econ.CSData, error) {
+// didColumns takes the outcome, unit, time, cohort, covariate, cluster and
+// sampling-weight columns out of f, collecting up to estMaxCSVErrors
+// problems with their CSV line. With panel set, the weights must be
+// constant within a unit (as econ.CallawaySantAnna requires; did's
+// tolerance, √ε relative to the mean weight).
+func didColumns(f *econ.Frame, path, outcome, unit, tcol, cohort string, covs []string, cluster, weights string, panel bool) (econ.CSData, error) {
 	var d econ.CSData
 	var problems []error
 	n := f.Len()
@@ -332,10 +380,65 @@ func didColumns(f *econ.Frame, path, outcome, unit, tcol, cohort string, covs []
 	if cluster != "" {
 		d.Cluster = labels(cluster, "cluster")
 	}
+	if weights != "" {
+		d.Weights = didWeights(f, weights, d.Unit, panel, add)
+	}
 	if len(problems) > 0 {
 		return d, &UserError{errors.Join(problems...)}
 	}
 	return d, nil
+}
+
+// didWeights reads the sampling-weight column: numeric, present, finite
+// and non-negative, not all zero, and with panel set constant within each
+// unit of units (nil when the unit column is bad), reporting problems
+// through add(line, column, err).
+func didWeights(f *econ.Frame, name string, units []string, panel bool, add func(int, string, error)) []float64 {
+	x, ok := f.Float(name)
+	if !ok {
+		if _, isFactor := f.Factor(name); isFactor {
+			add(1, name, errors.New("sampling weights are not numeric"))
+		} else {
+			add(1, name, errors.New("no such column for --weights (sampling weights; bootstrap multipliers are --multipliers)"))
+		}
+		return nil
+	}
+	var sum float64
+	bad := false
+	for i, v := range x {
+		switch {
+		case math.IsNaN(v):
+			add(i+2, name, errors.New("missing sampling weight"))
+			bad = true
+		case math.IsInf(v, 0) || v < 0:
+			add(i+2, name, fmt.Errorf("sampling weight %v is not a finite non-negative number", v))
+			bad = true
+		default:
+			sum += v
+		}
+	}
+	if !bad && !(sum > 0) {
+		add(1, name, errors.New("every sampling weight is 0"))
+		return x
+	}
+	if panel && units != nil {
+		tol := math.Sqrt(0x1p-52) * sum / float64(len(x))
+		first := map[string]int{} // unit → row of its first valid weight
+		for i, v := range x {
+			if !(v >= 0) || math.IsInf(v, 0) {
+				continue
+			}
+			j, seen := first[units[i]]
+			if !seen {
+				first[units[i]] = i
+				continue
+			}
+			if math.Abs(v-x[j]) > tol {
+				add(i+2, name, fmt.Errorf("sampling weight %v of unit %q differs from %v on line %d; in a panel the weight must be constant within a unit (use --sample rcs for repeated cross-sections)", v, units[i], x[j], j+2))
+			}
+		}
+	}
+	return x
 }
 
 type didEst struct {
@@ -346,7 +449,7 @@ type didEst struct {
 // didWrite prints r: JSON in issue 6's interface (plus the pre-test, the
 // critical values and the settings), or one row per estimate with its
 // confidence interval (att ± crit·se, crit uniform with --cband).
-func didWrite(env *Env, format string, r *econ.CS, opts econ.CSOptions, cmp *econ.Table) error {
+func didWrite(env *Env, format string, r *econ.CS, opts econ.CSOptions, weights string, cmp *econ.Table) error {
 	if format == "json" {
 		type cell struct {
 			Group int    `json:"group"`
@@ -373,6 +476,10 @@ func didWrite(env *Env, format string, r *econ.CS, opts econ.CSOptions, cmp *eco
 			Overall didEst `json:"overall"`
 			By      []byE  `json:"by"`
 			Crit    estNum `json:"crit_val"`
+			// The window of --balance-e, --min-e, --max-e, when given.
+			BalanceE *int `json:"balance_e,omitempty"`
+			MinE     *int `json:"min_e,omitempty"`
+			MaxE     *int `json:"max_e,omitempty"`
 		}
 		type aggG struct {
 			Overall didEst `json:"overall"`
@@ -407,8 +514,11 @@ func didWrite(env *Env, format string, r *econ.CS, opts econ.CSOptions, cmp *eco
 			Dropped []string `json:"dropped"`
 			// CompareTWFE is the --compare-twfe table (econ.Table JSON).
 			CompareTWFE *econ.Table `json:"compare_twfe,omitempty"`
+			// Weights names the --weights column.
+			Weights string `json:"weights,omitempty"`
 		}{ATTgt: []cell{}, Crit: estNum(r.CritVal), Method: opts.Method.String(), N: r.N, Clusters: r.Clusters,
-			Boot: r.Boot, Seed: r.Seed, CBand: opts.CBand, CompareTWFE: cmp, Dropped: append([]string{}, r.Dropped...)}
+			Boot: r.Boot, Seed: r.Seed, CBand: opts.CBand, CompareTWFE: cmp, Dropped: append([]string{}, r.Dropped...), Weights: weights}
+		out.Dynamic.BalanceE, out.Dynamic.MinE, out.Dynamic.MaxE = opts.BalanceE, opts.MinE, opts.MaxE
 		for _, c := range r.Cells {
 			out.ATTgt = append(out.ATTgt, cell{c.Group, c.Time, estNum(c.ATT), estNum(c.SE)})
 		}
@@ -468,11 +578,41 @@ func didWrite(env *Env, format string, r *econ.CS, opts econ.CSOptions, cmp *eco
 	if err := estRows(env.Stdout, format, head, rows, nil); err != nil {
 		return err
 	}
+	if format == "table" {
+		if w := didWindow(opts); w != "" {
+			if _, err := fmt.Fprintf(env.Stdout, "\nDynamic aggregation restricted to %s.\n", w); err != nil {
+				return err
+			}
+		}
+		if weights != "" {
+			if _, err := fmt.Fprintf(env.Stdout, "Sampling weights: %s.\n", weights); err != nil {
+				return err
+			}
+		}
+	}
 	if p := r.PreTest; p != nil && format == "table" {
 		_, err := fmt.Fprintf(env.Stdout, "\nPre-test of parallel trends (all pre-treatment ATT(g,t) = 0): W = %.4f, df = %d, p = %.5f\n", p.W, p.DF, p.P)
 		return err
 	}
 	return nil
+}
+
+// didWindow describes the restriction of the dynamic aggregation, "" if
+// none: "balance_e = 1, -2 ≤ e ≤ 2".
+func didWindow(opts econ.CSOptions) string {
+	var parts []string
+	if opts.BalanceE != nil {
+		parts = append(parts, fmt.Sprintf("cohorts observed %d or more periods after treatment (balance_e = %d)", *opts.BalanceE, *opts.BalanceE))
+	}
+	switch {
+	case opts.MinE != nil && opts.MaxE != nil:
+		parts = append(parts, fmt.Sprintf("%d ≤ e ≤ %d", *opts.MinE, *opts.MaxE))
+	case opts.MinE != nil:
+		parts = append(parts, fmt.Sprintf("e ≥ %d", *opts.MinE))
+	case opts.MaxE != nil:
+		parts = append(parts, fmt.Sprintf("e ≤ %d", *opts.MaxE))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // didPointwise is z_{1−α/2} (α = 0.05 when 0).

@@ -95,6 +95,9 @@ func TestDIDCommandErrors(t *testing.T) {
 		"base":       {flags(noNever, "--base-period", "first"), "--base-period"},
 		"antic":      {flags(noNever, "--anticipation", "-1"), "--anticipation"},
 		"weights":    {flags(noNever, "--weights", "normal"), "--weights"},
+		"multiplier": {flags(noNever, "--multipliers", "normal"), "--multipliers"},
+		"balance-e":  {flags(noNever, "--balance-e", "-1"), "--balance-e"},
+		"window":     {flags(noNever, "--min-e", "2", "--max-e", "1"), "--max-e"},
 		"sample":     {flags(noNever, "--sample", "pooled"), "--sample"},
 		"clusters":   {flags(clusterVaries, "--cluster", "c"), "cluster"},
 		"no cluster": {flags(missing, "--cluster", "zz"), "zz"},
@@ -295,5 +298,197 @@ func TestDIDCommandBootstrap(t *testing.T) {
 	code, table, errs := runCLI(t, append(args[:len(args)-2], "--format", "table")...)
 	if code != 0 || !strings.Contains(table, "Pre-test of parallel trends") || !strings.Contains(table, "lower") {
 		t.Errorf("table: exit %d %s\n%s", code, errs, table)
+	}
+}
+
+// didWeightedMPDTA writes mpdta with the synthetic sampling weight of
+// econ/testdata/cs/cs_weights_reference.R, w = (c mod 23 ≠ 0)·(0.5 +
+// (c mod 7)/4) for county c, as column "w", and returns its path.
+func didWeightedMPDTA(t *testing.T) string {
+	t.Helper()
+	f, err := os.Open("../econ/testdata/cs/mpdta.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := -1
+	for j, h := range rows[0] {
+		if h == "countyreal" {
+			col = j
+		}
+	}
+	rows[0] = append(rows[0], "w")
+	for i := range rows[1:] {
+		c, err := strconv.Atoi(rows[i+1][col])
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := 0.5 + float64(c%7)/4
+		if c%23 == 0 {
+			w = 0
+		}
+		rows[i+1] = append(rows[i+1], strconv.FormatFloat(w, 'g', -1, 64))
+	}
+	p := filepath.Join(t.TempDir(), "mpdta_w.csv")
+	out, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cw := csv.NewWriter(out)
+	if err := cw.WriteAll(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// `cityimpact did --weights w --balance-e 1` and `--min-e -2 --max-e 2`
+// reproduce R did 2.5.1's weighted att_gt and restricted aggte(type =
+// "dynamic") to 1e-8 relative (econ/testdata/cs/cs_weights_reference.csv,
+// scenario panel/dr/nevertreated/varying/w, kinds dyn_b1 and dyn_w1,
+// written by cs_weights_reference.R), and the JSON carries the window and
+// the weight column.
+func TestDIDWeightsWindow(t *testing.T) {
+	data := didWeightedMPDTA(t)
+	f, err := os.Open("../econ/testdata/cs/cs_weights_reference.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const scen = "panel/dr/nevertreated/varying/w"
+	ref := map[[2]string][2]float64{}
+	for _, r := range rows[1:] {
+		if r[0] == scen {
+			a, _ := strconv.ParseFloat(r[3], 64)
+			b, _ := strconv.ParseFloat(r[4], 64)
+			ref[[2]string{r[1], r[2]}] = [2]float64{a, b}
+		}
+	}
+	close := func(a, b float64) bool { return math.Abs(a-b) <= 1e-8*math.Abs(b) }
+	for _, c := range []struct {
+		kind string
+		args []string
+		bal  *int
+		minE *int
+	}{
+		{"dyn_b1", []string{"--balance-e", "1"}, new(1), nil},
+		{"dyn_w1", []string{"--min-e", "-2", "--max-e", "2"}, nil, new(-2)},
+	} {
+		args := append([]string{"did", "--data", data, "--outcome", "lemp", "--unit", "countyreal", "--time", "year",
+			"--cohort", "first.treat", "--covariates", "lpop", "--weights", "w", "--format", "json"}, c.args...)
+		code, out, errs := runCLI(t, args...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", c.kind, code, errs)
+		}
+		var res struct {
+			ATTgt []struct {
+				Group, Time int
+				ATT, SE     float64
+			} `json:"att_gt"`
+			Dynamic struct {
+				Overall struct{ ATT, SE float64 } `json:"overall"`
+				By      []struct {
+					E       int `json:"e"`
+					ATT, SE float64
+				} `json:"by"`
+				BalanceE *int `json:"balance_e"`
+				MinE     *int `json:"min_e"`
+				MaxE     *int `json:"max_e"`
+			} `json:"dynamic"`
+			Weights string `json:"weights"`
+		}
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		for _, g := range res.ATTgt {
+			w := ref[[2]string{"att_gt", fmt.Sprintf("%d/%d", g.Group, g.Time)}]
+			if !close(g.ATT, w[0]) || !close(g.SE, w[1]) {
+				t.Errorf("%s: ATT(%d,%d) = %.12g (%.12g), did %.12g (%.12g)", c.kind, g.Group, g.Time, g.ATT, g.SE, w[0], w[1])
+			}
+		}
+		w := ref[[2]string{c.kind, "overall"}]
+		if !close(res.Dynamic.Overall.ATT, w[0]) || !close(res.Dynamic.Overall.SE, w[1]) {
+			t.Errorf("%s overall: %+v, did %v", c.kind, res.Dynamic.Overall, w)
+		}
+		n := 0
+		for _, r := range rows[1:] {
+			if r[0] == scen && r[1] == c.kind && r[2] != "overall" {
+				n++
+			}
+		}
+		if len(res.Dynamic.By) != n {
+			t.Errorf("%s: %d event times, did %d", c.kind, len(res.Dynamic.By), n)
+		}
+		for _, e := range res.Dynamic.By {
+			w, ok := ref[[2]string{c.kind, strconv.Itoa(e.E)}]
+			if !ok || !close(e.ATT, w[0]) || !close(e.SE, w[1]) {
+				t.Errorf("%s e=%d: %.12g (%.12g), did %v", c.kind, e.E, e.ATT, e.SE, w)
+			}
+		}
+		if res.Weights != "w" || !reflectIntPtr(res.Dynamic.BalanceE, c.bal) || !reflectIntPtr(res.Dynamic.MinE, c.minE) {
+			t.Errorf("%s: weights %q, balance_e %v, min_e %v", c.kind, res.Weights, res.Dynamic.BalanceE, res.Dynamic.MinE)
+		}
+	}
+	// The table says how the dynamic aggregation is restricted.
+	code, out, errs := runCLI(t, "did", "--data", data, "--outcome", "lemp", "--unit", "countyreal", "--time", "year",
+		"--cohort", "first.treat", "--weights", "w", "--balance-e", "1", "--max-e", "1")
+	if code != 0 || !strings.Contains(out, "balance_e = 1") || !strings.Contains(out, "e ≤ 1") || !strings.Contains(out, "Sampling weights: w") {
+		t.Errorf("table: exit %d, %s\n%s", code, out, errs)
+	}
+}
+
+func reflectIntPtr(a, b *int) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+// Bad sampling weights are data errors naming file, line and column, all
+// collected; --weights mammen (the old meaning of the flag) still chooses
+// the bootstrap multipliers when there is no such column.
+func TestDIDWeightsErrors(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "w.csv")
+	if err := os.WriteFile(p, []byte("id,t,y,g,w\na,1,1,0,1\na,2,2,0,2\nb,1,1,2,-1\nb,2,3,2,-1\nc,1,1,0,\nc,2,1,0,1\nd,1,2,2,1\nd,2,2,2,1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"did", "--data", p, "--outcome", "y", "--unit", "id", "--time", "t", "--cohort", "g"}
+	code, _, errs := runCLI(t, append(base, "--weights", "w")...)
+	for _, want := range []string{
+		p + `:3: column "w": sampling weight 2 of unit "a" differs from 1 on line 2`,
+		p + `:4: column "w": sampling weight -1 is not a finite non-negative number`,
+		p + `:6: column "w": missing sampling weight`,
+	} {
+		if code != 1 || !strings.Contains(errs, want) {
+			t.Errorf("exit %d, stderr %q; want %q", code, errs, want)
+		}
+	}
+	// Repeated cross-sections: weights may vary within a unit label.
+	q := filepath.Join(dir, "rcs.csv")
+	if err := os.WriteFile(q, []byte("id,t,y,g,w\na,1,1,0,1\na,2,2,0,2\nb,1,1,2,1\nb,2,3,2,3\nc,1,1,0,1\nc,2,1,0,1\nd,1,2,2,1\nd,2,2,2,1\ne,1,1,0,2\ne,2,3,0,1\nf,1,2,2,2\nf,2,4,2,1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rcs := []string{"did", "--data", q, "--outcome", "y", "--unit", "id", "--time", "t", "--cohort", "g", "--sample", "rcs", "--weights", "w"}
+	if code, _, errs := runCLI(t, rcs...); code != 0 {
+		t.Errorf("rcs with row weights: exit %d: %s", code, errs)
+	}
+	// The old meaning of --weights.
+	m := []string{"did", "--data", "../econ/testdata/cs/mpdta.csv", "--outcome", "lemp", "--unit", "countyreal", "--time", "year",
+		"--cohort", "first.treat", "--boot", "199", "--seed", "3", "--format", "json"}
+	code1, out1, errs1 := runCLI(t, append(m, "--weights", "mammen")...)
+	code2, out2, _ := runCLI(t, append(m, "--multipliers", "mammen")...)
+	if code1 != 0 || code2 != 0 || out1 != out2 || !strings.Contains(errs1, "--multipliers mammen") {
+		t.Errorf("--weights mammen: exit %d/%d, same output %v, stderr %q", code1, code2, out1 == out2, errs1)
 	}
 }
