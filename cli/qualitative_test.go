@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,6 +19,53 @@ func qualWrite(t *testing.T, dir, name, body string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// qualDemo returns the demo's annual CSV, its records (header first) and
+// the positions of its unit and period columns.
+func qualDemo(t *testing.T) (data string, recs [][]string, unit, period int) {
+	t.Helper()
+	data = idxDemo(t)
+	fh, err := os.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err = csv.NewReader(fh).ReadAll()
+	fh.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	unit, period = slices.Index(recs[0], "unit"), slices.Index(recs[0], "period")
+	if unit < 0 || period < 0 || len(recs) < 2 {
+		t.Fatalf("demo has no unit or period column, or no rows: %v", recs[0])
+	}
+	return data, recs, unit, period
+}
+
+// qualIndexRows is what the tests read of `index --format json`.
+type qualIndexRows struct {
+	Rows []struct {
+		Unit    string
+		Raw     map[string]float64
+		Quality map[string]string
+	}
+	Provenance provenance
+}
+
+// qualIndex runs `index --data data --format json --period period` with
+// extra flags and decodes its rows; a failed run is fatal.
+func qualIndex(t *testing.T, data, period string, extra ...string) qualIndexRows {
+	t.Helper()
+	args := append([]string{"index", "--data", data, "--format", "json", "--period", period}, extra...)
+	code, out, errs := runCLI(t, args...)
+	if code != ExitOK {
+		t.Fatalf("index %v: exit %d: %s", extra, code, errs)
+	}
+	var ix qualIndexRows
+	if err := json.Unmarshal([]byte(out), &ix); err != nil {
+		t.Fatal(err)
+	}
+	return ix
 }
 
 // Two rounds, three experts, four items: round 2 is composite's "no ties"
@@ -92,50 +140,44 @@ func TestDelphiCommand(t *testing.T) {
 	}
 }
 
-func TestDelphiCommandErrors(t *testing.T) {
-	dir := t.TempDir()
-	bad := qualWrite(t, dir, "bad.csv", "round,expert,item,score\n1,E1,A,1\n1,E1,B,x\nR,E2,A,2\n1,E2,B,3\n1,E2,B,4\n")
-	code, _, errs := runCLI(t, "delphi", "--input", bad)
-	if code != ExitUser {
-		t.Fatalf("exit %d; want %d", code, ExitUser)
-	}
-	for _, want := range []string{`bad.csv:3: column "score"`, `bad.csv:4: column "round"`} {
-		if !strings.Contains(errs, want) {
-			t.Errorf("stderr %q lacks %q", errs, want)
+// qualBadInput is a file that cmd --input FILE [args] must reject with a
+// user error whose text holds every want.
+type qualBadInput struct {
+	name, file, body string
+	args             []string
+	want             []string
+}
+
+// qualUserErrors runs cmd on each case, writing its file into dir.
+func qualUserErrors(t *testing.T, dir, cmd string, cases []qualBadInput) {
+	t.Helper()
+	for _, c := range cases {
+		in := qualWrite(t, dir, c.file, c.body)
+		code, _, errs := runCLI(t, append([]string{cmd, "--input", in}, c.args...)...)
+		if code != ExitUser {
+			t.Errorf("%s %s: exit %d; want %d (%s)", cmd, c.name, code, ExitUser, errs)
 		}
-	}
-	dup := qualWrite(t, dir, "dup.csv", "round,expert,item,score\n1,E1,A,1\n1,E1,B,2\n1,E2,A,2\n1,E2,B,3\n1,E2,B,4\n")
-	if code, _, errs := runCLI(t, "delphi", "--input", dup); code != ExitUser || !strings.Contains(errs, "dup.csv:6:") {
-		t.Errorf("duplicate: exit %d, %s", code, errs)
-	}
-	nocol := qualWrite(t, dir, "nocol.csv", "round,expert,item\n1,E1,A\n")
-	if code, _, errs := runCLI(t, "delphi", "--input", nocol); code != ExitUser || !strings.Contains(errs, "no score column") {
-		t.Errorf("missing column: exit %d, %s", code, errs)
+		for _, want := range c.want {
+			if !strings.Contains(errs, want) {
+				t.Errorf("%s %s: stderr %q lacks %q", cmd, c.name, errs, want)
+			}
+		}
 	}
 }
 
+func TestDelphiCommandErrors(t *testing.T) {
+	qualUserErrors(t, t.TempDir(), "delphi", []qualBadInput{
+		{name: "bad round and score", file: "bad.csv", body: "round,expert,item,score\n1,E1,A,1\n1,E1,B,x\nR,E2,A,2\n1,E2,B,3\n1,E2,B,4\n",
+			want: []string{`bad.csv:3: column "score"`, `bad.csv:4: column "round"`}},
+		{name: "duplicate", file: "dup.csv", body: "round,expert,item,score\n1,E1,A,1\n1,E1,B,2\n1,E2,A,2\n1,E2,B,3\n1,E2,B,4\n",
+			want: []string{"dup.csv:6:"}},
+		{name: "missing column", file: "nocol.csv", body: "round,expert,item\n1,E1,A\n", want: []string{"no score column"}},
+	})
+}
+
 func TestSurveyCommand(t *testing.T) {
-	data := idxDemo(t)
-	fh, err := os.Open(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(fh).ReadAll()
-	fh.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	head := recs[0]
-	col := func(n string) int {
-		for i, h := range head {
-			if h == n {
-				return i
-			}
-		}
-		t.Fatalf("demo has no %s column", n)
-		return -1
-	}
-	unit, period := recs[1][col("unit")], recs[1][col("period")]
+	data, recs, cu, cp := qualDemo(t)
+	unit, period := recs[1][cu], recs[1][cp]
 	dir := t.TempDir()
 	// Unit U: satisfaction answers 5,4,3,2 (n = 4, mean 3.5, top-2 0.5),
 	// second item only two answers.
@@ -194,19 +236,7 @@ func TestSurveyCommand(t *testing.T) {
 		}
 	}
 	q2 := qualWrite(t, dir, "q2.csv", strings.Join(keep, "\n"))
-	code, out, errs = runCLI(t, "index", "--data", data, "--quality", q2, "--format", "json", "--period", period)
-	if code != ExitOK {
-		t.Fatalf("index --quality: exit %d: %s", code, errs)
-	}
-	var ix struct {
-		Rows []struct {
-			Unit    string
-			Quality map[string]string
-		}
-	}
-	if err := json.Unmarshal([]byte(out), &ix); err != nil {
-		t.Fatal(err)
-	}
+	ix := qualIndex(t, data, period, "--quality", q2)
 	found := false
 	for _, r := range ix.Rows {
 		if r.Unit == unit {
@@ -220,25 +250,13 @@ func TestSurveyCommand(t *testing.T) {
 
 func TestSurveyCommandErrors(t *testing.T) {
 	dir := t.TempDir()
-	bad := qualWrite(t, dir, "bad.csv", "unit,period,sat\nA,2024,5\nA,2024,6\nA,2024,x\n,2024,3\n")
-	code, _, errs := runCLI(t, "survey", "--input", bad)
-	if code != ExitUser {
-		t.Fatalf("exit %d; want %d", code, ExitUser)
-	}
-	for _, want := range []string{`bad.csv:3: column "sat"`, `bad.csv:4: column "sat"`, `bad.csv:5: column "unit"`} {
-		if !strings.Contains(errs, want) {
-			t.Errorf("stderr %q lacks %q", errs, want)
-		}
-	}
-	ragged := qualWrite(t, dir, "ragged.csv", "unit,period,sat\nA,2024\n")
-	if code, _, errs := runCLI(t, "survey", "--input", ragged); code != ExitUser || !strings.Contains(errs, "ragged.csv:2:") {
-		t.Errorf("ragged: exit %d %s", code, errs)
-	}
-	ok := qualWrite(t, dir, "ok.csv", "unit,period,sat\nA,2024,5\nB,2024,4\n")
 	pop := qualWrite(t, dir, "pop.csv", "unit,population\nA,100\n")
-	if code, _, errs := runCLI(t, "survey", "--input", ok, "--population", pop); code != ExitUser || !strings.Contains(errs, "B") {
-		t.Errorf("missing population: exit %d %s", code, errs)
-	}
+	qualUserErrors(t, dir, "survey", []qualBadInput{
+		{name: "bad answers", file: "bad.csv", body: "unit,period,sat\nA,2024,5\nA,2024,6\nA,2024,x\n,2024,3\n",
+			want: []string{`bad.csv:3: column "sat"`, `bad.csv:4: column "sat"`, `bad.csv:5: column "unit"`}},
+		{name: "ragged", file: "ragged.csv", body: "unit,period,sat\nA,2024\n", want: []string{"ragged.csv:2:"}},
+		{name: "missing population", file: "ok.csv", body: "unit,period,sat\nA,2024,5\nB,2024,4\n", args: []string{"--population", pop}, want: []string{"B"}},
+	})
 }
 
 // FuzzQualitativeCSV: delphi and survey on arbitrary bytes never panic and
@@ -269,41 +287,15 @@ func FuzzQualitativeCSV(f *testing.F) {
 // (value and quality code), and a Delphi over the dimensions gives the
 // goal's expert weights with --delphi.
 func TestQualitativeIntoIndex(t *testing.T) {
-	data := idxDemo(t)
-	fh, err := os.Open(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(fh).ReadAll()
-	fh.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	unit, period := recs[1][0], recs[1][6] // unit, ..., period (demo's layout)
-	if recs[0][0] != "unit" || recs[0][6] != "period" {
-		t.Fatalf("demo header changed: %v", recs[0][:7])
-	}
+	data, recs, cu, cp := qualDemo(t)
+	unit, period := recs[1][cu], recs[1][cp]
 	dir := t.TempDir()
 	in := qualWrite(t, dir, "a.csv", "unit,period,satisfaction\n"+unit+","+period+",5\n"+unit+","+period+",4\n"+unit+","+period+",3\n"+unit+","+period+",1\n")
 	vout := filepath.Join(dir, "v.csv")
 	if c, _, e := runCLI(t, "survey", "--input", in, "--value", "mean", "--values-out", vout); c != ExitOK {
 		t.Fatalf("survey: exit %d: %s", c, e)
 	}
-	c, out, e := runCLI(t, "index", "--data", data, "--values", vout, "--format", "json", "--period", period)
-	if c != ExitOK {
-		t.Fatalf("index --values: exit %d: %s", c, e)
-	}
-	var ix struct {
-		Rows []struct {
-			Unit    string
-			Raw     map[string]float64
-			Quality map[string]string
-		}
-		Provenance provenance
-	}
-	if err := json.Unmarshal([]byte(out), &ix); err != nil {
-		t.Fatal(err)
-	}
+	ix := qualIndex(t, data, period, "--values", vout)
 	ok := false
 	for _, r := range ix.Rows {
 		if r.Unit == unit {
@@ -334,7 +326,7 @@ func TestQualitativeIntoIndex(t *testing.T) {
 		}
 	}
 	df := qualWrite(t, dir, "delphi.csv", b.String())
-	c, out, e = runCLI(t, "weights", "--data", data, "--method", "entropy,smart_city=expert", "--delphi", df, "--format", "json")
+	c, out, e := runCLI(t, "weights", "--data", data, "--method", "entropy,smart_city=expert", "--delphi", df, "--format", "json")
 	if c != ExitOK {
 		t.Fatalf("weights --delphi: exit %d: %s", c, e)
 	}
@@ -378,20 +370,11 @@ func ftoa(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 // TestDelphiValuesIntoIndex: Delphi scores per city become indicator
 // values marked estimated.
 func TestDelphiValuesIntoIndex(t *testing.T) {
-	data := idxDemo(t)
-	fh, err := os.Open(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(fh).ReadAll()
-	fh.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	u1, u2, period := recs[1][0], "", recs[1][6]
+	data, recs, cu, cp := qualDemo(t)
+	u1, u2, period := recs[1][cu], "", recs[1][cp]
 	for _, r := range recs[1:] {
-		if r[0] != u1 {
-			u2 = r[0]
+		if r[cu] != u1 {
+			u2 = r[cu]
 			break
 		}
 	}
@@ -407,20 +390,7 @@ func TestDelphiValuesIntoIndex(t *testing.T) {
 	if c, _, e := runCLI(t, "delphi", "--input", in, "--values-out", vout, "--format", "csv"); c != ExitOK {
 		t.Fatalf("delphi: exit %d: %s", c, e)
 	}
-	c, out, e := runCLI(t, "index", "--data", data, "--values", vout, "--format", "json", "--period", period)
-	if c != ExitOK {
-		t.Fatalf("index: exit %d: %s", c, e)
-	}
-	var ix struct {
-		Rows []struct {
-			Unit    string
-			Raw     map[string]float64
-			Quality map[string]string
-		}
-	}
-	if err := json.Unmarshal([]byte(out), &ix); err != nil {
-		t.Fatal(err)
-	}
+	ix := qualIndex(t, data, period, "--values", vout)
 	want := map[string]float64{u1: 4, u2: 2}
 	n := 0
 	for _, r := range ix.Rows {
