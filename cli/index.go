@@ -666,11 +666,8 @@ func runWeights(env *Env, args []string) error {
 			sets = append(sets, set{x.Periods[t], ws, x.GlobalByPeriod[t]})
 		}
 	}
-	prov, err := r.provenance("weights", nil)
+	prov, err := r.recordProvenance("weights", nil)
 	if err != nil {
-		return err
-	}
-	if err := r.writeProvenance(prov); err != nil {
 		return err
 	}
 	if *f.format == "json" {
@@ -934,18 +931,12 @@ func runIndex(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var ur *composite.UncertaintyResult
-	var urec *composite.UncertaintyRecord
-	if *unc > 0 {
-		if ur, urec, err = idxUncertainty(env, x, *unc, *seed, periods[len(periods)-1], idxMCDefaults()); err != nil {
-			return err
-		}
-	}
-	prov, err := r.provenance("index", urec)
+	ur, urec, err := idxUncertainty(env, x, *unc, *seed, periods[len(periods)-1], idxMCDefaults())
 	if err != nil {
 		return err
 	}
-	if err := r.writeProvenance(prov); err != nil {
+	prov, err := r.recordProvenance("index", urec)
+	if err != nil {
 		return err
 	}
 	w := env.Stdout
@@ -996,6 +987,16 @@ func idxPickPeriods(x *composite.Index, p string, one bool) ([]int, error) {
 		all[i] = i
 	}
 	return all, nil
+}
+
+// recordProvenance returns the provenance of the run of cmd (see
+// provenance) and writes it to --provenance FILE when that is set.
+func (r *idxRun) recordProvenance(cmd string, unc *composite.UncertaintyRecord, extra ...string) (provenance, error) {
+	p, err := r.provenance(cmd, unc, extra...)
+	if err != nil {
+		return p, err
+	}
+	return p, r.writeProvenance(p)
 }
 
 func (r *idxRun) unitName(u int) string { return r.p.Units[u].Name() }
@@ -1309,7 +1310,12 @@ func idxMCDefaults() idxMC {
 	}
 }
 
+// idxUncertainty runs n Monte Carlo replicates of x (none, returning nils,
+// when n ≤ 0) over the alternatives c for the ranks of one period.
 func idxUncertainty(env *Env, x *composite.Index, n int, seed uint64, period int, c idxMC) (*composite.UncertaintyResult, *composite.UncertaintyRecord, error) {
+	if n <= 0 {
+		return nil, nil, nil
+	}
 	// The index's own choices are always among the alternatives.
 	var opt composite.UncertaintyOptions
 	base := x.Method
@@ -1432,18 +1438,12 @@ func runRank(env *Env, args []string) error {
 		return err
 	}
 	t := ps[0]
-	var ur *composite.UncertaintyResult
-	var urec *composite.UncertaintyRecord
-	if *unc > 0 {
-		if ur, urec, err = idxUncertainty(env, x, *unc, *seed, t, mc); err != nil {
-			return err
-		}
-	}
-	prov, err := r.provenance("rank", urec, *gradesFile)
+	ur, urec, err := idxUncertainty(env, x, *unc, *seed, t, mc)
 	if err != nil {
 		return err
 	}
-	if err := r.writeProvenance(prov); err != nil {
+	prov, err := r.recordProvenance("rank", urec, *gradesFile)
+	if err != nil {
 		return err
 	}
 	var peerList []composite.Peer
