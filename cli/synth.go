@@ -33,6 +33,12 @@ Methods (--method):
         unit weights with intercept and ridge penalty, time weights (default)
   sc    synthetic control in synthdid's form (sc_estimate): no intercept, no time weights
   did   difference-in-differences (uniform weights), as synthdid's did_estimate
+        sdid/sc/did with --covariates COL,…: time-varying covariates X, their
+        coefficients β estimated jointly with the weights as synthdid_estimate(X = …)
+        does (gradient steps on β alternating with Frank–Wolfe steps on the weights);
+        the estimate is on Y − Xβ. Covariates must be complete and vary across units
+        and over time; scale them to the magnitude of the outcome's changes, as
+        synthdid's step on β is not scale-invariant (a diverging fit is an error).
   adh   classic synthetic control (Abadie, Diamond & Hainmueller 2010): predictor
         weights V chosen to minimise the pre-period outcome MSPE; one treated unit.
         Predictors: --covariates (each averaged over the pre-periods, or COL@FROM-TO),
@@ -47,8 +53,12 @@ start).
 
 Inference: sdid/sc/did report the jackknife SE where synthdid defines it (several
 treated units), otherwise the placebo SE (--reps permutations of the controls,
---seed); --placebo forces the placebo SE. adh with --placebo runs every control
-as a placebo and reports post/pre RMSPE ratios and the permutation p-value.
+--seed). --se chooses: jackknife (weights fixed; β refitted with covariates),
+placebo (--placebo is the same), or bootstrap (--reps draws of units with
+replacement, draws without a treated or control unit redrawn, weights
+re-optimised; several treated units). Draws are seeded per replication, so results
+do not depend on the number of cores. adh with --placebo runs every control as a
+placebo and reports post/pre RMSPE ratios and the permutation p-value.
 
 --data reads a wide CSV (header row; ',' or ';' separated). --dataset reads the
 yearly panel of a stored dataset (columns unit, year, and a 0/1 column per policy).
@@ -56,9 +66,11 @@ yearly panel of a stored dataset (columns unit, year, and a 0/1 column per polic
 Output: --format json prints {"method","estimate","se","se_method","weights":{donor:w},
 "time_weights":{period:λ},"trajectory":[{"time","treated","synthetic"}],...}, with
 "leave_one_out":[{"dropped","estimate","weights","trajectory",...}] and "in_time":{"k","start",
-"actual_start","estimate",...} when asked; table and csv print the same as rows.`
+"actual_start","estimate",...} when asked, and "covariates", "beta":{covariate: β} and
+"iterations" with sdid/sc/did covariates; table and csv print the same as rows.`
 
 const synthExample = `cityimpact synth --data california_prop99.csv --unit State --time Year --outcome PacksPerCapita --treat treated --method sdid --format json
+  cityimpact synth --data smoking.csv --unit state --time year --outcome cigsale --treated California,Georgia,Ohio --start 1989 --method sdid --covariates price_usd,unemployment --se bootstrap --reps 200 --seed 7
   cityimpact synth --data smoking.csv --unit state --time year --outcome cigsale --treated California --start 1989 --method adh --covariates lnincome@1980-1988,retprice@1980-1988,age15to24@1980-1988,beer@1984-1988 --lags 1975,1980,1988 --placebo
   cityimpact synth --data smoking.csv --unit state --time year --outcome cigsale --treated California --start 1989 --method adh --leave-one-out --in-time 5`
 
@@ -74,11 +86,12 @@ func runSynth(env *Env, args []string) error {
 	treated := fs.String("treated", "", "treated unit `names`, comma-separated (instead of --treat; needs --start)")
 	start := fs.Int("start", math.MinInt, "first treated `period` for --treated")
 	method := fs.String("method", "sdid", "sdid, sc, did or adh")
-	covs := fs.String("covariates", "", "adh predictors: `columns` averaged over the pre-periods, or COL@FROM-TO")
+	covs := fs.String("covariates", "", "sdid/sc/did: time-varying covariate `columns`, comma-separated; adh: predictors averaged over the pre-periods, or COL@FROM-TO")
 	lags := fs.String("lags", "", "adh predictors: outcome in these `periods`, comma-separated")
-	placebo := fs.Bool("placebo", false, "sdid/sc/did: placebo SE; adh: in-space placebos and p-value")
-	reps := fs.Int("reps", 200, "placebo replications for the placebo SE")
-	seed := fs.Uint64("seed", 1, "seed of the placebo permutations (printed in the output)")
+	placebo := fs.Bool("placebo", false, "sdid/sc/did: placebo SE (as --se placebo); adh: in-space placebos and p-value")
+	seKind := fs.String("se", "", "sdid/sc/did standard error: jackknife, placebo or bootstrap (default jackknife, or placebo with one treated unit)")
+	reps := fs.Int("reps", 200, "replications of the placebo or bootstrap SE")
+	seed := fs.Uint64("seed", 1, "seed of the placebo permutations and bootstrap draws (printed in the output)")
 	loo := fs.Bool("leave-one-out", false, "adh: also refit without each donor of positive weight")
 	inTime := fs.Int("in-time", 0, "also estimate an in-time placebo with treatment backdated `K` periods (0: none)")
 	dropIncomplete := fs.Bool("drop-incomplete", false, "leave out control units with a missing outcome (listed in the output) instead of failing")
@@ -119,8 +132,22 @@ func runSynth(env *Env, args []string) error {
 	default:
 		return userErrorf("--method: unknown method %q (want sdid, sc, did or adh)", *method)
 	}
-	if *method != "adh" && (*covs != "" || *lags != "") {
-		return userErrorf("--covariates and --lags are predictors of --method adh (synthetic DID with covariates is not supported)")
+	if *method != "adh" && *lags != "" {
+		return userErrorf("--lags are predictors of --method adh (got --method %s)", *method)
+	}
+	switch *seKind {
+	case "", "jackknife", "bootstrap", "placebo":
+	default:
+		return userErrorf("--se: unknown standard error %q (want jackknife, placebo or bootstrap)", *seKind)
+	}
+	if *seKind != "" && *method == "adh" {
+		return userErrorf("--se chooses the standard error of sdid, sc and did (adh: --placebo for in-space placebos)")
+	}
+	if *placebo && *seKind != "" && *seKind != "placebo" {
+		return userErrorf("--placebo asks for the placebo SE but --se is %s", *seKind)
+	}
+	if *placebo && *method != "adh" {
+		*seKind = "placebo"
 	}
 	if *loo && *method != "adh" {
 		return userErrorf("--leave-one-out refits the donors of --method adh (got --method %s)", *method)
@@ -131,7 +158,13 @@ func runSynth(env *Env, args []string) error {
 	if *reps < 2 {
 		return userErrorf("--reps %d: want at least 2 placebo replications", *reps)
 	}
-	preds, err := synthPredictors(*covs, *lags)
+	var preds []econ.SynthPredictor
+	var sdidCovs []string
+	if *method == "adh" {
+		preds, err = synthPredictors(*covs, *lags)
+	} else {
+		sdidCovs, err = sdidCovariates(*covs)
+	}
 	if err != nil {
 		return err
 	}
@@ -152,6 +185,7 @@ func runSynth(env *Env, args []string) error {
 			covNames = append(covNames, p.Var)
 		}
 	}
+	covNames = append(covNames, sdidCovs...)
 	d, err := synthColumns(frame, src, lines, *unit, *tcol, *outcome, *treat, *treated, *start, covNames)
 	if err != nil {
 		return err
@@ -182,20 +216,30 @@ func runSynth(env *Env, args []string) error {
 			}
 			return adhOut(r), nil
 		}
-		opts := econ.SDIDOptions{Method: m, Seed: *seed}
-		needPlacebo := *placebo || p.N()-p.N0 == 1
-		if needPlacebo && p.N0 > p.N()-p.N0 {
+		opts := econ.SDIDOptions{Method: m, Seed: *seed, Covariates: sdidCovs}
+		kind := *seKind
+		switch kind {
+		case "placebo":
 			opts.Placebo = *reps
+		case "bootstrap":
+			opts.Bootstrap = *reps
+		case "":
+			if p.N()-p.N0 == 1 && p.N0 > 1 {
+				opts.Placebo = *reps
+			}
 		}
 		r, err := econ.SyntheticDID(p, opts)
 		if err != nil {
 			return synthOut{}, err
 		}
-		return sdidOut(p, r, *placebo), nil
+		if kind == "jackknife" && math.IsNaN(r.JackknifeSE) {
+			return synthOut{}, errors.New("--se jackknife: not defined with one treated unit or a single control of positive weight (synthdid returns NA); use --se placebo")
+		}
+		return sdidOut(p, r, kind), nil
 	}
 	out, err := estimate(p, *loo)
 	if err != nil {
-		return &UserError{err}
+		return synthPanelError(err, src, lines, d)
 	}
 	if *inTime > 0 {
 		q, err := p.Backdate(*inTime)
@@ -242,6 +286,25 @@ func runSynth(env *Env, args []string) error {
 	}
 	_, err = env.Stdout.Write(buf.Bytes())
 	return err
+}
+
+// sdidCovariates parses --covariates for sdid, sc and did: column names,
+// comma-separated, each once, without the adh windows.
+func sdidCovariates(covs string) ([]string, error) {
+	var out []string
+	for _, c := range strings.Split(covs, ",") {
+		if c = strings.TrimSpace(c); c == "" {
+			continue
+		}
+		if strings.Contains(c, "@") {
+			return nil, userErrorf("--covariates %q: synthetic DID adjusts for a covariate in every period; COL@FROM-TO windows are adh predictors", c)
+		}
+		if slices.Contains(out, c) {
+			return nil, userErrorf("--covariates: %q listed twice", c)
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }
 
 // synthPredictors parses --covariates (COL or COL@FROM-TO) and --lags.
@@ -497,13 +560,18 @@ func synthNum(v float64) string {
 	return strconv.FormatFloat(v, 'g', 10, 64)
 }
 
-func sdidOut(p *econ.SynthPanel, r *econ.SDIDResult, forcePlacebo bool) synthOut {
+// sdidOut prints a synthetic DID result; kind is the --se asked for ("":
+// the jackknife, or the placebo SE where the jackknife is not defined).
+func sdidOut(p *econ.SynthPanel, r *econ.SDIDResult, kind string) synthOut {
 	se, seMethod := r.JackknifeSE, "jackknife"
-	if forcePlacebo || math.IsNaN(se) {
+	switch {
+	case kind == "bootstrap":
+		se, seMethod = r.BootstrapSE, "bootstrap"
+	case kind == "placebo" || (kind == "" && math.IsNaN(se)):
 		se, seMethod = r.PlaceboSE, "placebo"
-		if math.IsNaN(se) {
-			seMethod = "none"
-		}
+	}
+	if math.IsNaN(se) {
+		seMethod = "none"
 	}
 	weights := map[string]estNum{}
 	for i, w := range r.Omega {
@@ -536,13 +604,29 @@ func sdidOut(p *econ.SynthPanel, r *econ.SDIDResult, forcePlacebo bool) synthOut
 		js["seed"] = r.Seed
 		js["placebo_reps"] = len(r.Placebos)
 	}
+	if r.Bootstraps != nil {
+		js["seed"] = r.Seed
+		js["bootstrap_se"] = estNum(r.BootstrapSE)
+		js["bootstrap_reps"] = len(r.Bootstraps)
+	}
 	rows := [][]string{
 		{"method", "", r.Method.String()},
 		{"estimate", "", synthNum(r.Estimate)},
 		{"se", seMethod, synthNum(se)},
 	}
-	if r.Placebos != nil {
+	if r.Placebos != nil || r.Bootstraps != nil {
 		rows = append(rows, []string{"seed", "", strconv.FormatUint(r.Seed, 10)})
+	}
+	if r.Covariates != nil {
+		beta := map[string]estNum{}
+		for k, c := range r.Covariates {
+			beta[c] = estNum(r.Beta[k])
+			rows = append(rows, []string{"beta", c, synthNum(r.Beta[k])})
+		}
+		js["covariates"] = r.Covariates
+		js["beta"] = beta
+		js["iterations"] = r.Iterations
+		rows = append(rows, []string{"iterations", "", strconv.Itoa(r.Iterations)})
 	}
 	for i, w := range r.Omega {
 		if w != 0 {

@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
-	"sync"
+	"slices"
+	"strconv"
+	"strings"
 )
 
 // SDIDMethod selects the estimator of [SyntheticDID].
@@ -56,6 +57,19 @@ type SDIDOptions struct {
 	// one round of MaxIter iterations (synthdid's sparsify = NULL).
 	MaxIter, MaxIterPreSparsify int
 	NoSparsify                  bool
+	// Covariates names columns of the panel's X to adjust for, in order
+	// (synthdid's X array): their coefficients β are estimated jointly
+	// with the weights and the estimate is computed on Y − Σ_c β_c X_c.
+	// Every cell of a covariate must be finite. Without covariates the
+	// weights are computed as described at [SyntheticDID]; with them as
+	// synthdid's sc.weight.fw.covariates (up to MaxIter iterations, no
+	// sparsification).
+	Covariates []string
+	// Bootstrap is the number of bootstrap draws for the bootstrap
+	// standard error (synthdid's vcov(method = "bootstrap"), which uses
+	// 200); 0 skips it. Draw r resamples units from PCG(Seed, r), so the
+	// result does not depend on Workers.
+	Bootstrap int
 }
 
 // SDIDResult is the outcome of [SyntheticDID]. Weights are in the row and
@@ -79,8 +93,21 @@ type SDIDResult struct {
 	// estimates in Placebos; NaN when not requested.
 	PlaceboSE float64
 	Placebos  []float64
-	Seed      uint64
-	Plot      SDIDPlot
+	// BootstrapSE is the bootstrap standard error (synthdid's
+	// bootstrap_se) over the estimates in Bootstraps; NaN when not
+	// requested.
+	BootstrapSE float64
+	Bootstraps  []float64
+	Seed        uint64
+	// Covariates and Beta are the covariates adjusted for and their
+	// coefficients β (nil without covariates); Iterations is the number of
+	// iterations of the joint β and weight solver.
+	Covariates []string
+	Beta       []float64
+	Iterations int
+	// Plot is drawn on the covariate-adjusted outcome Y − Σ_c β_c X_c, as
+	// synthdid_plot does.
+	Plot SDIDPlot
 }
 
 // SDIDPlot is the plot data of a synthetic DID estimate, as synthdid_plot
@@ -126,14 +153,32 @@ type SDIDPlot struct {
 // 100 steps is sparsified (weights ≤ max/4 set to 0, the rest rescaled to
 // sum to one) and used to start a second round of at most 10,000 steps.
 //
+// With opts.Covariates, Y is replaced by Y − Σ_c β_c X_c throughout, with
+// β estimated jointly with the weights as synthdid_estimate(Y, N0, T0, X)
+// does (see [sdidSetup.covWeights]: alternating gradient steps on β and
+// single Frank–Wolfe steps on λ and ω); σ̂ and the ζ's still come from Y.
+// The jackknife, placebo and bootstrap refit β from 0 as synthdid's vcov
+// does. The bootstrap (opts.Bootstrap, Algorithm 2) resamples units with
+// replacement and re-optimises the weights the method estimates.
+//
 // Errors: *[SynthError] when there are fewer than 2 pre-periods (no first
-// differences to estimate σ̂), or when placebo SEs are requested with no
-// more controls than treated units.
+// differences to estimate σ̂), when placebo SEs are requested with no
+// more controls than treated units, when the bootstrap is requested with
+// one treated unit, when a covariate is not a column of p.X, has a
+// missing or infinite cell (each named by unit and period), or lacks the
+// variation that identifies its coefficient (constant; the same for every
+// unit; for SDID and DID constant over time), and when the joint fit of β
+// diverges (its objective ends above its first value: the β step is not
+// scale-invariant, so covariates far larger than the outcome's changes
+// must be rescaled).
 func SyntheticDID(p *SynthPanel, opts SDIDOptions) (*SDIDResult, error) {
 	N, T := p.N(), p.T()
 	N0, T0 := p.N0, p.T0
 	if len(p.Y) != N*T || N0 < 1 || N0 >= N || T0 < 1 || T0 >= T {
 		panic("econ: SyntheticDID: malformed SynthPanel")
+	}
+	if opts.Method < SDIDSynth || opts.Method > SDIDDID {
+		panic("econ: SyntheticDID: unknown method")
 	}
 	e := &SynthError{}
 	if N0*(T0-1) < 2 {
@@ -142,9 +187,10 @@ func SyntheticDID(p *SynthPanel, opts SDIDOptions) (*SDIDResult, error) {
 	if opts.Placebo > 0 && N0 <= N-N0 {
 		e.add("", "", "", "placebo standard errors need more controls (%d) than treated units (%d)", N0, N-N0)
 	}
-	if opts.Method < SDIDSynth || opts.Method > SDIDDID {
-		panic("econ: SyntheticDID: unknown method")
+	if opts.Bootstrap > 0 && N-N0 < 2 {
+		e.add("", "", "", "the bootstrap standard error needs at least 2 treated units (synthdid returns NA with one); use the placebo standard error")
 	}
+	xs := sdidCheckCovariates(e, p, opts)
 	if err := e.orNil(); err != nil {
 		return nil, err
 	}
@@ -154,9 +200,53 @@ func SyntheticDID(p *SynthPanel, opts SDIDOptions) (*SDIDResult, error) {
 	if opts.MaxIterPreSparsify <= 0 {
 		opts.MaxIterPreSparsify = 100
 	}
+	s, omega0, lambda0 := sdidPrepare(p, opts)
+	noise := s.noise
+	d := sdidData{y: p.Y, x: xs, N: N, T: T, n0: N0, t0: T0}
+	tau, fit := s.estimate(d, omega0, lambda0)
+	if len(xs) > 0 {
+		if err := sdidCheckConvergence(fit, opts.Covariates); err != nil {
+			return nil, err
+		}
+	}
+	yAdj := sdidAdjust(p.Y, xs, fit.beta)
+	r := &SDIDResult{
+		Method: opts.Method, Omega: fit.omega, Lambda: fit.lambda,
+		Estimate:   tau,
+		NoiseLevel: noise, ZetaOmega: s.zetaOmega, ZetaLambda: s.zetaLambda, MinDecrease: s.minDecrease,
+		JackknifeSE: s.jackknife(d, fit.omega, fit.lambda),
+		PlaceboSE:   math.NaN(),
+		BootstrapSE: math.NaN(),
+		Seed:        opts.Seed,
+		Plot:        sdidPlot(p, yAdj, fit.omega, fit.lambda),
+	}
+	if len(xs) > 0 {
+		r.Covariates = slices.Clone(opts.Covariates)
+		r.Beta = fit.beta
+		r.Iterations = fit.iters
+	}
+	if opts.Placebo > 0 {
+		r.Placebos = s.placebo(d, fit.omega, fit.lambda)
+		k := float64(len(r.Placebos))
+		r.PlaceboSE = math.Sqrt((k-1)/k) * sdSample(r.Placebos)
+	}
+	if opts.Bootstrap > 0 {
+		r.Bootstraps = s.bootstrap(d, fit.omega, fit.lambda)
+		k := float64(len(r.Bootstraps))
+		r.BootstrapSE = math.Sqrt((k-1)/k) * sdSample(r.Bootstraps)
+	}
+	return r, nil
+}
+
+// sdidPrepare sets up synthdid_estimate's options for p (noise level,
+// ζ's, intercepts, which weights are updated; opts must carry the
+// defaults) and the starting or fixed weights of the method (nil:
+// uniform).
+func sdidPrepare(p *SynthPanel, opts SDIDOptions) (s sdidSetup, omega0, lambda0 []float64) {
+	N, T, N0, T0 := p.N(), p.T(), p.N0, p.T0
 	noise := sdidNoise(p.Y, T, N0, T0)
 	N1, T1 := N-N0, T-T0
-	s := sdidSetup{opts: opts, minDecrease: 1e-5 * noise}
+	s = sdidSetup{opts: opts, noise: noise, minDecrease: 1e-5 * noise}
 	switch opts.Method {
 	case SDIDSynth:
 		s.zetaOmega = math.Pow(float64(N1*T1), 0.25) * noise
@@ -173,7 +263,6 @@ func SyntheticDID(p *SynthPanel, opts SDIDOptions) (*SDIDResult, error) {
 		s.zetaLambda = 1e-6 * noise
 		s.omegaIntercept, s.lambdaIntercept = true, true
 	}
-	var omega0, lambda0 []float64
 	switch opts.Method {
 	case SDIDSC:
 		lambda0 = make([]float64, T0)
@@ -187,27 +276,132 @@ func SyntheticDID(p *SynthPanel, opts SDIDOptions) (*SDIDResult, error) {
 			omega0[i] = 1 / float64(N0)
 		}
 	}
-	omega, lambda := s.weights(p.Y, N, T, N0, T0, omega0, lambda0)
-	r := &SDIDResult{
-		Method: opts.Method, Omega: omega, Lambda: lambda,
-		Estimate:   sdidTau(p.Y, N, T, N0, T0, omega, lambda),
-		NoiseLevel: noise, ZetaOmega: s.zetaOmega, ZetaLambda: s.zetaLambda, MinDecrease: s.minDecrease,
-		JackknifeSE: sdidJackknife(p.Y, N, T, N0, T0, omega, lambda),
-		PlaceboSE:   math.NaN(),
-		Seed:        opts.Seed,
-		Plot:        sdidPlot(p, omega, lambda),
+	return s, omega0, lambda0
+}
+
+// sdidData is the matrix form of a (sub-)panel: the N×T outcome y and the
+// covariates x in the same row-major layout, the first n0 rows controls,
+// the first t0 columns pre-treatment.
+type sdidData struct {
+	y            []float64
+	x            [][]float64
+	N, T, n0, t0 int
+}
+
+// rows returns the sub-panel of the rows idx (in that order), of which
+// the first n0 are controls.
+func (d sdidData) rows(idx []int, n0 int) sdidData {
+	T := d.T
+	out := sdidData{y: make([]float64, len(idx)*T), N: len(idx), T: T, n0: n0, t0: d.t0}
+	for k, i := range idx {
+		copy(out.y[k*T:(k+1)*T], d.y[i*T:(i+1)*T])
 	}
-	if opts.Placebo > 0 {
-		r.Placebos = s.placebo(p.Y, N, T, N0, T0, omega, lambda)
-		k := float64(len(r.Placebos))
-		r.PlaceboSE = math.Sqrt((k-1)/k) * sdSample(r.Placebos)
+	for _, x := range d.x {
+		sub := make([]float64, len(idx)*T)
+		for k, i := range idx {
+			copy(sub[k*T:(k+1)*T], x[i*T:(i+1)*T])
+		}
+		out.x = append(out.x, sub)
 	}
-	return r, nil
+	return out
+}
+
+// estimate is synthdid_estimate with the options of s: the weights (and β
+// with covariates) from the starting values omega0 and lambda0 (nil:
+// uniform; the weights themselves where s does not update them), and τ̂.
+func (s *sdidSetup) estimate(d sdidData, omega0, lambda0 []float64) (float64, sdidCovFit) {
+	if len(d.x) == 0 {
+		omega, lambda := s.weights(d.y, d.N, d.T, d.n0, d.t0, omega0, lambda0)
+		return sdidTau(d.y, d.N, d.T, d.n0, d.t0, omega, lambda), sdidCovFit{omega: omega, lambda: lambda}
+	}
+	yc := collapsedForm(d.y, d.N, d.T, d.n0, d.t0)
+	xc := make([][]float64, len(d.x))
+	for c, x := range d.x {
+		xc[c] = collapsedForm(x, d.N, d.T, d.n0, d.t0)
+	}
+	fit := s.covWeights(yc, xc, d.n0, d.t0, omega0, lambda0)
+	return sdidTau(sdidAdjust(d.y, d.x, fit.beta), d.N, d.T, d.n0, d.t0, fit.omega, fit.lambda), fit
+}
+
+// sdidCheckCovariates checks the covariates named in opts and returns
+// them in order: each must be a column of p.X, listed once, finite in
+// every cell, and vary across units and over time (a covariate constant
+// over units is absorbed by the time weights' intercept, one constant over
+// time by the unit weights' intercept — except for SC, whose unit weights
+// have none — so its coefficient would not be identified; synthdid leaves
+// it at 0 silently).
+func sdidCheckCovariates(e *SynthError, p *SynthPanel, opts SDIDOptions) [][]float64 {
+	if len(opts.Covariates) == 0 {
+		return nil
+	}
+	N, T := p.N(), p.T()
+	seen := map[string]bool{}
+	var xs [][]float64
+	for _, c := range opts.Covariates {
+		x, ok := p.X[c]
+		switch {
+		case seen[c]:
+			e.add("", "", c, "covariate listed twice")
+			continue
+		case !ok:
+			e.add("", "", c, "no such covariate column")
+			continue
+		case len(x) != N*T:
+			panic("econ: SyntheticDID: malformed SynthPanel covariate")
+		}
+		seen[c] = true
+		bad := false
+		for i := range N {
+			for t := range T {
+				if v := x[i*T+t]; math.IsNaN(v) || math.IsInf(v, 0) {
+					e.add(p.Units[i], strconv.Itoa(p.Times[t]), c, "missing covariate value %v (synthetic DID with covariates needs every cell)", v)
+					bad = true
+				}
+			}
+		}
+		if bad {
+			continue
+		}
+		overUnits, overTime := false, false // varies across units / over time
+		for i := range N {
+			for t := range T {
+				overUnits = overUnits || x[i*T+t] != x[t]
+				overTime = overTime || x[i*T+t] != x[i*T]
+			}
+		}
+		switch {
+		case !overUnits && !overTime:
+			e.add("", "", c, "covariate is constant (%v in every cell): its coefficient is not identified", x[0])
+		case !overUnits:
+			e.add("", "", c, "covariate varies only over time, the same for every unit: absorbed by the time weights' intercept, its coefficient is not identified")
+		case !overTime && opts.Method != SDIDSC:
+			e.add("", "", c, "covariate varies only across units, constant over time: absorbed by the unit weights' intercept, its coefficient is not identified")
+		}
+		xs = append(xs, x)
+	}
+	return xs
+}
+
+// sdidCheckConvergence reports a joint β and weight fit whose objective
+// ended above its first value or is not finite: synthdid's β step 1/t
+// overshoots on covariates of large magnitude and then diverges.
+func sdidCheckConvergence(fit sdidCovFit, names []string) error {
+	finite := !math.IsNaN(fit.valLast) && !math.IsInf(fit.valLast, 0)
+	for _, b := range fit.beta {
+		finite = finite && !math.IsNaN(b) && !math.IsInf(b, 0)
+	}
+	if finite && (math.IsNaN(fit.valFirst) || fit.valLast <= fit.valFirst) {
+		return nil
+	}
+	e := &SynthError{}
+	e.add("", "", strings.Join(names, ","), "the covariate coefficients diverged (objective %.4g after the first iteration, %.4g after %d): synthdid's gradient step on β is not scale-invariant; rescale the covariates to the magnitude of the outcome's changes (e.g. dollars instead of cents)", fit.valFirst, fit.valLast, fit.iters)
+	return e
 }
 
 // sdidSetup is what synthdid keeps in attr(estimate, "opts").
 type sdidSetup struct {
 	opts                            SDIDOptions
+	noise                           float64
 	zetaOmega, zetaLambda           float64
 	omegaIntercept, lambdaIntercept bool
 	updateOmega, updateLambda       bool
@@ -493,12 +687,15 @@ func sdidRow(y []float64, N, T, n0 int, omega []float64) []float64 {
 	return v
 }
 
-// sdidJackknife is synthdid's jackknife_se with the estimate's weights held
-// fixed (Algorithm 3): leave out each unit i, renormalise ω over the
-// remaining controls (uniform if they have no weight), re-estimate;
+// jackknife is synthdid's jackknife_se (Algorithm 3) with the estimate's
+// weights held fixed: leave out each unit i, renormalise ω over the
+// remaining controls (uniform if they have no weight), re-estimate — with
+// covariates, β is refitted from 0 with the weights fixed, as
+// synthdid_estimate does with update.omega = update.lambda = FALSE —;
 // SE = sqrt((n−1)/n · (n−1) · var(u)). NaN with one treated unit or one
 // control of nonzero weight, as synthdid.
-func sdidJackknife(y []float64, N, T, n0, t0 int, omega, lambda []float64) float64 {
+func (s *sdidSetup) jackknife(d sdidData, omega, lambda []float64) float64 {
+	N, n0 := d.N, d.n0
 	nz := 0
 	for _, w := range omega {
 		if w != 0 {
@@ -508,23 +705,30 @@ func sdidJackknife(y []float64, N, T, n0, t0 int, omega, lambda []float64) float
 	if n0 == N-1 || nz == 1 {
 		return math.NaN()
 	}
+	fixed := *s
+	fixed.updateOmega, fixed.updateLambda = false, false
 	u := make([]float64, N)
-	sub := make([]float64, 0, (N-1)*T)
-	om := make([]float64, 0, n0)
-	for leave := range N {
-		sub = sub[:0]
-		om = om[:0]
+	one := func(leave int) {
+		idx := make([]int, 0, N-1)
+		om := make([]float64, 0, n0)
 		for i := range N {
 			if i == leave {
 				continue
 			}
-			sub = append(sub, y[i*T:(i+1)*T]...)
+			idx = append(idx, i)
 			if i < n0 {
 				om = append(om, omega[i])
 			}
 		}
 		sumNormalize(om)
-		u[leave] = sdidTau(sub, N-1, T, len(om), t0, om, lambda)
+		u[leave], _ = fixed.estimate(d.rows(idx, len(om)), om, lambda)
+	}
+	if len(d.x) == 0 {
+		for leave := range N {
+			one(leave)
+		}
+	} else {
+		synthParallel(N, s.opts.Workers, one)
 	}
 	n := float64(N)
 	return math.Sqrt((n - 1) / n * (n - 1) * varSample(u))
@@ -557,59 +761,87 @@ func sumNormalize(x []float64) {
 // placebo is synthdid's placebo_se sampling (Algorithm 4): replication r
 // permutes the controls with PCG(Seed, r), treats the last N1 of them as
 // treated, and re-estimates with the original ζ's, the original weights
-// as starting values (or fixed, for those the method does not update).
-func (s *sdidSetup) placebo(y []float64, N, T, n0, t0 int, omega, lambda []float64) []float64 {
+// as starting values (or fixed, for those the method does not update),
+// and with covariates β refitted from 0.
+func (s *sdidSetup) placebo(d sdidData, omega, lambda []float64) []float64 {
 	reps := s.opts.Placebo
 	out := make([]float64, reps)
-	n1 := N - n0
-	workers := s.opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = min(workers, reps)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sub := make([]float64, n0*T)
-			for r := w; r < reps; r += workers {
-				rng := rand.New(rand.NewPCG(s.opts.Seed, uint64(r)))
-				perm := rng.Perm(n0)
-				m0 := n0 - n1
-				om := make([]float64, m0)
-				for k, i := range perm {
-					copy(sub[k*T:(k+1)*T], y[i*T:(i+1)*T])
-					if k < m0 {
-						om[k] = omega[i]
-					}
-				}
-				sumNormalize(om)
-				lam := lambda
-				o, l := s.weights(sub, n0, T, m0, t0, om, lam)
-				out[r] = sdidTau(sub, n0, T, m0, t0, o, l)
-			}
-		}()
-	}
-	wg.Wait()
+	n0 := d.n0
+	m0 := n0 - (d.N - n0)
+	synthParallel(reps, s.opts.Workers, func(r int) {
+		rng := rand.New(rand.NewPCG(s.opts.Seed, uint64(r)))
+		perm := rng.Perm(n0)
+		om := make([]float64, m0)
+		for k, i := range perm[:m0] {
+			om[k] = omega[i]
+		}
+		sumNormalize(om)
+		out[r], _ = s.estimate(d.rows(perm, m0), om, lambda)
+	})
 	return out
 }
 
-// sdidPlot computes the trajectories of synthdid_plot and the effect curve.
-func sdidPlot(p *SynthPanel, omega, lambda []float64) SDIDPlot {
+// bootstrap is synthdid's bootstrap_sample: draw r resamples the N units
+// with replacement from PCG(Seed, r), drawing again while the sample has
+// no control or no treated unit; the sample, sorted (controls first, a
+// unit drawn twice appearing twice), is re-estimated with the original
+// ζ's, the weights the method updates re-optimised from the original λ
+// and from ω restricted to the drawn controls and renormalised, and with
+// covariates β refitted from 0.
+func (s *sdidSetup) bootstrap(d sdidData, omega, lambda []float64) []float64 {
+	reps := s.opts.Bootstrap
+	out := make([]float64, reps)
+	N, n0 := d.N, d.n0
+	synthParallel(reps, s.opts.Workers, func(r int) {
+		rng := rand.New(rand.NewPCG(s.opts.Seed, uint64(r)))
+		idx := make([]int, N)
+		var m0 int
+		for {
+			m0 = 0
+			for k := range idx {
+				idx[k] = rng.IntN(N)
+				if idx[k] < n0 {
+					m0++
+				}
+			}
+			if m0 > 0 && m0 < N {
+				break
+			}
+		}
+		out[r] = s.bootDraw(d, idx, m0, omega, lambda)
+	})
+	return out
+}
+
+// bootDraw is the estimate on one bootstrap draw: the units idx (sorted
+// in place; m0 of them controls).
+func (s *sdidSetup) bootDraw(d sdidData, idx []int, m0 int, omega, lambda []float64) float64 {
+	slices.Sort(idx)
+	om := make([]float64, m0)
+	for k, i := range idx[:m0] {
+		om[k] = omega[i]
+	}
+	sumNormalize(om)
+	tau, _ := s.estimate(d.rows(idx, m0), om, lambda)
+	return tau
+}
+
+// sdidPlot computes the trajectories of synthdid_plot and the effect curve
+// from the (covariate-adjusted) outcome y of p's layout.
+func sdidPlot(p *SynthPanel, y, omega, lambda []float64) SDIDPlot {
 	N, T, n0, t0 := p.N(), p.T(), p.N0, p.T0
 	pl := SDIDPlot{Times: p.Times, Treated: make([]float64, T), Synthetic: make([]float64, T)}
 	a := 1 / float64(N-n0)
 	for i := range N {
 		for t := range T {
 			if i < n0 {
-				pl.Synthetic[t] += omega[i] * p.Y[i*T+t]
+				pl.Synthetic[t] += omega[i] * y[i*T+t]
 			} else {
-				pl.Treated[t] += a * p.Y[i*T+t]
+				pl.Treated[t] += a * y[i*T+t]
 			}
 		}
 	}
-	v := sdidRow(p.Y, N, T, n0, omega)
+	v := sdidRow(y, N, T, n0, omega)
 	var pre float64
 	for t := range t0 {
 		pre += v[t] * lambda[t]
