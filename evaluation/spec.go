@@ -168,6 +168,12 @@ type ReportSpec struct {
 	Top int `yaml:"top" json:"top"`
 	// TrendPeriods is the window of the per-city trend (default 5).
 	TrendPeriods int `yaml:"trend_periods" json:"trend_periods"`
+	// Print chooses what report.html prints by default: "brief" (the
+	// default) prints the city-diagnosis table for case cities, the top
+	// and bottom Top of the ranking and cities with city-specific alerts;
+	// "full" prints every city. The screen always shows every city, and a
+	// button on the page switches the mode before printing.
+	Print string `yaml:"print" json:"print"`
 	// Map replaces the bundled map with a GeoJSON file (relative to the
 	// spec) whose features carry GB/T 2260 codes in property "adcode" or
 	// "code"; maps published in China need an approval number (审图号).

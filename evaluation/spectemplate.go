@@ -112,6 +112,7 @@ report:
   cases: [杭州, 深圳, 贵阳]  # case cities: codes or names
   top: 20
   trend_periods: 5
+  print: brief             # brief: print case, top, bottom and alerted cities; full: every city
   # map: my-approved-map.geojson  # features with GB/T 2260 "adcode"
 `, SpecSchema, data, strings.Join(framework.Templates(), ", "), fw), nil
 }

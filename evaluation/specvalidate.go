@@ -96,6 +96,7 @@ func (s *Spec) Defaults() {
 		s.Peers.SystemicShare = defaultSystemic
 	}
 	s.Report.Language = strings.ToLower(cmpOr(s.Report.Language, "both"))
+	s.Report.Print = strings.ToLower(cmpOr(s.Report.Print, "brief"))
 	if s.Report.Top == 0 {
 		s.Report.Top = defaultTop
 	}
@@ -138,6 +139,7 @@ var (
 	clusterNames   = []string{"unit", "province", "none"}
 	peerNames      = []string{"tier", "region", "province", "none"}
 	languageNames  = []string{"zh", "en", "both"}
+	printNames     = []string{"brief", "full"}
 )
 
 // validate checks the values of a decoded spec; positions come from the
@@ -287,6 +289,9 @@ func (s *Spec) validate(p *specParser) {
 	}
 	if l := s.Report.Language; l != "" && !slices.Contains(languageNames, strings.ToLower(l)) {
 		p.add("report.language", badChoice(l, languageNames))
+	}
+	if v := s.Report.Print; v != "" && !slices.Contains(printNames, strings.ToLower(v)) {
+		p.add("report.print", badChoice(v, printNames))
 	}
 	if s.Report.Top < 0 {
 		p.add("report.top", fmt.Errorf("%w: %d", ErrBadValue, s.Report.Top))

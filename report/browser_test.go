@@ -22,7 +22,21 @@ type browserResult struct {
 	PageErrors []string      `json:"pageErrors"`
 	Charts     []chartResult `json:"charts"`
 	Toggle     *toggleResult `json:"toggle"`
-	Fatal      string        `json:"fatal"`
+	Print      *struct {
+		First, Second *printResult
+	} `json:"print"`
+	Fatal string `json:"fatal"`
+}
+
+// printResult counts the diagnoses rows a printout shows in one printing
+// mode (check-report.mjs emulates print media).
+type printResult struct {
+	Brief      bool `json:"brief"`
+	Rows       int  `json:"rows"`
+	Shown      int  `json:"shown"`
+	Cases      int  `json:"cases"`
+	MinorShown int  `json:"minorShown"`
+	Note       bool `json:"note"`
 }
 
 type chartResult struct {
@@ -146,6 +160,43 @@ func checkBrowser(t *testing.T, res *browserResult, page string) {
 		}
 		if changed == 0 {
 			t.Error("toggle changed no chart label")
+		}
+	}
+	checkPrint(t, res, page)
+}
+
+// checkPrint asserts the printing modes: the full print shows every city
+// diagnosis; the brief one leaves out exactly the rows marked minor, keeps
+// every case city, and says how many it left out. With no minor row there
+// is no print toggle and both modes print everything.
+func checkPrint(t *testing.T, res *browserResult, page string) {
+	t.Helper()
+	if res.Print == nil || res.Print.First == nil {
+		t.Fatal("no print check")
+	}
+	diag := page[strings.Index(page, `<section id="diagnoses">`):]
+	diag = diag[:strings.Index(diag, "</section>")]
+	minor := strings.Count(diag, `<tr class="minor">`)
+	cases := strings.Count(diag, `<tr class="case">`)
+	modes := []*printResult{res.Print.First, res.Print.Second}
+	if minor == 0 {
+		if res.Print.Second != nil {
+			t.Error("a print toggle with no row to leave out")
+		}
+		modes = modes[:1]
+	} else if res.Print.Second == nil || res.Print.Second.Brief == res.Print.First.Brief {
+		t.Fatalf("print toggle did not switch the mode: %+v", res.Print)
+	}
+	for _, m := range modes {
+		want := m.Rows
+		if m.Brief {
+			want -= minor
+		}
+		if m.Shown != want || m.MinorShown != 0 && m.Brief || m.Cases != cases {
+			t.Errorf("print (brief %v): %d of %d rows shown (%d minor, %d case); want %d rows, %d case", m.Brief, m.Shown, m.Rows, m.MinorShown, m.Cases, want, cases)
+		}
+		if m.Note != (m.Brief && minor > 0) {
+			t.Errorf("print (brief %v): note shown %v", m.Brief, m.Note)
 		}
 	}
 }

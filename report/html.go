@@ -35,6 +35,12 @@ type HTMLOptions struct {
 	// "code" (the caller resolves r.Spec.Report.Map against the spec's
 	// directory). Problems come back as [MapErrors].
 	MapFile string
+	// Print is the printing mode the page opens in: "brief" prints the
+	// city-diagnosis table for case cities, the top and bottom Top of the
+	// ranking and cities with city-specific alerts; "full" prints every
+	// city. "" takes r.Spec.Report.Print, default brief. A button on the
+	// page switches the mode; the screen always shows every city.
+	Print string
 }
 
 // HTML writes the evaluation report r to w as one self-contained HTML
@@ -54,8 +60,7 @@ func HTML(w io.Writer, r *evaluation.Results, opt HTMLOptions) error {
 	if a.err != nil {
 		return a.err
 	}
-	lang := opt.Language
-	top := opt.Top
+	lang, top, print := opt.Language, opt.Top, opt.Print
 	if r.Spec != nil {
 		if lang == "" {
 			lang = r.Spec.Report.Language
@@ -63,6 +68,15 @@ func HTML(w io.Writer, r *evaluation.Results, opt HTMLOptions) error {
 		if top == 0 {
 			top = r.Spec.Report.Top
 		}
+		if print == "" {
+			print = r.Spec.Report.Print
+		}
+	}
+	if print == "" {
+		print = "brief"
+	}
+	if print != "brief" && print != "full" {
+		return fmt.Errorf("report: print %q: want brief or full", print)
 	}
 	if lang == "" {
 		lang = "both"
@@ -97,6 +111,7 @@ func HTML(w io.Writer, r *evaluation.Results, opt HTMLOptions) error {
 		}
 	}
 	p := newPage(r, lang, top, m, mapSource)
+	p.Print = print
 	p.ECharts = template.JS(a.echarts)
 	t, err := parsedTemplates()
 	if err != nil {
@@ -329,6 +344,8 @@ type page struct {
 	Failures  []failRow               // the city-specific consecutive failures
 	Systemic  int                     // alerts in systemic groups, listed in results.xlsx only
 	SysFail   int                     // consecutive failures on systemic indicators, not listed
+	Print     string                  // brief or full: the printing mode the page opens in
+	Minor     int                     // city rows left out of the brief print
 	Cities    []cityRow
 	Quality   []evaluation.IndicatorQuality
 	IndexMeth [][2]string
@@ -389,8 +406,9 @@ type failRow struct {
 }
 
 type cityRow struct {
-	D    evaluation.CityDiagnosis
-	Unit evaluation.UnitInfo
+	D     evaluation.CityDiagnosis
+	Unit  evaluation.UnitInfo
+	Minor bool // left out of the brief print (see HTMLOptions.Print)
 }
 
 // T renders a bilingual text in the page's language mode.
@@ -633,11 +651,24 @@ func newPage(r *evaluation.Results, lang string, top int, m *geoMap, mapSource s
 		}
 	}
 	p.Groups = r.AlertGroups
+	alerted := map[string]bool{}
 	for _, a := range r.Alerts {
 		if a.Systemic {
 			p.Systemic++
 		} else {
 			p.Alerts = append(p.Alerts, a)
+			alerted[a.Unit] = true
+		}
+	}
+	// The brief print keeps case cities, the top and bottom of the
+	// ranking and the cities with a city-specific alert.
+	for i := range p.Cities {
+		c := &p.Cities[i]
+		rank := float64(c.D.Rank)
+		edge := c.D.Rank.Valid() && (rank <= float64(top) || rank > float64(c.D.Of-top))
+		c.Minor = !c.Unit.Case && !alerted[c.D.Unit] && !edge
+		if c.Minor {
+			p.Minor++
 		}
 	}
 	p.Quality = r.Data.Indicators

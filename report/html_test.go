@@ -255,3 +255,46 @@ func TestHTMLSystemicAlerts(t *testing.T) {
 		t.Errorf("page does not say that %d systemic alerts are in results.xlsx", len(sys))
 	}
 }
+
+// TestHTMLPrintModes: with a ranking table of two, htmlFixture has cities
+// outside the top and bottom two that are neither case cities nor
+// alerted; the brief print (the default) marks them minor and the page
+// opens in that mode, the full print opens without it, and a mode other
+// than brief or full is an error.
+func TestHTMLPrintModes(t *testing.T) {
+	requireAssets(t)
+	r := htmlFixture()
+	brief := markup(render(t, r, HTMLOptions{Top: 2}))
+	full := markup(render(t, r, HTMLOptions{Top: 2, Print: "full"}))
+	if !strings.Contains(brief, `<body class="print-brief">`) || strings.Contains(full, `class="print-brief"`) {
+		t.Error("the page does not open in the printing mode asked for")
+	}
+	minor := strings.Count(brief, `<tr class="minor">`)
+	if minor == 0 || minor != strings.Count(full, `<tr class="minor">`) {
+		t.Errorf("%d minor rows (brief), %d (full); want the same positive count", minor, strings.Count(full, `<tr class="minor">`))
+	}
+	if !strings.Contains(brief, `id="print-toggle"`) {
+		t.Error("no print toggle")
+	}
+	if err := HTML(&bytes.Buffer{}, r, HTMLOptions{Print: "short"}); err == nil {
+		t.Error("print mode short accepted")
+	}
+	// With a ranking table as long as the list of cities only unranked
+	// cities without a case or an alert are left out.
+	alerted := map[string]bool{}
+	for _, a := range r.Alerts {
+		if !a.Systemic {
+			alerted[a.Unit] = true
+		}
+	}
+	want := 0
+	for i, d := range r.Cities {
+		if !d.Rank.Valid() && !r.Units[i].Case && !alerted[d.Unit] {
+			want++
+		}
+	}
+	p := markup(render(t, r, HTMLOptions{Top: len(r.Units)}))
+	if got := strings.Count(p, `<tr class="minor">`); got != want || (want == 0) == strings.Contains(p, `id="print-toggle"`) {
+		t.Errorf("top %d: %d rows left out of the print, want %d (toggle only if some)", len(r.Units), got, want)
+	}
+}

@@ -267,6 +267,8 @@
   }
   window.addEventListener('beforeprint', function () { charts.forEach(function (c) { c.chart.resize(printSize(c.el)); }); });
   window.addEventListener('afterprint', function () { charts.forEach(function (c) { c.chart.resize({ width: 'auto', height: 'auto' }); }); });
+  var pbtn = document.getElementById('print-toggle');
+  if (pbtn) pbtn.addEventListener('click', function () { document.body.classList.toggle('print-brief'); });
   var btn = document.getElementById('lang-toggle');
   if (btn) btn.addEventListener('click', function () {
     lang = lang === 'zh' ? 'en' : 'zh';

@@ -7,7 +7,8 @@
 //
 // It records every request, console error and page error, checks that
 // every [data-chart] container drew content (SVG paths, or a canvas with
-// non-blank pixels), and clicks the language toggle.
+// non-blank pixels), clicks the language toggle, and counts the city
+// diagnoses a printout shows in each printing mode (print media emulated).
 import { chromium } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ import { pathToFileURL } from 'node:url';
 const [file, shot] = process.argv.slice(2);
 const exe = process.env.CHROMIUM || '/usr/bin/chromium';
 const profile = mkdtempSync(join(tmpdir(), 'cityimpact-chromium-'));
-const out = { requests: [], console: [], pageErrors: [], charts: [], toggle: null };
+const out = { requests: [], console: [], pageErrors: [], charts: [], toggle: null, print: null };
 let ctx;
 try {
   ctx = await chromium.launchPersistentContext(profile, {
@@ -59,6 +60,29 @@ try {
     await btn.click(); // back to the first language for the screenshot
     await page.waitForTimeout(200);
   }
+  // Printing modes: rows of the diagnoses table a printout shows (with
+  // print media emulated), in the mode the page opens in and after the
+  // print toggle.
+  const diag = () => page.evaluate(() => {
+    const rows = Array.from(document.querySelectorAll('#diagnoses tbody tr'));
+    const shown = rows.filter((r) => r.getClientRects().length > 0);
+    return { brief: document.body.classList.contains('print-brief'), rows: rows.length, shown: shown.length,
+      cases: shown.filter((r) => r.classList.contains('case')).length,
+      minorShown: shown.filter((r) => r.classList.contains('minor')).length,
+      note: Array.from(document.querySelectorAll('.print-note')).some((n) => n.getClientRects().length > 0) };
+  });
+  await page.emulateMedia({ media: 'print' });
+  out.print = { first: await diag(), second: null };
+  const pbtn = await page.$('#print-toggle');
+  if (pbtn) {
+    await page.emulateMedia({ media: 'screen' });
+    await pbtn.click();
+    await page.emulateMedia({ media: 'print' });
+    out.print.second = await diag();
+    await page.emulateMedia({ media: 'screen' });
+    await pbtn.click();
+  }
+  await page.emulateMedia({ media: 'screen' });
   // A narrower window, a collapsed one (1 px, as screenshot tools make for
   // a moment) and back must redraw without errors.
   await page.setViewportSize({ width: 820, height: 900 });
