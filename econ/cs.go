@@ -236,6 +236,10 @@ type CS struct {
 	Dropped  []string // units dropped because treated in the first period
 	Boot     int      // bootstrap draws (0: analytic SEs)
 	Seed     uint64   // bootstrap seed
+	Weighted bool     // sampling weights (CSData.Weights) were used
+	// BalanceE, MinE and MaxE repeat the restriction of Dynamic
+	// (CSOptions.BalanceE, MinE, MaxE; nil: none).
+	BalanceE, MinE, MaxE *int
 	// Influence[k][i] is ψ_i of Cells[k].
 	Influence [][]float64
 }
@@ -723,6 +727,8 @@ func finishCS(res *CS, G []int, W []float64, glist, times []int, sef func([]floa
 	if !hasPost {
 		return nil, errors.New("econ: callaway-santanna: no post-treatment period: every cohort starts after the last period")
 	}
+	res.Weighted = W != nil
+	res.BalanceE, res.MinE, res.MaxE = csCopyInt(opts.BalanceE), csCopyInt(opts.MinE), csCopyInt(opts.MaxE)
 	cols, err := aggregateCS(res, G, W, glist, times, sef, opts)
 	if err != nil {
 		return nil, err
@@ -735,6 +741,14 @@ func finishCS(res *CS, G []int, W []float64, glist, times []int, sef func([]floa
 		csBootstrap(res, cols, cl, opts, alpha)
 	}
 	return res, nil
+}
+
+// csCopyInt returns a pointer to a copy of *p, nil for nil.
+func csCopyInt(p *int) *int {
+	if p == nil {
+		return nil
+	}
+	return new(*p)
 }
 
 // csCohortList lists the cohorts of gset in order with their unit counts,

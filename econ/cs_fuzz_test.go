@@ -8,7 +8,9 @@ import (
 )
 
 // FuzzCallawaySantAnna builds a small panel from the fuzzer's bytes
-// (cohorts, outcomes, a covariate, clusters, dropped rows) and checks that
+// (cohorts, outcomes, a covariate, clusters, dropped rows; sampling
+// weights, some zero, when sample/3 is odd; a dynamic window chosen by
+// ant/3: none, BalanceE 1, −1 ≤ e ≤ 1, MaxE 0) and checks that
 // CallawaySantAnna never panics and, when it succeeds, returns finite
 // estimates and non-negative SEs for every cell and aggregation, a valid
 // pre-test and critical values.
@@ -17,7 +19,9 @@ func FuzzCallawaySantAnna(f *testing.F) {
 	f.Add([]byte{5, 5, 5}, uint8(2), true, true, uint8(3), uint8(0), false, uint8(0))
 	f.Add([]byte{0, 2, 3, 0, 4, 1, 9, 7, 5, 0, 3, 4, 8, 0, 2, 6}, uint8(5), false, false, uint8(0), uint8(1), true, uint8(1))
 	f.Add([]byte{0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 40, 41, 42, 43}, uint8(4), true, false, uint8(2), uint8(0), true, uint8(2))
-	f.Add([]byte("780"), uint8(31), true, false, uint8(2), uint8(34), true, uint8(0)) // only pre-treatment cells
+	f.Add([]byte("780"), uint8(31), true, false, uint8(2), uint8(34), true, uint8(0))                                         // only pre-treatment cells
+	f.Add([]byte{0, 2, 3, 0, 4, 1, 9, 7, 5, 0, 3, 4, 8, 0, 2, 6}, uint8(5), false, false, uint8(1), uint8(3), true, uint8(3)) // weights, BalanceE 1
+	f.Add([]byte{0, 2, 3, 0, 4, 1, 9, 7, 5, 0, 3, 4, 8, 0, 2, 6}, uint8(5), true, false, uint8(3), uint8(6), false, uint8(5)) // rcs weights, window
 	f.Fuzz(func(t *testing.T, b []byte, periods uint8, notyet, universal bool, method, ant uint8, boot bool, sample uint8) {
 		nt := int(periods%6) + 1
 		if len(b) == 0 || len(b) > 64 {
@@ -37,9 +41,21 @@ func FuzzCallawaySantAnna(f *testing.F) {
 				d.Cohort = append(d.Cohort, g)
 				x = append(x, float64(int(c)/7%5)+0.1*float64(tt))
 				d.Cluster = append(d.Cluster, strconv.Itoa(int(c)%3))
+				d.Weights = append(d.Weights, float64(int(c)%4)*0.5)
 			}
 		}
+		if sample/3%2 == 0 {
+			d.Weights = nil
+		}
 		opts := CSOptions{Anticipation: int(ant % 3), Sample: CSSample(sample % 3)}
+		switch ant / 3 % 4 {
+		case 1:
+			opts.BalanceE = new(1)
+		case 2:
+			opts.MinE, opts.MaxE = new(-1), new(1)
+		case 3:
+			opts.MaxE = new(0)
+		}
 		if notyet {
 			opts.Control = CSNotYetTreated
 		}

@@ -166,6 +166,9 @@ func TestCSWeightsReference(t *testing.T) {
 				t.Fatalf("%s %s: %v", scen, name, err)
 			}
 			addAgg(name, rw.Dynamic)
+			if rw.Weighted != (p[4] == "w") || (rw.BalanceE == nil) != (o.BalanceE == nil) || (rw.MaxE == nil) != (o.MaxE == nil) {
+				t.Errorf("%s %s: Weighted %v, BalanceE %v, MaxE %v do not repeat the options", scen, name, rw.Weighted, rw.BalanceE, rw.MaxE)
+			}
 			if rw.Simple != r.Simple || rw.Group.Overall != r.Group.Overall {
 				t.Errorf("%s %s: the window changed the simple or group aggregation", scen, name)
 			}
