@@ -83,6 +83,7 @@ try {
     await pbtn.click();
   }
   await page.emulateMedia({ media: 'screen' });
+  await page.mouse.move(0, 0); // no hover style left on a button in the screenshot
   // A narrower window, a collapsed one (1 px, as screenshot tools make for
   // a moment) and back must redraw without errors.
   await page.setViewportSize({ width: 820, height: 900 });
