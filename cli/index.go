@@ -144,12 +144,8 @@ func (f *idxFlags) options() (composite.IndexOptions, error) {
 	default:
 		return o, userErrorf("--ties: unknown rule %q (want average or min)", *f.ties)
 	}
-	switch *f.scope {
-	case "pooled":
-	case "period":
-		o.PerPeriod = true
-	default:
-		return o, userErrorf("--scope: unknown scope %q (want pooled or period)", *f.scope)
+	if o.PerPeriod, err = idxPerPeriod("scope", *f.scope); err != nil {
+		return o, err
 	}
 	if o.Missing, err = composite.ParseMissingRule(*f.missing); err != nil {
 		return o, &UserError{err}
@@ -162,15 +158,23 @@ func (f *idxFlags) options() (composite.IndexOptions, error) {
 	}
 	o.Alpha = *f.alpha
 	o.EntropyShift = *f.shift
-	switch *f.weightScope {
-	case "pooled":
-	case "period":
-		o.WeightsPerPeriod = true
-	default:
-		return o, userErrorf("--weight-scope: unknown scope %q (want pooled or period)", *f.weightScope)
+	if o.WeightsPerPeriod, err = idxPerPeriod("weight-scope", *f.weightScope); err != nil {
+		return o, err
 	}
 	o.Flat = *f.flat
 	return o, nil
+}
+
+// idxPerPeriod reads the value v of a pooled|period flag: whether it is
+// per period.
+func idxPerPeriod(flagName, v string) (bool, error) {
+	switch v {
+	case "pooled":
+		return false, nil
+	case "period":
+		return true, nil
+	}
+	return false, userErrorf("--%s: unknown scope %q (want pooled or period)", flagName, v)
 }
 
 // idxParseSpec reads a METHOD[,NODE=METHOD...] flag value with parse: the
