@@ -8,7 +8,7 @@ import (
 )
 
 // FuzzSyntheticDID builds small panels from fuzz bytes (units, periods,
-// adoption, outcomes, holes) and checks that NewSynthPanel and
+// adoption, outcomes, a covariate, holes) and checks that NewSynthPanel and
 // SyntheticDID never panic, that failures are *SynthError, and that on
 // success the weights lie on the simplex and the estimate equals the mean
 // of the effect curve (synthdid: τ̂ = mean of synthdid_effect_curve).
@@ -23,7 +23,7 @@ func FuzzSyntheticDID(f *testing.F) {
 		nu, nt := int(b[0]%8)+2, int(b[1]%8)+2
 		adopt, ntr := int(b[2])%nt, int(b[3])%nu+1
 		data := b[4:]
-		var d SynthData
+		d := SynthData{Covariates: map[string][]float64{}}
 		k := 0
 		for i := range nu {
 			for t := range nt {
@@ -39,6 +39,14 @@ func FuzzSyntheticDID(f *testing.F) {
 				if i < ntr && t >= adopt {
 					tr = 1
 				}
+				x := float64(t) * float64(i%3)
+				if len(data) > 0 {
+					x += float64(data[(3*k+1)%len(data)]) / 64
+					if data[(3*k+1)%len(data)] == 254 {
+						x = math.NaN()
+					}
+				}
+				d.Covariates["x"] = append(d.Covariates["x"], x)
 				d.Unit = append(d.Unit, "u"+strconv.Itoa(i))
 				d.Time = append(d.Time, 2000+t)
 				d.Outcome = append(d.Outcome, v)
@@ -95,8 +103,20 @@ func FuzzSyntheticDID(f *testing.F) {
 				}
 			}
 		}
+		// With a covariate (complete or not, identified or not) and the
+		// bootstrap where it is defined, the same invariants hold.
+		var runs []SDIDOptions
 		for _, m := range []SDIDMethod{SDIDSynth, SDIDSC, SDIDDID} {
-			r, err := SyntheticDID(p, SDIDOptions{Method: m, Placebo: 3, MaxIter: 500})
+			runs = append(runs, SDIDOptions{Method: m, Placebo: 3, MaxIter: 500})
+			cov := SDIDOptions{Method: m, Covariates: []string{"x"}, MaxIter: 200, Placebo: 2, Seed: uint64(b[3])}
+			if p.N()-p.N0 >= 2 {
+				cov.Bootstrap, cov.Placebo = 3, 0
+			}
+			runs = append(runs, cov)
+		}
+		for _, opts := range runs {
+			m := opts.Method
+			r, err := SyntheticDID(p, opts)
 			if err != nil {
 				if !errors.As(err, &se) {
 					t.Fatalf("err %v is not *SynthError", err)
