@@ -61,11 +61,27 @@ func csLargePanel() CSData {
 	return d
 }
 
+// csWeighted gives d the sampling weights 1, 1.5 and 2 by unit, in turn.
+func csWeighted(d CSData) CSData {
+	d.Weights = make([]float64, len(d.Unit))
+	idx := map[string]int{}
+	for r, u := range d.Unit {
+		if _, ok := idx[u]; !ok {
+			idx[u] = len(idx)
+		}
+		d.Weights[r] = 1 + 0.5*float64(idx[u]%3)
+	}
+	return d
+}
+
 // BenchmarkCallawaySantAnnaDR times the doubly robust estimator with one
 // covariate, all ATT(g,t) and the four aggregations, analytic and with
 // 999 bootstrap draws and uniform bands, on mpdta (500 × 5, ~lpop) and on
 // the demo-size panel (297 × 16). testdata/cs/cs_timing.R times R did on
-// the same specifications.
+// the same specifications. The weighted cases add sampling weights (and
+// the balance_e restriction of the dynamic aggregation) to mpdta (the
+// synthetic weights of testdata/cs/cs_weights_reference.R) and to the
+// large panel.
 func BenchmarkCallawaySantAnnaDR(b *testing.B) {
 	mpdta := readMPDTACov(b)
 	mpdta.Cluster = nil
@@ -80,6 +96,8 @@ func BenchmarkCallawaySantAnnaDR(b *testing.B) {
 		{"demo=297x16/boot=999/cband", csDemoPanel(), CSOptions{Boot: 999, CBand: true, Seed: 1}},
 		{"demo=297x16/notyet/universal", csDemoPanel(), CSOptions{Control: CSNotYetTreated, Base: CSUniversal}},
 		{"large=5000x20/boot=999/cband", csLargePanel(), CSOptions{Boot: 999, CBand: true, Seed: 1}},
+		{"mpdta/weighted/balance_e=1", csWeightedMPDTA(b, "panel"), CSOptions{BalanceE: new(1)}},
+		{"large=5000x20/weighted/boot=999/cband", csWeighted(csLargePanel()), CSOptions{Boot: 999, CBand: true, Seed: 1}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
