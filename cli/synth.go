@@ -70,7 +70,7 @@ Output: --format json prints {"method","estimate","se","se_method","weights":{do
 "iterations" with sdid/sc/did covariates; table and csv print the same as rows.`
 
 const synthExample = `cityimpact synth --data california_prop99.csv --unit State --time Year --outcome PacksPerCapita --treat treated --method sdid --format json
-  cityimpact synth --data smoking.csv --unit state --time year --outcome cigsale --treated California,Georgia,Ohio --start 1989 --method sdid --covariates price_usd,unemployment --se bootstrap --reps 200 --seed 7
+  cityimpact synth --data cities.csv --unit city --time year --outcome patents_per_10k --treated Hangzhou,Ningbo,Wuxi --start 2013 --method sdid --covariates fdi_share,log_pop --se bootstrap --reps 200 --seed 7
   cityimpact synth --data smoking.csv --unit state --time year --outcome cigsale --treated California --start 1989 --method adh --covariates lnincome@1980-1988,retprice@1980-1988,age15to24@1980-1988,beer@1984-1988 --lags 1975,1980,1988 --placebo
   cityimpact synth --data smoking.csv --unit state --time year --outcome cigsale --treated California --start 1989 --method adh --leave-one-out --in-time 5`
 
