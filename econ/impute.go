@@ -24,8 +24,24 @@ type ImputationSpec struct {
 	Cohort string
 	// Controls are time-varying covariates X_it of the Y(0) model
 	// y_it(0) = α_i + β_t + X_it'δ + ε_it, estimated on untreated
-	// observations only.
+	// observations only (didimputation's first_stage = ~ x1 + x2 | …).
 	Controls []string
+	// FixedEffects lists the fixed effects of the Y(0) model, each a
+	// column name or an interaction of columns joined by "^" (fixest's
+	// region^year: one effect per observed combination), as the part of
+	// didimputation's first_stage after "|". Empty means Unit and Time.
+	// The list replaces the default: name Unit and Time in it to keep
+	// them (unit + year + region^year, or unit + state^year).
+	FixedEffects []string
+	// Weights names a column of observation weights ω_it ≥ 0
+	// (didimputation's wname; "" for none). They weight the least
+	// squares of the Y(0) model and the averages of τ̂_it
+	// (w_it ∝ ω_it); rows with weight 0 are dropped; a negative, missing
+	// or infinite weight on a used row is an error.
+	Weights string
+	// SEWeights selects the BJS weights v_it of the standard error when
+	// Weights is set (without weights both choices are the same).
+	SEWeights ImputationSEWeights
 	// Horizons lists the event times h = t − E_i ≥ 0 whose average effect
 	// τ_h is reported (negative entries are ignored, as in didimputation);
 	// AllHorizons reports every h ≥ 0 present among the imputed cells.
@@ -37,7 +53,31 @@ type ImputationSpec struct {
 	// Cluster names the cluster column of the standard errors; "" means
 	// Unit (didimputation's default cluster_var = idname).
 	Cluster string
+	// Strict makes treated observations that cannot be imputed (a
+	// missing control, or a unit, period or fixed-effect level without
+	// untreated observations) an error naming them, as Stata's
+	// did_imputation without autosample; by default they are dropped with
+	// a note, as didimputation does, and counted in NNotImputed.
+	Strict bool
 }
+
+// ImputationSEWeights chooses the weights v_it of the conservative
+// standard error under observation weights ω (Imputation spec Weights).
+type ImputationSEWeights int
+
+const (
+	// SEWeightsEstimator (the default) uses the weights of the weighted
+	// estimator itself, v₀ = −Ω₀Z₀(Z₀'Ω₀Z₀)⁻¹Z₁'w₁, so that
+	// τ̂_w = Σ_it v_it y_it holds exactly (BJS 2024 eq. 6 with weighted
+	// least squares; Stata did_imputation's imputation_weights).
+	SEWeightsEstimator ImputationSEWeights = iota
+	// SEWeightsDidimputation reproduces R didimputation 0.5.0, which
+	// multiplies the rows of Z by ω before forming both cross-products:
+	// v₀ = −Ω₀Z₀(Z₀'Ω₀²Z₀)⁻¹Z₁'Ω₁w₁. This v does not reproduce the
+	// estimate (Σ v y ≠ τ̂_w when ω varies); it exists to compare with
+	// didimputation's output.
+	SEWeightsDidimputation
+)
 
 // ImputationEffect is one weighted average of imputed treatment effects.
 type ImputationEffect struct {
@@ -54,41 +94,60 @@ type ImputationEffect struct {
 }
 
 // ImputationPreTrend is the pre-trend test of BJS (2024, §4.4, Test 1):
-// on the untreated observations only, OLS of
+// on the untreated observations only, OLS (weighted by ω when Weights is
+// set) of
 //
-//	y_it = α_i + β_t + X_it'δ + Σ_{k=1..K} γ_k 1{t − E_i = −k} + ε_it
+//	y_it = [fixed effects] + X_it'δ + Σ_{k=1..K} γ_k 1{t − E_i = −k} + ε_it
 //
 // clustered as the main estimate, and the joint Wald test of γ = 0.
 // Because the imputation estimator does not use these leads, the test is
-// separate from estimation (unlike an event-study regression).
+// separate from estimation (unlike an event-study regression). The
+// coefficients and SEs are those of didimputation's pretrends = -K:-1
+// (fixest's feols, clustered with its small-sample factor).
+//
+// Degrees of freedom (a documented choice): F = W/K is referred to
+// F(K, G − 1), G the number of clusters, the t degrees of freedom fixest
+// itself uses for clustered coefficients. fixest::wald(), applied to the
+// same regression, refers the same statistic to F(K, n − p) (n rows, p
+// parameters including fixed effects); didimputation reports no joint
+// test. The statistic F agrees with fixest::wald to 1e-8 (see
+// TestBJSPreTrendReference); only the p-value differs, and G − 1 is the
+// conservative choice when clusters are few.
 type ImputationPreTrend struct {
 	Leads []Coef    // γ_K … γ_1, named "-K" … "-1"
-	Wald  *WaldTest // joint test; F = W/K with the Result's t degrees of freedom
+	Wald  *WaldTest // joint test; F = W/K on (K, G − 1) degrees of freedom
 	Model *Result   // the full regression
 }
 
 // Imputation is the result of [EstimateImputation].
 type Imputation struct {
-	Overall  ImputationEffect   // ATT over all imputed treated cells, w_it = 1/N₁
-	Horizons []ImputationEffect // by event time h, w_it = 1{t − E_i = h}/N_h, ascending h
+	Overall  ImputationEffect   // ATT over all imputed treated cells, w_it ∝ ω_it
+	Horizons []ImputationEffect // by event time h, w_it ∝ ω_it 1{t − E_i = h}, ascending h
 	PreTrend *ImputationPreTrend
 	// Controls holds the δ̂ of the Y(0) model in the order of
 	// ImputationSpec.Controls (Estimate only; SE, T, P are NaN): they are
-	// nuisance parameters of the imputation.
+	// nuisance parameters of the imputation. A control collinear with the
+	// fixed effects has Estimate NaN and a note.
 	Controls []Coef
 	// Tau has one entry per row of the data: τ̂_it = y_it − ŷ_it(0) for
 	// imputed treated cells, NaN for every other row.
 	Tau []float64
-	// Y0 has one entry per row: ŷ_it(0) = α̂_i + β̂_t + X_it'δ̂ where it is
-	// identified (units and periods with untreated observations), NaN
+	// Y0 has one entry per row: ŷ_it(0) = α̂_i + β̂_t + X_it'δ̂ (or the sum of
+	// the fixed effects) on untreated rows and imputed treated rows, NaN
 	// otherwise.
 	Y0 []float64
 
-	NObs        int // rows used (untreated + imputed treated)
-	NUntreated  int // rows in the Y(0) model
-	NTreated    int // treated rows whose Y(0) was imputed
-	NMissing    int // rows dropped for a missing outcome, control, unit, time or cluster
-	NNotImputed int // treated rows dropped: their unit or period has no untreated observation
+	NObs       int // rows used (untreated + imputed treated)
+	NUntreated int // rows in the Y(0) model
+	NTreated   int // treated rows whose Y(0) was imputed
+	// NMissing counts rows dropped for a missing outcome, unit, time,
+	// cluster or fixed effect, for a missing control on an untreated row,
+	// or for a zero weight.
+	NMissing int
+	// NNotImputed counts treated rows dropped because Y(0) cannot be
+	// imputed: a missing control, or a unit, period or fixed-effect level
+	// without untreated observations (see Strict).
+	NNotImputed int
 	Clusters    int
 	Notes       []string
 }
@@ -118,22 +177,26 @@ func (e *ImputationError) add(unit, time, col, format string, args ...any) {
 // didimputation (Butts) and Stata's did_imputation.
 //
 // Let Ω₀ be the untreated observations (never-treated units and the
-// periods before E_i of treated units) and Ω₁ the treated ones. The steps
-// (BJS Theorem 2) are:
+// periods before E_i of treated units) and Ω₁ the treated ones, ω_it the
+// observation weights (1 without Weights). The steps (BJS Theorem 2) are:
 //
-//  1. fit y_it = α_i + β_t + X_it'δ + ε_it by OLS on Ω₀;
-//  2. impute ŷ_it(0) = α̂_i + β̂_t + X_it'δ̂ and τ̂_it = y_it − ŷ_it(0) on Ω₁;
-//  3. report τ̂_w = Σ_{Ω₁} w_it τ̂_it for the overall ATT (w = 1/N₁) and
-//     each horizon h (w = 1{t − E_i = h}/N_h).
+//  1. fit y_it = z_it'θ + ε_it by least squares weighted by ω on Ω₀, z_it
+//     the fixed-effect dummies (unit and period by default) and X_it;
+//  2. impute ŷ_it(0) = z_it'θ̂ and τ̂_it = y_it − ŷ_it(0) on Ω₁;
+//  3. report τ̂_w = Σ_{Ω₁} w_it τ̂_it for the overall ATT
+//     (w_it = ω_it / Σ_{Ω₁} ω) and each horizon h
+//     (w_it = ω_it 1{t − E_i = h} / Σ ω 1{t − E_i = h}).
 //
-// Treated cells whose unit or period has no untreated observation are not
-// identified and are dropped (Imputation.NNotImputed), as didimputation
-// drops cells whose prediction is NA.
+// Treated cells whose Y(0) cannot be imputed (their unit, period or a
+// fixed-effect level has no untreated observation, or a control is
+// missing) are dropped with a note (Imputation.NNotImputed), as
+// didimputation drops cells whose prediction is NA; Spec.Strict makes
+// them an error.
 //
 // The estimator is linear in y: τ̂_w = Σ_it v_it y_it, with v_it = w_it on
-// Ω₁ and, with Z the design of step 1 (unit and period dummies, X),
+// Ω₁ and, with Z the design of step 1 and Ω = diag(ω),
 //
-//	v_Ω₀ = −Z₀ (Z₀'Z₀)⁻¹ Z₁' w₁            (BJS eq. 6)
+//	v_Ω₀ = −Ω₀ Z₀ (Z₀'Ω₀Z₀)⁻¹ Z₁' w₁            (BJS eq. 6)
 //
 // The conservative variance (Theorem 3) replaces the unknown τ_it by
 // auxiliary averages within cohort × period cells,
@@ -143,19 +206,29 @@ func (e *ImputationError) add(unit, time, col, format string, args ...any) {
 //	ε̃_it = y_it − ŷ_it(0) on Ω₀,   ε̃_it = τ̂_it − τ̄_{E_i t} on Ω₁
 //	SE² = Σ_c (Σ_{it∈c} v_it ε̃_it)²
 //
-// without small-sample factor. Computation: Z₀'Z₀ is solved by
-// eliminating the unit dummies (Schur complement), so only a
+// without small-sample factor. With weights, didimputation 0.5.0 uses a
+// different v (see [SEWeightsDidimputation]); Spec.SEWeights selects it.
+//
+// Computation. With the default unit and period effects, Z₀'ΩZ₀ is solved
+// by eliminating the unit dummies (Schur complement), so only a
 // (T−1+k)×(T−1+k) system of within-unit demeaned period dummies and
 // controls is factored, by Cholesky with one step of iterative
-// refinement; collinear controls are dropped with a note.
+// refinement (exact; collinear controls are dropped with a note, as
+// fixest drops them). Other fixed effects (Spec.FixedEffects) go through
+// the demeaning engine of [Fit] (see imputeFE): alternating projections
+// to a tolerance of 1e-13, controls partialled out by
+// Frisch–Waugh–Lovell; a fixed effect nested in another (year in
+// region^year) is harmless, as only the projection matters.
 //
-// Data rules: rows with a missing outcome, control, unit, time or
-// cluster are dropped (NMissing). Errors: an *[ImputationError] for a
-// non-integer time, a negative cohort, a cohort that varies within a unit,
-// a duplicated unit-period, no treated or no untreated observations, or
-// periods that cannot be separated from unit effects among untreated
-// observations (a disconnected design). opts supplies the confidence
-// level, and the demeaning settings of the pre-trend regression.
+// Data rules: rows with a missing outcome, unit, time, cluster or fixed
+// effect, or a zero weight, are dropped (NMissing), as are untreated rows
+// with a missing control. Errors: an *[ImputationError] for a non-integer
+// time, a negative cohort, a cohort that varies within a unit, a
+// duplicated unit-period, a negative, missing or infinite weight, no
+// treated or no untreated observations, or fixed effects of treated
+// observations that the untreated ones do not identify (a disconnected
+// design). opts supplies the confidence level, MaxIter of the iterative
+// solves, and the demeaning settings of the pre-trend regression.
 func EstimateImputation(data *Frame, spec ImputationSpec, opts Options) (*Imputation, error) {
 	opts.defaults()
 	n := data.Len()
@@ -182,6 +255,12 @@ func EstimateImputation(data *Frame, spec ImputationSpec, opts Options) (*Imputa
 			e.add("", "", name, "no such numeric control column")
 		}
 	}
+	var omega []float64
+	if spec.Weights != "" {
+		if omega, ok = data.Float(spec.Weights); !ok {
+			e.add("", "", spec.Weights, "no such numeric weight column")
+		}
+	}
 	clName := spec.Cluster
 	if clName == "" {
 		clName = spec.Unit
@@ -192,6 +271,20 @@ func EstimateImputation(data *Frame, spec ImputationSpec, opts Options) (*Imputa
 	}
 	if spec.PreTrends < 0 {
 		e.add("", "", "", "negative number of pre-trend leads %d", spec.PreTrends)
+	}
+	// Fixed effects: the two-way default, or the general list.
+	twoway := isUnitTime(spec.FixedEffects, spec.Unit, spec.Time)
+	var feCodes [][]int32 // row-indexed level codes of each fixed effect (general engine)
+	var feLabels [][]string
+	if !twoway {
+		for _, name := range spec.FixedEffects {
+			c, l, err := feGroups(data, name)
+			if err != nil {
+				e.add("", "", name, "%v", err)
+				continue
+			}
+			feCodes, feLabels = append(feCodes, c), append(feLabels, l)
+		}
 	}
 	if len(e.Issues) > 0 {
 		return nil, e
@@ -210,18 +303,34 @@ func EstimateImputation(data *Frame, spec ImputationSpec, opts Options) (*Imputa
 	for u := range cohortOf {
 		cohortOf[u] = math.NaN()
 	}
+	missX := make([]int, n) // 1 + index of the first missing control, 0 if none
+	nZero := 0
 	for i := range n {
 		if ucode[i] < 0 || ccode[i] < 0 || !isFinite(y[i]) || !isFinite(tv[i]) {
 			res.NMissing++
 			continue
 		}
-		miss := false
-		for _, x := range xs {
-			miss = miss || !isFinite(x[i])
+		feMiss := false
+		for _, c := range feCodes {
+			feMiss = feMiss || c[i] < 0
 		}
-		if miss {
+		if feMiss {
 			res.NMissing++
 			continue
+		}
+		if omega != nil {
+			switch wi := omega[i]; {
+			case !isFinite(wi):
+				e.add(uLab(i), tLab(i), spec.Weights, "weight %v is not a finite number", wi)
+				continue
+			case wi < 0:
+				e.add(uLab(i), tLab(i), spec.Weights, "negative weight %v", wi)
+				continue
+			case wi == 0:
+				nZero++
+				res.NMissing++
+				continue
+			}
 		}
 		if tv[i] != math.Trunc(tv[i]) || math.Abs(tv[i]) > 1e9 {
 			e.add(uLab(i), "", spec.Time, "period %v is not an integer", tv[i])
@@ -242,10 +351,23 @@ func EstimateImputation(data *Frame, spec ImputationSpec, opts Options) (*Imputa
 			e.add(uLab(i), tLab(i), spec.Cohort, "cohort %v differs from the unit's earlier cohort %v", g, cohortOf[u])
 			continue
 		}
+		for j, x := range xs {
+			if !isFinite(x[i]) {
+				missX[i] = j + 1
+				break
+			}
+		}
+		if missX[i] > 0 && !(g > 0 && tv[i] >= g) {
+			res.NMissing++ // untreated: out of the Y(0) model
+			continue
+		}
 		rows = append(rows, i)
 	}
 	if len(e.Issues) > 0 {
 		return nil, e
+	}
+	if nZero > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d rows with zero weight dropped", nZero))
 	}
 	treated := func(i int) bool {
 		g := cohortOf[ucode[i]]
@@ -280,7 +402,7 @@ func EstimateImputation(data *Frame, spec ImputationSpec, opts Options) (*Imputa
 		return nil, e
 	}
 
-	// Untreated rows: their units and periods define the Y(0) model.
+	// Untreated rows: their units, periods and levels define the Y(0) model.
 	nu := make([]int, len(ulabel))
 	pIndex := make([]int, nT) // period code → index among periods with untreated rows, −1 if none
 	var r0, r1 []int
@@ -311,89 +433,151 @@ func EstimateImputation(data *Frame, spec ImputationSpec, opts Options) (*Imputa
 			pIndex[c] = -1
 		}
 	}
+	// General engine: levels of each fixed effect among untreated rows.
+	var ng []int
+	if !twoway {
+		ng = make([]int, len(feCodes))
+		for q, c := range feCodes {
+			compact := make([]int32, len(feLabels[q]))
+			for l := range compact {
+				compact[l] = -1
+			}
+			for _, i := range r0 {
+				if compact[c[i]] < 0 {
+					compact[c[i]] = int32(ng[q])
+					ng[q]++
+				}
+			}
+			cc := make([]int32, n)
+			for i := range cc {
+				cc[i] = -1
+				if c[i] >= 0 {
+					cc[i] = compact[c[i]]
+				}
+			}
+			feCodes[q] = cc
+		}
+	}
+	// Treated rows that cannot be imputed.
+	var why []string // reason of each dropped row, for the note or the error
 	imp := r1[:0:0]
 	for _, i := range r1 {
-		if nu[ucode[i]] == 0 || pIndex[tcode[i]] < 0 {
-			res.NNotImputed++
+		reason := ""
+		switch {
+		case missX[i] > 0:
+			reason = fmt.Sprintf("control %q is missing", spec.Controls[missX[i]-1])
+		case twoway && nu[ucode[i]] == 0:
+			reason = "the unit has no untreated observation"
+		case twoway && pIndex[tcode[i]] < 0:
+			reason = "the period has no untreated observation"
+		case !twoway:
+			for q, c := range feCodes {
+				if c[i] < 0 {
+					reason = fmt.Sprintf("fixed effect %s has no untreated observation at this level", spec.FixedEffects[q])
+					break
+				}
+			}
+		}
+		if reason == "" {
+			imp = append(imp, i)
 			continue
 		}
-		imp = append(imp, i)
-	}
-	r1 = imp
-	if len(r1) == 0 {
-		e.add("", "", spec.Cohort, "no treated observation can be imputed (their units or periods have no untreated observations)")
-		return nil, e
-	}
-	if res.NNotImputed > 0 {
-		res.Notes = append(res.Notes, fmt.Sprintf("%d treated observations dropped: their unit or period has no untreated observation", res.NNotImputed))
-	}
-	res.NUntreated, res.NTreated, res.NObs = len(r0), len(r1), len(r0)+len(r1)
-
-	// The non-unit part of the design, R = [period dummies 2..T₀ | X]:
-	// row i has a 1 in column pc[i] (−1 for the first period) and X_i.
-	nt := len(periods) - 1
-	k := len(xs)
-	p := nt + k
-	pc := make([]int32, n) // period dummy column of each used row, −1 for the first period
-	for _, i := range r0 {
-		pc[i] = int32(pIndex[tcode[i]] - 1)
-	}
-	for _, i := range r1 {
-		pc[i] = int32(pIndex[tcode[i]] - 1)
-	}
-	d := &imputeDesign{n: n, p: p, nt: nt, xs: xs, unit: ucode, nu: nu, pc: pc}
-	d.unitMeans(r0, len(ulabel))
-	dropped := d.factor(r0)
-	for _, j := range dropped {
-		if j < nt {
-			e.add("", periods[j+1], spec.Time,
-				"period effect not identified among untreated observations: the untreated unit-period design is disconnected")
-		} else {
-			res.Notes = append(res.Notes, fmt.Sprintf("control %q is collinear with the fixed effects or other controls and was dropped", spec.Controls[j-nt]))
+		res.NNotImputed++
+		if spec.Strict {
+			e.add(uLab(i), tLab(i), "", "treated observation cannot be imputed: %s", reason)
+		} else if len(why) < 3 {
+			why = append(why, fmt.Sprintf("unit %q time %s (%s)", uLab(i), tLab(i), reason))
 		}
 	}
 	if len(e.Issues) > 0 {
 		return nil, e
 	}
+	r1 = imp
+	if len(r1) == 0 {
+		e.add("", "", spec.Cohort, "no treated observation can be imputed (their units, periods or fixed-effect levels have no untreated observations, or controls are missing)")
+		return nil, e
+	}
+	if res.NNotImputed > 0 {
+		more := ""
+		if k := res.NNotImputed - len(why); k > 0 {
+			more = fmt.Sprintf(" and %d more", k)
+		}
+		res.Notes = append(res.Notes, fmt.Sprintf("%d treated observations cannot be imputed and were dropped: %s%s",
+			res.NNotImputed, strings.Join(why, "; "), more))
+	}
+	res.NUntreated, res.NTreated, res.NObs = len(r0), len(r1), len(r0)+len(r1)
 
-	// Step 1: θ_R = S⁻¹ R̃'ỹ, α_u = ȳ_u − m_u'θ_R.
-	ybar := make([]float64, len(ulabel))
-	for _, i := range r0 {
-		ybar[ucode[i]] += y[i]
-	}
-	for u := range ybar {
-		if nu[u] > 0 {
-			ybar[u] /= float64(nu[u])
+	// Step 1: the Y(0) model, and the projector of the SE weights.
+	build := func(lam []float64, fit bool) (imputeStage, []string, error) {
+		var notes []string
+		if twoway {
+			nt := len(periods) - 1
+			pc := make([]int32, n) // period dummy column of each used row, −1 for the first period
+			for _, i := range r0 {
+				pc[i] = int32(pIndex[tcode[i]] - 1)
+			}
+			for _, i := range r1 {
+				pc[i] = int32(pIndex[tcode[i]] - 1)
+			}
+			d, dropped := newImputeDesign(r0, n, nt, xs, ucode, len(ulabel), pc, lam)
+			for _, j := range dropped {
+				if j < nt {
+					e.add("", periods[j+1], spec.Time,
+						"period effect not identified among untreated observations: the untreated unit-period design is disconnected")
+				} else {
+					notes = append(notes, fmt.Sprintf("control %q is collinear with the fixed effects or other controls and was dropped", spec.Controls[j-nt]))
+				}
+			}
+			if len(e.Issues) > 0 {
+				return nil, nil, e
+			}
+			if fit {
+				d.fit(y)
+			}
+			return d, notes, nil
 		}
-	}
-	rhs := make([]float64, p)
-	for _, i := range r0 {
-		d.addRowTimes(rhs, i, y[i]-ybar[ucode[i]])
-	}
-	theta := d.solveRefined(r0, rhs)
-	alpha := make([]float64, len(ulabel))
-	for u := range alpha {
-		if nu[u] > 0 {
-			alpha[u] = ybar[u] - dot(d.mean(int32(u)), theta)
+		var yy []float64
+		if fit {
+			yy = y
 		}
+		m, dropped, err := newImputeFE(r0, feCodes, ng, xs, lam, yy, opts.MaxIter)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, j := range dropped {
+			notes = append(notes, fmt.Sprintf("control %q is collinear with the fixed effects or other controls and was dropped", spec.Controls[j]))
+		}
+		return m, notes, nil
 	}
-	pred := func(i int) float64 { return alpha[ucode[i]] + d.rowDot(i, theta) }
+	stage, notes, err := build(omega, true)
+	if err != nil {
+		return nil, err
+	}
+	res.Notes = append(res.Notes, notes...)
+	proj := stage
+	didSE := omega != nil && spec.SEWeights == SEWeightsDidimputation
+	if didSE {
+		om2 := make([]float64, n)
+		for _, i := range r0 {
+			om2[i] = omega[i] * omega[i]
+		}
+		if proj, _, err = build(om2, false); err != nil {
+			return nil, err
+		}
+		res.Notes = append(res.Notes, "standard errors use didimputation 0.5.0's weights v = −ΩZ(Z₀'Ω₀²Z₀)⁻¹Z₁'Ω₁w₁")
+	}
 	eps := make([]float64, n) // ε̂ on Ω₀, τ̂ on Ω₁
 	for _, i := range r0 {
-		res.Y0[i] = pred(i)
+		res.Y0[i] = stage.predict(i)
 		eps[i] = y[i] - res.Y0[i]
 	}
 	for _, i := range r1 {
-		res.Y0[i] = pred(i)
+		res.Y0[i] = stage.predict(i)
 		eps[i] = y[i] - res.Y0[i]
 		res.Tau[i] = eps[i]
 	}
-	for j, name := range spec.Controls {
-		c := Coef{Name: name, Estimate: theta[nt+j], SE: math.NaN(), T: math.NaN(), P: math.NaN(), CILow: math.NaN(), CIHigh: math.NaN()}
-		if d.dropped[nt+j] {
-			c.Estimate = math.NaN()
-		}
-		res.Controls = append(res.Controls, c)
+	for j, dj := range stage.delta() {
+		res.Controls = append(res.Controls, Coef{Name: spec.Controls[j], Estimate: dj, SE: math.NaN(), T: math.NaN(), P: math.NaN(), CILow: math.NaN(), CIHigh: math.NaN()})
 	}
 
 	// Estimands: overall, then horizons.
@@ -449,36 +633,60 @@ func EstimateImputation(data *Frame, spec ImputationSpec, opts Options) (*Imputa
 	}
 	sc := &bjsScratch{num: make([]float64, len(cellIndex)), den: make([]float64, len(cellIndex)), cl: make([]float64, ncl)}
 	z := distuv.UnitNormal.Quantile((1 + opts.Level) / 2)
+	om := func(i int) float64 {
+		if omega == nil {
+			return 1
+		}
+		return omega[i]
+	}
 	w := make([]float64, n)
+	u := make([]float64, n)
 	v := make([]float64, n)
-	est := func(term string, h int, in func(i int) bool) (ImputationEffect, bool) {
+	est := func(term string, h int, in func(i int) bool) (ImputationEffect, bool, error) {
 		ef := ImputationEffect{Term: term, Horizon: h}
+		var tot float64
 		for _, i := range r1 {
 			if in(i) {
 				ef.N++
+				tot += om(i)
 			}
 		}
 		if ef.N == 0 {
-			return ef, false
+			return ef, false, nil
 		}
 		for _, i := range r1 {
-			w[i] = 0
+			w[i], u[i] = 0, 0
 			if in(i) {
-				w[i] = 1 / float64(ef.N)
+				w[i] = om(i) / tot
 				ef.Estimate += w[i] * res.Tau[i]
+				u[i] = w[i]
+				if didSE {
+					u[i] *= om(i)
+				}
 			}
 		}
-		d.weightsUntreated(v, r0, r1, w)
+		if err := proj.project(v, r1, u); err != nil {
+			return ef, false, &ImputationError{Issues: []ImputationIssue{{Column: strings.Join(spec.FixedEffects, "+"),
+				Msg: fmt.Sprintf("effect %s: %v", term, err)}}}
+		}
+		for _, i := range r0 {
+			v[i] *= -om(i)
+		}
 		for _, i := range r1 {
 			v[i] = w[i]
 		}
 		ef.SE = bjsSE(sc, v, eps, r0, r1, ccode, cell)
 		ef.CILow, ef.CIHigh = ef.Estimate-z*ef.SE, ef.Estimate+z*ef.SE
-		return ef, true
+		return ef, true, nil
 	}
-	res.Overall, _ = est("treat", -1, func(int) bool { return true })
+	if res.Overall, _, err = est("treat", -1, func(int) bool { return true }); err != nil {
+		return nil, err
+	}
 	for _, h := range hs {
-		ef, ok := est(strconv.Itoa(h), h, func(i int) bool { return eventTime(i) == h })
+		ef, ok, err := est(strconv.Itoa(h), h, func(i int) bool { return eventTime(i) == h })
+		if err != nil {
+			return nil, err
+		}
 		if !ok {
 			res.Notes = append(res.Notes, fmt.Sprintf("horizon %d has no imputed treated observation", h))
 			continue
@@ -494,6 +702,58 @@ func EstimateImputation(data *Frame, spec ImputationSpec, opts Options) (*Imputa
 		res.PreTrend = pt
 	}
 	return res, nil
+}
+
+// isUnitTime reports whether the fixed-effect list fes is the two-way
+// default: empty, or exactly unit and time in either order.
+func isUnitTime(fes []string, unit, time string) bool {
+	switch len(fes) {
+	case 0:
+		return true
+	case 2:
+		a, b := strings.TrimSpace(fes[0]), strings.TrimSpace(fes[1])
+		return (a == unit && b == time) || (a == time && b == unit)
+	}
+	return false
+}
+
+// feGroups returns the group codes (−1 = missing) and level labels of a
+// fixed-effect term: a column, or columns joined by "^" (every observed
+// combination is a level, labelled "a^b").
+func feGroups(data *Frame, term string) ([]int32, []string, error) {
+	parts := strings.Split(term, "^")
+	var codes []int32
+	var labels []string
+	for k, p := range parts {
+		p = strings.TrimSpace(p)
+		c, l, ok := data.groups(p)
+		if !ok {
+			return nil, nil, fmt.Errorf("no such fixed-effect column %q", p)
+		}
+		if k == 0 {
+			codes, labels = c, l
+			continue
+		}
+		index := map[[2]int32]int32{}
+		next := make([]int32, len(c))
+		var nl []string
+		for i := range c {
+			if codes[i] < 0 || c[i] < 0 {
+				next[i] = -1
+				continue
+			}
+			key := [2]int32{codes[i], c[i]}
+			g, seen := index[key]
+			if !seen {
+				g = int32(len(nl))
+				index[key] = g
+				nl = append(nl, labels[codes[i]]+"^"+l[c[i]])
+			}
+			next[i] = g
+		}
+		codes, labels = next, nl
+	}
+	return codes, labels, nil
 }
 
 // bjsScratch is reused by bjsSE across estimands.
@@ -529,237 +789,6 @@ func bjsSE(sc *bjsScratch, v, eps []float64, r0, r1 []int, cl, cell []int32) flo
 	return math.Sqrt(ss)
 }
 
-// imputeDesign is the Y(0) design with the unit dummies eliminated: the
-// within-unit demeaned rows R̃_i = R_i − m_u of R = [period dummies | X]
-// over the untreated rows, and the Cholesky factor of S = Σ R̃_i R̃_i'.
-type imputeDesign struct {
-	n, p, nt int
-	xs       [][]float64
-	unit     []int32
-	nu       []int
-	pc       []int32   // period dummy column of row i, −1 for the reference period
-	means    []float64 // unit-major, p per unit
-	chol     []float64 // p×p lower triangle, row-major
-	dropped  []bool
-}
-
-func (d *imputeDesign) mean(u int32) []float64 { return d.means[int(u)*d.p : int(u+1)*d.p] }
-
-// unitMeans computes m_u = mean of R_i over the untreated rows of unit u.
-func (d *imputeDesign) unitMeans(r0 []int, nunits int) {
-	d.means = make([]float64, nunits*d.p)
-	for _, i := range r0 {
-		m := d.mean(d.unit[i])
-		if c := int(d.pc[i]); c >= 0 {
-			m[c]++
-		}
-		for j, x := range d.xs {
-			m[d.nt+j] += x[i]
-		}
-	}
-	for u := range nunits {
-		if d.nu[u] > 0 {
-			m := d.mean(int32(u))
-			for j := range m {
-				m[j] /= float64(d.nu[u])
-			}
-		}
-	}
-}
-
-// rowTilde writes R̃_i into dst.
-func (d *imputeDesign) rowTilde(dst []float64, i int) {
-	m := d.mean(d.unit[i])
-	for j := range dst {
-		dst[j] = -m[j]
-	}
-	if c := int(d.pc[i]); c >= 0 {
-		dst[c]++
-	}
-	for j, x := range d.xs {
-		dst[d.nt+j] += x[i]
-	}
-}
-
-// rowDot returns R_i'θ (not demeaned).
-func (d *imputeDesign) rowDot(i int, theta []float64) float64 {
-	var s float64
-	if c := int(d.pc[i]); c >= 0 {
-		s = theta[c]
-	}
-	for j, x := range d.xs {
-		s += theta[d.nt+j] * x[i]
-	}
-	return s
-}
-
-// addRowTimes adds a·R̃_i to dst.
-func (d *imputeDesign) addRowTimes(dst []float64, i int, a float64) {
-	m := d.mean(d.unit[i])
-	for j := range dst {
-		dst[j] -= a * m[j]
-	}
-	if c := int(d.pc[i]); c >= 0 {
-		dst[c] += a
-	}
-	for j, x := range d.xs {
-		dst[d.nt+j] += a * x[i]
-	}
-}
-
-// factor forms S = Σ R̃_i R̃_i' over r0 and factors it by Cholesky,
-// dropping (zeroing) columns whose pivot falls below 1e-10 of their
-// diagonal, as the QR of [Fit] does with CollinTol. It returns the
-// dropped columns.
-func (d *imputeDesign) factor(r0 []int) []int {
-	p := d.p
-	S := make([]float64, p*p)
-	row := make([]float64, p)
-	for _, i := range r0 {
-		d.rowTilde(row, i)
-		for a := range p {
-			ra := row[a]
-			if ra == 0 {
-				continue
-			}
-			sa := S[a*p : a*p+a+1]
-			for b := range sa {
-				sa[b] += ra * row[b]
-			}
-		}
-	}
-	L := make([]float64, p*p)
-	d.dropped = make([]bool, p)
-	var out []int
-	for j := range p {
-		s := S[j*p+j]
-		for c := range j {
-			s -= L[j*p+c] * L[j*p+c]
-		}
-		if !(s > 1e-10*S[j*p+j]) || S[j*p+j] == 0 {
-			d.dropped[j] = true
-			out = append(out, j)
-			continue
-		}
-		ljj := math.Sqrt(s)
-		L[j*p+j] = ljj
-		for r := j + 1; r < p; r++ {
-			t := S[r*p+j]
-			for c := range j {
-				t -= L[r*p+c] * L[j*p+c]
-			}
-			L[r*p+j] = t / ljj
-		}
-	}
-	d.chol = L
-	return out
-}
-
-// solve returns x with S x = b on the kept columns (dropped ones are 0).
-func (d *imputeDesign) solve(b []float64) []float64 {
-	p, L := d.p, d.chol
-	x := make([]float64, p)
-	for j := range p {
-		if d.dropped[j] {
-			continue
-		}
-		s := b[j]
-		for c := range j {
-			s -= L[j*p+c] * x[c]
-		}
-		x[j] = s / L[j*p+j]
-	}
-	for j := p - 1; j >= 0; j-- {
-		if d.dropped[j] {
-			x[j] = 0
-			continue
-		}
-		s := x[j]
-		for r := j + 1; r < p; r++ {
-			s -= L[r*p+j] * x[r]
-		}
-		x[j] = s / L[j*p+j]
-	}
-	return x
-}
-
-// solveRefined solves the normal equations S θ = R̃'ỹ (rhs) and applies
-// one step of iterative refinement with the residual recomputed from the
-// rows: θ += S⁻¹ (rhs − Σ R̃_i R̃_i'θ).
-func (d *imputeDesign) solveRefined(r0 []int, rhs []float64) []float64 {
-	x := d.solve(rhs)
-	res := slices.Clone(rhs)
-	row := make([]float64, d.p)
-	for _, i := range r0 {
-		d.rowTilde(row, i)
-		d.addRowTimes(res, i, -dot(row, x))
-	}
-	for j := range res {
-		if d.dropped[j] {
-			res[j] = 0
-		}
-	}
-	dx := d.solve(res)
-	for j := range x {
-		x[j] += dx[j]
-	}
-	return x
-}
-
-// weightsUntreated sets v_i for i ∈ Ω₀ to the BJS weights
-// v₀ = −Z₀(Z₀'Z₀)⁻¹Z₁'w₁, by the Schur complement of the unit block:
-// with b_u = Σ_{Ω₁∩u} w_it and b_R = Σ_{Ω₁} w_it R_it,
-//
-//	γ_R = S⁻¹ (b_R − Σ_u b_u m_u),   v_it = −(b_u/n_u + R̃_it'γ_R)
-func (d *imputeDesign) weightsUntreated(v []float64, r0, r1 []int, w []float64) {
-	bu := make([]float64, len(d.nu))
-	bR := make([]float64, d.p)
-	for _, i := range r1 {
-		if w[i] == 0 {
-			continue
-		}
-		bu[d.unit[i]] += w[i]
-		if c := int(d.pc[i]); c >= 0 {
-			bR[c] += w[i]
-		}
-		for j, x := range d.xs {
-			bR[d.nt+j] += w[i] * x[i]
-		}
-	}
-	for u, b := range bu {
-		if b == 0 {
-			continue
-		}
-		m := d.mean(int32(u))
-		for j := range bR {
-			bR[j] -= b * m[j]
-		}
-	}
-	for j := range bR {
-		if d.dropped[j] {
-			bR[j] = 0
-		}
-	}
-	g := d.solve(bR)
-	// v_it = −(b_u/n_u − m_u'γ + R_it'γ): the unit part once per unit.
-	for u := range bu {
-		if d.nu[u] > 0 {
-			bu[u] = bu[u]/float64(d.nu[u]) - dot(d.mean(int32(u)), g)
-		}
-	}
-	for _, i := range r0 {
-		v[i] = -(bu[d.unit[i]] + d.rowDot(i, g))
-	}
-}
-
-func dot(a, b []float64) float64 {
-	var s float64
-	for j := range a {
-		s += a[j] * b[j]
-	}
-	return s
-}
-
 // imputationPreTrend runs the BJS Test 1 regression on the untreated rows.
 func imputationPreTrend(data *Frame, spec ImputationSpec, clName string, r0 []int, cohortOf []float64, ucode []int32, tv []float64, opts Options) (*ImputationPreTrend, error) {
 	K := spec.PreTrends
@@ -792,10 +821,21 @@ func imputationPreTrend(data *Frame, spec ImputationSpec, clName string, r0 []in
 	for _, c := range spec.Controls {
 		terms = append(terms, quoteName(c))
 	}
-	formula := fmt.Sprintf("%s ~ %s | %s + %s", quoteName(spec.Outcome), strings.Join(terms, " + "), quoteName(spec.Unit), quoteName(spec.Time))
+	fes := []string{quoteName(spec.Unit), quoteName(spec.Time)}
+	if !isUnitTime(spec.FixedEffects, spec.Unit, spec.Time) {
+		fes = fes[:0]
+		for _, fe := range spec.FixedEffects {
+			parts := strings.Split(fe, "^")
+			for k, p := range parts {
+				parts[k] = quoteName(strings.TrimSpace(p))
+			}
+			fes = append(fes, strings.Join(parts, "^"))
+		}
+	}
+	formula := fmt.Sprintf("%s ~ %s | %s", quoteName(spec.Outcome), strings.Join(terms, " + "), strings.Join(fes, " + "))
 	o := opts
 	o.VCov, o.Cluster = VCovCluster, []string{clName}
-	o.Weights = ""
+	o.Weights = spec.Weights
 	r, err := Estimate(f, formula, o)
 	if err != nil {
 		return nil, fmt.Errorf("econ: imputation pre-trend test: %w", err)
