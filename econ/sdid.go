@@ -155,7 +155,7 @@ type SDIDPlot struct {
 //
 // With opts.Covariates, Y is replaced by Y − Σ_c β_c X_c throughout, with
 // β estimated jointly with the weights as synthdid_estimate(Y, N0, T0, X)
-// does (see [sdidSetup.covWeights]: alternating gradient steps on β and
+// does (synthdid's sc.weight.fw.covariates: alternating gradient steps on β and
 // single Frank–Wolfe steps on λ and ω); σ̂ and the ζ's still come from Y.
 // The jackknife, placebo and bootstrap refit β from 0 as synthdid's vcov
 // does. The bootstrap (opts.Bootstrap, Algorithm 2) resamples units with
@@ -406,6 +406,9 @@ type sdidSetup struct {
 	omegaIntercept, lambdaIntercept bool
 	updateOmega, updateLambda       bool
 	minDecrease                     float64
+	// slowFixed makes covWeights take synthdid's literal path even when
+	// no weights are updated (tests compare it with covBetaFixed).
+	slowFixed bool
 }
 
 // weights computes ω and λ for the N×T matrix y (first n0 rows controls,
