@@ -124,7 +124,8 @@ func (d *imputeDesign) addRowTimes(dst []float64, i int, a float64) {
 
 // factor forms S = Σ λ_i R̃_i R̃_i' over r0 and factors it by Cholesky,
 // dropping (zeroing) columns whose pivot falls below 1e-10 of their
-// diagonal, as the QR of [Fit] does with CollinTol. It returns the
+// diagonal (period columns) or of their centred sum of squares
+// (controls), as the QR of [Fit] does with CollinTol. It returns the
 // dropped columns.
 func (d *imputeDesign) factor() []int {
 	p := d.p
@@ -144,8 +145,31 @@ func (d *imputeDesign) factor() []int {
 			}
 		}
 	}
+	// Collinearity of a control is judged against its λ-weighted centred
+	// sum of squares: a control constant within units has R̃ = 0 up to
+	// rounding, which its own (tiny) diagonal would not reveal.
+	ref := make([]float64, p)
+	for j := range d.nt {
+		ref[j] = S[j*p+j]
+	}
+	var sw float64
+	for _, i := range d.r0 {
+		sw += d.l(i)
+	}
+	for j, x := range d.xs {
+		var sx float64
+		for _, i := range d.r0 {
+			sx += d.l(i) * x[i]
+		}
+		mu := sx / sw
+		var ss float64
+		for _, i := range d.r0 {
+			ss += d.l(i) * (x[i] - mu) * (x[i] - mu)
+		}
+		ref[d.nt+j] = ss
+	}
 	var out []int
-	d.chol, d.dropped, out = cholDrop(S, p, nil)
+	d.chol, d.dropped, out = cholDrop(S, p, ref)
 	return out
 }
 
