@@ -48,6 +48,14 @@ func (e *csEstimator) wt(i int) float64 {
 	return e.w[i]
 }
 
+// csW is ws[i], or 1 when ws is nil (no sampling weights).
+func csW(ws []float64, i int) float64 {
+	if ws == nil {
+		return 1
+	}
+	return ws[i]
+}
+
 // normWeights scales the weights to mean 1 over the comparison, as DRDID
 // does with its i.weights, and reports an error when the cohort or the
 // comparison group has zero total weight. Without weights it does
@@ -197,7 +205,7 @@ var errOverlap = errors.New("overlap condition violated: a propensity score is 0
 func (e *csEstimator) conditional() (float64, error) {
 	n, k := len(e.dy), e.k
 	fn := float64(n)
-	X := e.x
+	X, ws := e.x, e.w
 	e.inf = csGrow(e.inf, n)
 	e.out = csGrow(e.out, n)
 	e.ps = csGrow(e.ps, n)
@@ -222,7 +230,7 @@ func (e *csEstimator) conditional() (float64, error) {
 				continue
 			}
 			xi := row(i)
-			w := e.wt(i)
+			w := csW(ws, i)
 			for p := 0; p < k; p++ {
 				wx := w * xi[p]
 				b[p] += wx * e.dy[i]
@@ -253,7 +261,7 @@ func (e *csEstimator) conditional() (float64, error) {
 		var n1, s1, s0 float64
 		for i := 0; i < n; i++ {
 			if e.d[i] {
-				w := e.wt(i)
+				w := csW(ws, i)
 				n1 += w
 				s1 += w * e.dy[i]
 				s0 += w * e.out[i]
@@ -263,7 +271,7 @@ func (e *csEstimator) conditional() (float64, error) {
 		m1 := make([]float64, k)
 		for i := 0; i < n; i++ {
 			if e.d[i] {
-				w := e.wt(i)
+				w := csW(ws, i)
 				for p, v := range row(i) {
 					m1[p] += w * v
 				}
@@ -273,7 +281,7 @@ func (e *csEstimator) conditional() (float64, error) {
 		mw := n1 / fn
 		for i := 0; i < n; i++ {
 			var v float64
-			w := e.wt(i)
+			w := csW(ws, i)
 			if e.d[i] {
 				v = w*(e.dy[i]-eta1)/mw - w*(e.out[i]-eta0)/mw
 			} else {
@@ -298,12 +306,12 @@ func (e *csEstimator) conditional() (float64, error) {
 		if e.d[i] || !(p < 0.995) {
 			return 0
 		}
-		return e.wt(i) * p / (1 - p)
+		return csW(ws, i) * p / (1 - p)
 	}
 	var sw1, sw0, s1, s0 float64
 	for i := 0; i < n; i++ {
 		if e.d[i] {
-			w := e.wt(i)
+			w := csW(ws, i)
 			sw1 += w
 			s1 += w * r[i]
 		} else {
@@ -322,7 +330,7 @@ func (e *csEstimator) conditional() (float64, error) {
 	for i := 0; i < n; i++ {
 		xi := row(i)
 		if e.d[i] {
-			w := e.wt(i)
+			w := csW(ws, i)
 			for p, v := range xi {
 				m1[p] += w * v
 			}
@@ -347,7 +355,7 @@ func (e *csEstimator) conditional() (float64, error) {
 		if e.d[i] {
 			d = 1
 		}
-		wi := e.wt(i)
+		wi := csW(ws, i)
 		lps := wi * (d - e.ps[i]) * csDot(xi, a2) // ℓ_ps·M₂
 		var treat, cont float64
 		if e.d[i] {
@@ -376,7 +384,7 @@ func (e *csEstimator) conditional() (float64, error) {
 // with weights).
 func (e *csEstimator) logit() ([]float64, error) {
 	n, k := len(e.dy), e.k
-	X := e.x
+	X, ws := e.x, e.w
 	e.ps = csGrow(e.ps, n)
 	beta := make([]float64, k)
 	grad := make([]float64, k)
@@ -392,10 +400,12 @@ func (e *csEstimator) logit() ([]float64, error) {
 			if e.d[i] {
 				d = 1
 			}
-			wi := e.wt(i)
-			w := wi * p * (1 - p)
+			w, r := p*(1-p), d-p
+			if ws != nil {
+				w, r = ws[i]*w, ws[i]*r
+			}
 			for a := 0; a < k; a++ {
-				grad[a] += wi * (d - p) * xi[a]
+				grad[a] += r * xi[a]
 				for b := 0; b <= a; b++ {
 					h[a*k+b] += w * xi[a] * xi[b]
 				}
@@ -430,7 +440,10 @@ func (e *csEstimator) logit() ([]float64, error) {
 	for i := 0; i < n; i++ {
 		xi := X[i*k : (i+1)*k]
 		p := e.ps[i]
-		w := e.wt(i) * p * (1 - p)
+		w := p * (1 - p)
+		if ws != nil {
+			w *= ws[i]
+		}
 		for a := 0; a < k; a++ {
 			for b := 0; b <= a; b++ {
 				h[a*k+b] += w * xi[a] * xi[b]
