@@ -22,16 +22,28 @@ func init() {
 const didImputationUsage = `did-imputation --data FILE.csv --outcome Y --unit ID --time T --cohort G [flags]
 
 Imputation estimator of Borusyak, Jaravel & Spiess (2024), as R's didimputation
-and Stata's did_imputation: unit and period fixed effects (and --controls) are
-fitted on untreated observations only (never treated and not yet treated), Y(0)
-is imputed for treated cells and tau_it = Y - Y(0) is averaged to the overall
-ATT and to each event-time horizon. Standard errors are BJS's conservative
-clustered SEs (Theorem 3). --pretrends K adds their pre-trend test: leads
--K..-1 regressed on untreated observations with the same fixed effects, and a
-joint Wald test. The cohort column holds the first treated period; 0 or empty
-means never treated.`
+and Stata's did_imputation: fixed effects (unit and period unless --fe says
+otherwise) and --controls are fitted on untreated observations only (never
+treated and not yet treated), Y(0) is imputed for treated cells and
+tau_it = Y - Y(0) is averaged to the overall ATT and to each event-time horizon.
+Standard errors are BJS's conservative clustered SEs (Theorem 3).
 
-const didImputationExample = `cityimpact did-imputation --data mpdta.csv --outcome lemp --unit countyreal --time year --cohort first.treat --horizons all --pretrends 3 --format json`
+--weights COL weights the first-stage least squares and the averages of tau_it
+(didimputation's wname); weights must be >= 0 (rows with 0 are dropped).
+--fe lists every fixed effect of the Y(0) model, a column or an interaction
+a^b (fixest syntax), e.g. --fe city,year,province^year; it replaces the default
+unit + time. Treated cells whose Y(0) cannot be imputed (a missing control, or
+a unit, period or fixed-effect level with no untreated observation) are dropped
+with a note, as didimputation does; --strict makes them an error.
+--se-weights didimputation reproduces didimputation 0.5.0's weighted SE, whose
+weights v differ from those of the weighted estimator (the default).
+--pretrends K adds their pre-trend test: leads -K..-1 regressed on untreated
+observations with the same fixed effects, controls and weights, and a joint
+Wald test F(K, G-1), G clusters (fixest::wald would use n-p). The cohort column
+holds the first treated period; 0 or empty means never treated.`
+
+const didImputationExample = `cityimpact did-imputation --data mpdta.csv --outcome lemp --unit countyreal --time year --cohort first.treat --horizons all --pretrends 3 --format json
+  cityimpact did-imputation --data cities.csv --outcome gdp --unit city --time year --cohort pilot_year --weights pop --controls x1,x2 --fe city,year,province^year`
 
 func runDIDImputation(env *Env, args []string) error {
 	fs := newFlags(env, "did-imputation", didImputationUsage, didImputationExample)
@@ -44,6 +56,10 @@ func runDIDImputation(env *Env, args []string) error {
 	horizons := fs.String("horizons", "all", "event-time horizons to report: all, none, or a comma-separated `list` such as 0,1,2")
 	pretrends := fs.Int("pretrends", 0, "number of leads `K` in the pre-trend test (0: no test)")
 	cluster := fs.String("cluster", "", "cluster `column` of the standard errors (default: --unit)")
+	weights := fs.String("weights", "", "observation weight `column` (>= 0) of the first stage and the averages")
+	fe := fs.String("fe", "", "comma-separated fixed-effect `terms` of the Y(0) model, columns or a^b interactions (default: --unit,--time)")
+	seWeights := fs.String("se-weights", "estimator", "SE weights under --weights: estimator (BJS, exact for the weighted estimator) or didimputation (R didimputation 0.5.0) `mode`")
+	strict := fs.Bool("strict", false, "treated cells that cannot be imputed are an error instead of dropped with a note")
 	level := fs.Float64("level", 0.95, "confidence level of the normal intervals")
 	format := fs.String("format", "table", "output format: table, json or csv")
 	if err := fs.Parse(args); err != nil {
@@ -67,7 +83,25 @@ func runDIDImputation(env *Env, args []string) error {
 		return userErrorf("did-imputation: --level must be between 0 and 1, not %v", *level)
 	}
 	spec := econ.ImputationSpec{Outcome: *outcome, Unit: *unit, Time: *tcol, Cohort: *cohort,
-		Controls: splitCommaFlag(*controls), PreTrends: *pretrends, Cluster: *cluster}
+		Controls: splitCommaFlag(*controls), PreTrends: *pretrends, Cluster: *cluster,
+		Weights: *weights, FixedEffects: splitCommaFlag(*fe), Strict: *strict}
+	switch *seWeights {
+	case "estimator":
+	case "didimputation":
+		spec.SEWeights = econ.SEWeightsDidimputation
+	default:
+		return userErrorf("did-imputation: --se-weights must be estimator or didimputation, not %q", *seWeights)
+	}
+	if *seWeights != "estimator" && *weights == "" {
+		return userErrorf("did-imputation: --se-weights %s needs --weights", *seWeights)
+	}
+	for _, term := range spec.FixedEffects {
+		for _, part := range strings.Split(term, "^") {
+			if strings.TrimSpace(part) == "" {
+				return userErrorf("did-imputation: --fe: %q is not a column or an interaction a^b", term)
+			}
+		}
+	}
 	switch h := strings.TrimSpace(*horizons); h {
 	case "all":
 		spec.AllHorizons = true
@@ -118,6 +152,13 @@ type bjsEffectJSON struct {
 	N        int    `json:"n"`
 }
 
+// bjsControl is a first-stage control coefficient δ̂ (null when dropped
+// as collinear).
+type bjsControl struct {
+	Name     string `json:"name"`
+	Estimate estNum `json:"estimate"`
+}
+
 func bjsEffect(e econ.ImputationEffect) bjsEffectJSON {
 	out := bjsEffectJSON{Term: e.Term, Estimate: estNum(e.Estimate), SE: estNum(e.SE),
 		CILow: estNum(e.CILow), CIHigh: estNum(e.CIHigh), N: e.N}
@@ -130,7 +171,8 @@ func bjsEffect(e econ.ImputationEffect) bjsEffectJSON {
 
 // writeImputation prints r. JSON: {"overall":{…},"horizons":[{"term","h",
 // "estimate","se","ci_low","ci_high","n"}],"pretrend":{"leads":[…],"f",
-// "df1","df2","p","chi2","p_chi2"},"nobs",…}; table and csv print one row
+// "df1","df2","p","chi2","p_chi2"},"nobs",…,"controls":[{"name",
+// "estimate"}],"notes":[…]}; table and csv print one row
 // per effect (leads of the pre-trend test first, then the overall ATT and
 // the horizons).
 func writeImputation(env *Env, format string, r *econ.Imputation) error {
@@ -161,11 +203,15 @@ func writeImputation(env *Env, format string, r *econ.Imputation) error {
 			NNotImputed int             `json:"n_not_imputed"`
 			NMissing    int             `json:"n_missing"`
 			Clusters    int             `json:"clusters"`
+			Controls    []bjsControl    `json:"controls,omitempty"`
 			Notes       []string        `json:"notes,omitempty"`
 		}{Overall: bjsEffect(r.Overall), Horizons: []bjsEffectJSON{}, NObs: r.NObs, NTreated: r.NTreated,
 			NUntreated: r.NUntreated, NNotImputed: r.NNotImputed, NMissing: r.NMissing, Clusters: r.Clusters, Notes: r.Notes}
 		for _, h := range r.Horizons {
 			out.Horizons = append(out.Horizons, bjsEffect(h))
+		}
+		for _, c := range r.Controls {
+			out.Controls = append(out.Controls, bjsControl{Name: c.Name, Estimate: estNum(c.Estimate)})
 		}
 		if pt := r.PreTrend; pt != nil {
 			p := &pre{F: estNum(pt.Wald.F), DF1: pt.Wald.Q, DF2: estNum(pt.Wald.DF2), P: estNum(pt.Wald.PF),

@@ -320,8 +320,11 @@ func EstimateImputation(data *Frame, spec ImputationSpec, opts Options) (*Imputa
 		}
 		if omega != nil {
 			switch wi := omega[i]; {
-			case !isFinite(wi):
-				e.add(uLab(i), tLab(i), spec.Weights, "weight %v is not a finite number", wi)
+			case math.IsNaN(wi):
+				e.add(uLab(i), tLab(i), spec.Weights, "missing weight")
+				continue
+			case math.IsInf(wi, 0):
+				e.add(uLab(i), tLab(i), spec.Weights, "weight %v is not finite", wi)
 				continue
 			case wi < 0:
 				e.add(uLab(i), tLab(i), spec.Weights, "negative weight %v", wi)
