@@ -395,3 +395,137 @@ func formatG(v float64) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// bjsWeightedPanel is bjsPanel plus a second control x2 (no effect on y),
+// weights w = 0.5 + (id mod 7)/4 + (t mod 3)/10 and region = id mod 30,
+// the data of BenchmarkImputationWeighted and bjs_weights_timing.R.
+func bjsWeightedPanel(units, periods int, seed uint64) *Frame {
+	f, _, _ := bjsPanel(units, periods, seed)
+	id, _ := f.Float("id")
+	tt, _ := f.Float("t")
+	n := len(id)
+	x2, w, region := make([]float64, n), make([]float64, n), make([]float64, n)
+	for i := range n {
+		x2[i] = math.Sin(0.37*id[i] + 1.3*tt[i])
+		w[i] = 0.5 + math.Mod(id[i], 7)/4 + math.Mod(tt[i], 3)/10
+		region[i] = math.Mod(id[i], 30)
+	}
+	for _, c := range []struct {
+		n string
+		v []float64
+	}{{"x2", x2}, {"w", w}, {"region", region}} {
+		if err := f.AddFloat(c.n, c.v); err != nil {
+			panic(err)
+		}
+	}
+	return f
+}
+
+// BenchmarkImputationWeighted: 10,000 units × 20 periods, observation
+// weights and two controls, static and all horizons (two-way engine), and
+// with region×period effects (general engine).
+func BenchmarkImputationWeighted(b *testing.B) {
+	f := bjsWeightedPanel(10000, 20, 1)
+	for _, c := range []struct {
+		name string
+		fe   []string
+		all  bool
+	}{
+		{"static", nil, false},
+		{"horizons", nil, true},
+		{"region^t/static", []string{"id", "t", "region^t"}, false},
+		{"region^t/horizons", []string{"id", "t", "region^t"}, true},
+	} {
+		b.Run("units=10000/periods=20/weights/controls=2/"+c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			spec := ImputationSpec{Outcome: "y", Unit: "id", Time: "t", Cohort: "g", Controls: []string{"x", "x2"},
+				Weights: "w", FixedEffects: c.fe, AllHorizons: c.all}
+			for b.Loop() {
+				if _, err := EstimateImputation(f, spec, Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// FuzzImputationWeighted builds small unbalanced panels from the fuzz
+// input with weights (some zero), a control with holes and a
+// region×period effect, and checks that EstimateImputation never panics
+// and that a result is finite, with τ̂ defined exactly on the imputed
+// treated rows and their weighted mean equal to the overall ATT.
+func FuzzImputationWeighted(f *testing.F) {
+	f.Add([]byte{3, 4, 0, 2, 3, 1, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2})
+	f.Add([]byte{6, 6, 1, 0, 3, 4, 5, 2, 200, 100, 50, 25, 12, 6, 3, 1, 0, 255, 128, 64})
+	f.Add([]byte{2, 3, 2, 1, 1, 7})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) < 4 {
+			return
+		}
+		units, periods, mode := int(b[0]%8)+1, int(b[1]%8)+1, b[2]
+		b = b[3:]
+		at := func(k int) byte { return b[k%len(b)] }
+		var id, tt, g, y, w, x, region []float64
+		for u := range units {
+			cohort := float64(at(u) % byte(periods+2))
+			for p := range periods {
+				k := u*periods + p
+				if at(k+units)%7 == 0 {
+					continue
+				}
+				id = append(id, float64(u))
+				tt = append(tt, float64(p+1))
+				g = append(g, cohort)
+				y = append(y, float64(at(3*k+1))-float64(at(5*k+2))/3)
+				w = append(w, float64(at(7*k+3)%4)/2) // 0, 0.5, 1, 1.5
+				xv := float64(at(11*k+4)) / 17
+				if at(13*k+5)%11 == 0 {
+					xv = math.NaN()
+				}
+				x = append(x, xv)
+				region = append(region, float64(u%2))
+			}
+		}
+		fr := NewFrame(len(id))
+		for _, c := range []struct {
+			n string
+			v []float64
+		}{{"id", id}, {"t", tt}, {"g", g}, {"y", y}, {"w", w}, {"x", x}, {"region", region}} {
+			if err := fr.AddFloat(c.n, c.v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		spec := ImputationSpec{Outcome: "y", Unit: "id", Time: "t", Cohort: "g", Weights: "w", AllHorizons: true, PreTrends: 1}
+		if mode&1 == 1 {
+			spec.Controls = []string{"x"}
+		}
+		if mode&2 == 2 {
+			spec.FixedEffects = []string{"id", "t", "region^t"}
+		}
+		if mode&4 == 4 {
+			spec.SEWeights = SEWeightsDidimputation
+		}
+		r, err := EstimateImputation(fr, spec, Options{MaxIter: 2000})
+		if err != nil {
+			return
+		}
+		if !isFinite(r.Overall.Estimate) || !isFinite(r.Overall.SE) {
+			t.Fatalf("ATT %v (SE %v)", r.Overall.Estimate, r.Overall.SE)
+		}
+		var cnt int
+		var sw, swt float64
+		for i, v := range r.Tau {
+			if !math.IsNaN(v) {
+				cnt++
+				sw += w[i]
+				swt += w[i] * v
+			}
+		}
+		if cnt != r.NTreated || r.NTreated+r.NUntreated != r.NObs {
+			t.Fatalf("%d τ̂ values, NTreated %d, NUntreated %d, NObs %d", cnt, r.NTreated, r.NUntreated, r.NObs)
+		}
+		if d := math.Abs(swt/sw - r.Overall.Estimate); d > 1e-9*(1+math.Abs(r.Overall.Estimate)) {
+			t.Fatalf("weighted mean of τ̂ %v; ATT %v", swt/sw, r.Overall.Estimate)
+		}
+	})
+}
