@@ -27,10 +27,10 @@ import (
 // error is the answer. ok is never true for a value strconv would reject.
 //
 // The number is w·10^q with w < 10^19 its significant digits read as an
-// integer, eight at a time where it can (see digits). If
-// w ≤ 2^53 and |q| ≤ 22, w and 10^|q| are exact float64 values and one
-// IEEE-754 multiplication or division rounds correctly (Clinger 1990, "How
-// to read floating point numbers accurately", PLDI, the fast path);
+// integer, eight at a time where it can (see eightDigits). If w ≤ 2^53 and
+// |q| ≤ 22, w and 10^|q| are exact float64 values and one IEEE-754
+// multiplication or division rounds correctly (Clinger 1990, "How to read
+// floating point numbers accurately", PLDI, the fast path);
 // otherwise the Eisel–Lemire algorithm rounds w·10^q from a 128-bit
 // product, subnormal results included (D. Lemire, "Number parsing at a
 // gigabyte per second", Software: Practice and Experience 51(8), 2021;
@@ -55,7 +55,22 @@ func ScanFloat(b []byte) (v float64, n int, ok bool) {
 	}
 	s := i
 	var w uint64
-	w, i = digits(b, i, 0)
+	// Digits, eight at a time while they last: w wraps around past 19
+	// digits, so nd counts them. (The loop is written out twice rather
+	// than called: a call costs short decimals such as "1234.56" about a
+	// fifth of their time.)
+	for i+8 <= len(b) {
+		x, ok := eightDigits(b[i:])
+		if !ok {
+			break
+		}
+		w = w*100000000 + x
+		i += 8
+	}
+	for i < len(b) && b[i]-'0' < 10 {
+		w = w*10 + uint64(b[i]-'0')
+		i++
+	}
 	nd := i - s  // significant digits: leading zeros do not count
 	nb := i - d0 // mantissa digits of any kind
 	q := 0
@@ -68,7 +83,18 @@ func ScanFloat(b []byte) (v float64, n int, ok bool) {
 			}
 		}
 		s = i
-		w, i = digits(b, i, w)
+		for i+8 <= len(b) {
+			x, ok := eightDigits(b[i:])
+			if !ok {
+				break
+			}
+			w = w*100000000 + x
+			i += 8
+		}
+		for i < len(b) && b[i]-'0' < 10 {
+			w = w*10 + uint64(b[i]-'0')
+			i++
+		}
 		nd += i - s
 		nb += i - f
 		q = f - i
@@ -121,42 +147,32 @@ func ScanFloat(b []byte) (v float64, n int, ok bool) {
 var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 
-// digits continues the decimal w with the digits of b from i and returns
-// it with the index of the first byte that is not a digit; w wraps around
-// past 19 digits, so callers count digits. Eight bytes d_0 … d_7 are taken
-// at a time while all eight are digits (SWAR, as in Lemire 2021). Loaded
-// little-endian into x (d_0 in the low byte), they are digits when every
-// byte's high nibble is 3 and stays 3 after adding 6 (a byte ≥ 0xFA, whose
-// carry could spoil its neighbour, fails the first half already). With the
-// ASCII offset subtracted,
+// eightDigits returns the value of the eight bytes d_0 … d_7 at the start
+// of b and whether they are all ASCII digits; b must hold eight bytes. This
+// is SWAR, as in Lemire (2021). Loaded little-endian into x (d_0 in the low
+// byte), the bytes are digits when every byte's high nibble is 3 and stays
+// 3 after adding 6 (a byte ≥ 0xFA, whose carry could spoil its neighbour,
+// fails the first half already). With the ASCII offset subtracted,
 //
 //	y = 10·x + x>>8           byte 2k of y is p_k = 10·d_2k + d_2k+1
 //	(y & M)·(100 + 10^6·2^32) + (y>>16 & M)·(1 + 10^4·2^32),   M = 0x000000FF000000FF,
 //
 // holds p_0·10^6 + p_1·10^4 + p_2·100 + p_3, the eight-digit value, in
 // bits 32–63 (the low halves, at most 99·100 + 99, cannot carry into them).
-func digits(b []byte, i int, w uint64) (uint64, int) {
-	for i+8 <= len(b) {
-		x := binary.LittleEndian.Uint64(b[i:])
-		if (x&0xF0F0F0F0F0F0F0F0)|((x+0x0606060606060606)&0xF0F0F0F0F0F0F0F0)>>4 != 0x3333333333333333 {
-			break
-		}
-		x -= 0x3030303030303030
-		x = x*10 + x>>8
-		x = ((x&0x000000FF000000FF)*(100+1000000<<32) + (x>>16&0x000000FF000000FF)*(1+10000<<32)) >> 32
-		w = w*100000000 + x
-		i += 8
+func eightDigits(b []byte) (uint64, bool) {
+	x := binary.LittleEndian.Uint64(b)
+	if (x&0xF0F0F0F0F0F0F0F0)|((x+0x0606060606060606)&0xF0F0F0F0F0F0F0F0)>>4 != 0x3333333333333333 {
+		return 0, false
 	}
-	for i < len(b) && b[i]-'0' < 10 {
-		w = w*10 + uint64(b[i]-'0')
-		i++
-	}
-	return w, i
+	x -= 0x3030303030303030
+	x = x*10 + x>>8
+	return ((x&0x000000FF000000FF)*(100+1000000<<32) + (x>>16&0x000000FF000000FF)*(1+10000<<32)) >> 32, true
 }
 
-// The rest of this file implements the Eisel–Lemire algorithm: the correctly rounded
-// float64 nearest to w·10^q for a 64-bit decimal mantissa w, from one (rarely
-// two) 64×64→128-bit multiplications by a 128-bit approximation of 10^q.
+// The rest of this file implements the Eisel–Lemire algorithm: the
+// correctly rounded float64 nearest to w·10^q for a 64-bit decimal mantissa
+// w, from one (rarely two) 64×64→128-bit multiplications by a 128-bit
+// approximation of 10^q.
 // References: D. Lemire, "Number parsing at a gigabyte per second",
 // Software: Practice and Experience 51(8), 2021, algorithm 1; N. Mushtak and
 // D. Lemire, "Fast number parsing without fallback", SPE 53(7), 2023. The

@@ -342,30 +342,30 @@ func TestEiselLemireNineteenDigits(t *testing.T) {
 	}
 }
 
-// TestDigits: digits (eight at a time) agrees with a digit-by-digit loop,
-// for runs of 0–24 digits followed by bytes just outside '0'…'9' and other
-// delimiters.
-func TestDigits(t *testing.T) {
+// TestEightDigits: eightDigits agrees with a byte-by-byte loop on eight
+// bytes that are digits or, at random places, bytes next to '0'…'9' in
+// ASCII, bytes whose +6 carries (≥ 0xFA) and delimiters.
+func TestEightDigits(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 8))
-	for range 100000 {
-		n := rng.IntN(25)
-		b := make([]byte, n+rng.IntN(3))
+	const other = ",.e/:\x00\x2f\x3a\x3f\x40\xfa\xff\x30\x39"
+	for range 200000 {
+		var b [8]byte
 		for i := range b {
 			b[i] = byte('0' + rng.IntN(10))
-			if i >= n {
-				b[i] = ",.e/:\xff\xfa"[rng.IntN(7)]
+			if rng.IntN(16) == 0 {
+				b[i] = other[rng.IntN(len(other))]
 			}
 		}
-		start := min(rng.IntN(3), len(b))
-		w0 := uint64(rng.IntN(1000))
-		w, i := digits(b, start, w0)
-		ww, j := w0, start
-		for j < len(b) && b[j] >= '0' && b[j] <= '9' {
-			ww = ww*10 + uint64(b[j]-'0')
-			j++
+		want, wantOK := uint64(0), true
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				want, wantOK = 0, false
+				break
+			}
+			want = want*10 + uint64(c-'0')
 		}
-		if w != ww || i != j {
-			t.Fatalf("digits(%q, %d, %d) = %d, %d; want %d, %d", b, start, w0, w, i, ww, j)
+		if got, ok := eightDigits(b[:]); got != want || ok != wantOK {
+			t.Fatalf("eightDigits(%q) = %d, %v; want %d, %v", b, got, ok, want, wantOK)
 		}
 	}
 }
@@ -392,6 +392,17 @@ func TestScanFloat(t *testing.T) {
 	for _, s := range []string{"1.5", "-0e7", "5e-324", "2.2250738585072011e-308", "0." + zeros + "1e100000", "0." + zeros + "1e10001"} {
 		if !checkScanFloat(t, s) {
 			t.Errorf("ScanFloat(%.30q) did not decide", s)
+		}
+	}
+	// Runs of 0–25 digits, with or without a point, ended by each kind
+	// of byte: the eight-at-a-time loop must stop exactly where the digits
+	// do.
+	for L := range 26 {
+		for _, end := range []string{"", ",", ".", "e", "e3", "/", ":", "\xfa", "\xff", "5"} {
+			d := strings.Repeat("7", L)
+			checkScanFloat(t, d+end)
+			checkScanFloat(t, "1"+d+"."+d+end)
+			checkScanFloat(t, "0.00"+d+end)
 		}
 	}
 	if v, n, ok := ScanFloat([]byte("-2.5e3,x")); v != -2500 || n != 6 || !ok {
