@@ -442,3 +442,50 @@ func FuzzScanFloat(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) { checkScanFloat(t, s) })
 }
+
+// BenchmarkScanFloat times ScanFloat alone: per string on the corpora of
+// BenchmarkParseFloat (float_bench_test.go), and per line as cli's
+// wide-CSV reader calls it, cell after cell in place on lines of a unit
+// code, a year and four full-precision values.
+func BenchmarkScanFloat(b *testing.B) {
+	for _, kind := range []string{"short", "full", "wide"} {
+		in := floatCorpus(kind, 4096)
+		b.Run(kind, func(b *testing.B) {
+			var sink float64
+			i := 0
+			for b.Loop() {
+				v, _, _ := ScanFloat(in[i&4095])
+				sink += v
+				i++
+			}
+			_ = sink
+		})
+	}
+	full := floatCorpus("full", 4096)
+	lines := make([][]byte, 1024)
+	for i := range lines {
+		l := strconv.AppendInt(nil, int64(1+i/16), 10)
+		l = strconv.AppendInt(append(l, ','), int64(2000+i%16), 10)
+		for k := range 4 {
+			l = append(append(l, ','), full[(4*i+k)&4095]...)
+		}
+		lines[i] = l
+	}
+	b.Run("line", func(b *testing.B) {
+		var sink float64
+		i := 0
+		for b.Loop() {
+			l := lines[i&1023]
+			for len(l) > 0 {
+				v, n, ok := ScanFloat(l)
+				if !ok {
+					b.Fatalf("ScanFloat(%q) not decided", l)
+				}
+				sink += v
+				l = l[min(n+1, len(l)):]
+			}
+			i++
+		}
+		_ = sink
+	})
+}
