@@ -544,7 +544,6 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 		glist = append(glist, g)
 	}
 	sort.Ints(glist)
-	Y := func(k, j int) float64 { return y[keep[k]*stride+j] }
 
 	// Clusters: index of each kept unit's cluster, in order of appearance.
 	var cl []int
@@ -568,25 +567,23 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 	if W != nil {
 		est.w = []float64{}
 	}
+	notyet := opts.Control == CSNotYetTreated
 	fill := func(g, j, b, late int) {
 		xj := min(j, b) // covariates from the earlier period, as did
-		for k := 0; k < n; k++ {
-			var dk bool
-			switch {
-			case G[k] == g:
-				dk = true
-			case G[k] == 0 || (opts.Control == CSNotYetTreated && G[k] > late):
-			default:
-				continue
+		e := &est
+		for k, gk := range G {
+			if gk != g && gk != 0 && !(notyet && gk > late) {
+				continue // neither in the cohort nor a comparison unit
 			}
-			est.add(k, dk, Y(k, j)-Y(k, b))
+			row := keep[k] * stride
+			e.add(k, gk == g, y[row+j]-y[row+b])
 			if W != nil {
-				est.w = append(est.w, W[k])
+				e.w = append(e.w, W[k])
 			}
 			if ncov > 0 {
-				est.x = append(est.x, 1)
+				e.x = append(e.x, 1)
 				for c := range xs {
-					est.x = append(est.x, xs[c][keep[k]*stride+xj])
+					e.x = append(e.x, xs[c][row+xj])
 				}
 			}
 		}
