@@ -215,8 +215,9 @@ func (e *ImputationError) add(unit, time, col, format string, args ...any) {
 // controls is factored, by Cholesky with one step of iterative
 // refinement (exact; collinear controls are dropped with a note, as
 // fixest drops them). Other fixed effects (Spec.FixedEffects) go through
-// the demeaning engine of [Fit] (see imputeFE): alternating projections
-// to a tolerance of 1e-13, controls partialled out by
+// the Gauss–Seidel sweeps of the demeaning engine of [Fit] (see
+// imputeFE): alternating projections with Irons–Tuck acceleration to a
+// tolerance of 1e-13, controls partialled out by
 // Frisch–Waugh–Lovell; a fixed effect nested in another (year in
 // region^year) is harmless, as only the projection matters.
 //

@@ -40,14 +40,15 @@ type imputeFE struct {
 // imputeTol is the convergence tolerance of the iterative fixed-effect
 // solves of the imputation estimator: far below [Options.Tol]'s default,
 // so that imputed values and weights are the exact projection to about
-// 1e-12 (the two-way engine is exact).
+// 1e-12 (the two-way engine is exact). A solve whose changes stall at a
+// rounding floor below 1e-9 is accepted (see solveEffects).
 const imputeTol = 1e-13
 
 // newImputeFE builds the model on r0 from row-indexed level codes (every
 // level present in r0), controls and weights lam (by row, nil for 1); y
 // nil builds a projector only. It returns the dropped controls.
-func newImputeFE(r0 []int, codes [][]int32, ng []int, xs [][]float64, lam []float64, y []float64, maxIter int) (*imputeFE, []int, error) {
-	m := &imputeFE{r0: r0, codes: codes, xs: xs, tol: imputeTol, maxIter: maxIter}
+func newImputeFE(r0 []int, codes [][]int32, ng []int, xs [][]float64, lam []float64, y []float64, maxIter int) (m *imputeFE, dropped []int, err error) {
+	m = &imputeFE{r0: r0, codes: codes, xs: xs, tol: imputeTol, maxIter: maxIter}
 	m.codes0 = make([][]int32, len(codes))
 	for q, c := range codes {
 		m.codes0[q] = make([]int32, len(r0))
@@ -71,12 +72,13 @@ func newImputeFE(r0 []int, codes [][]int32, ng []int, xs [][]float64, lam []floa
 		src = src[:k]
 	}
 	dst := make([][]float64, len(src))
-	for j := range dst {
-		dst[j] = make([]float64, len(r0))
+	b := make([][]float64, len(codes))
+	for q := range b {
+		b[q] = make([]float64, ng[q])
 	}
-	for _, st := range m.fe.demeanColumns(dst, src, m.tol, maxIter, 1) {
-		if !st.Converged {
-			return nil, nil, errors.New("econ: imputation: demeaning on the untreated observations did not converge")
+	for j := range dst {
+		if dst[j], err = m.within(src[j], b); err != nil {
+			return nil, nil, err
 		}
 	}
 	m.xt = dst[:k]
@@ -99,7 +101,6 @@ func newImputeFE(r0 []int, codes [][]int32, ng []int, xs [][]float64, lam []floa
 			ref[a] += m.l0(r) * (v - mu) * (v - mu)
 		}
 	}
-	var dropped []int
 	m.chol, m.dropped, dropped = cholDrop(G, k, ref)
 	if y == nil {
 		return m, dropped, nil
@@ -119,12 +120,9 @@ func newImputeFE(r0 []int, codes [][]int32, ng []int, xs [][]float64, lam []floa
 			r[a] -= src[j][a] * m.d[j]
 		}
 	}
-	b := make([][]float64, len(codes))
 	for q := range b {
-		b[q] = make([]float64, ng[q])
 		m.fe.groupSums(b[q], q, r)
 	}
-	var err error
 	if m.coef, err = m.solveEffects(b); err != nil {
 		return nil, nil, err
 	}
@@ -134,6 +132,27 @@ func newImputeFE(r0 []int, codes [][]int32, ng []int, xs [][]float64, lam []floa
 		}
 	}
 	return m, dropped, nil
+}
+
+// within returns x (on r0) minus its λ-weighted projection on the fixed
+// effects, x − D₀a with D₀'ΛD₀ a = D₀'Λx; b is scratch.
+func (m *imputeFE) within(x []float64, b [][]float64) ([]float64, error) {
+	for q := range b {
+		m.fe.groupSums(b[q], q, x)
+	}
+	a, err := m.solveEffects(b)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float64, len(x))
+	for r := range out {
+		v := x[r]
+		for q, c := range m.codes0 {
+			v -= a[q][c[r]]
+		}
+		out[r] = v
+	}
+	return out, nil
 }
 
 func (m *imputeFE) l0(a int) float64 {
@@ -215,15 +234,33 @@ func (m *imputeFE) solveEffects(b [][]float64) ([][]float64, error) {
 	X, GX, GGX := w.x, w.gx, w.ggx
 	clear(X)
 	ok := false
+	// Stop when no effect changes by more than tol·(|a| + scale) between
+	// sweeps, or when the change has reached a floor of at most 1e-9 and
+	// not improved for 50 sweeps: with nested effects (year within
+	// region^year) the coefficients may wander along directions that
+	// leave every fitted value unchanged, in steps of rounding size.
+	best, since := math.Inf(1), 0
+	step := func(a, b []float64) bool {
+		c := relChange(a, b, scale)
+		if c <= m.tol {
+			return true
+		}
+		if c < best*0.999 {
+			best, since = c, 0
+		} else {
+			since++
+		}
+		return since > 50 && best <= 1e-9
+	}
 	for it := 0; it < m.maxIter; it += 2 {
 		fe.sweep(w, X, GX)
-		if converged(X, GX, scale, m.tol) {
+		if step(X, GX) {
 			X, GX = GX, X
 			ok = true
 			break
 		}
 		fe.sweep(w, GX, GGX)
-		if converged(GX, GGX, scale, m.tol) {
+		if step(GX, GGX) {
 			X, GGX = GGX, X
 			ok = true
 			break
@@ -335,6 +372,15 @@ func (m *imputeFE) project(qv []float64, r1 []int, u []float64) error {
 		qv[i] = v
 	}
 	return nil
+}
+
+// relChange returns max_j |a_j − b_j| / (|a_j| + scale).
+func relChange(a, b []float64, scale float64) float64 {
+	var c float64
+	for j := range a {
+		c = max(c, math.Abs(a[j]-b[j])/(math.Abs(a[j])+scale))
+	}
+	return c
 }
 
 var errNotIdentified = errors.New("the untreated observations do not identify the fixed effects of the treated observations (disconnected design)")
