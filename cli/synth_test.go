@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -357,5 +359,224 @@ func TestSynthCommandInTime(t *testing.T) {
 		} else if math.Abs(it.Estimate) > math.Abs(r.Estimate)/4 {
 			t.Errorf("%s: in-time placebo %.3f; want under a quarter of the real %.3f", m, it.Estimate, r.Estimate)
 		}
+	}
+}
+
+// writeProp99Cov writes the Proposition 99 panel with the covariates of
+// econ/testdata/synthdid/covariates.R as a ','-delimited CSV: retprice
+// (ADH's cigarette price from econ/testdata/synth/smoking_adh_tidysynth.csv,
+// in dollars) and smooth = ((i mod 7) − 3)(year − 1985)/15 + (i mod 5)/4,
+// i the 1-based alphabetical index of the state. edit may change a row
+// (state, year, and the cells as strings) before it is written.
+func writeProp99Cov(t *testing.T, treated []string, edit func(state string, year int, cells []string)) string {
+	t.Helper()
+	read := func(path string, comma rune) [][]string {
+		fh, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer fh.Close()
+		r := csv.NewReader(fh)
+		r.Comma = comma
+		recs, err := r.ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return recs
+	}
+	price := map[string]float64{}
+	for _, rec := range read("../econ/testdata/synth/smoking_adh_tidysynth.csv", ',')[1:] {
+		v, err := strconv.ParseFloat(rec[6], 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		price[rec[0]+"/"+rec[1]] = v
+	}
+	recs := read(prop99, ';')[1:]
+	var states []string
+	for _, rec := range recs {
+		states = append(states, rec[0])
+	}
+	slices.Sort(states)
+	states = slices.Compact(states)
+	var b strings.Builder
+	b.WriteString("State,Year,PacksPerCapita,treated,retprice,smooth\n")
+	for _, rec := range recs {
+		year, _ := strconv.Atoi(rec[1])
+		i, _ := slices.BinarySearch(states, rec[0])
+		i++
+		tr := "0"
+		if slices.Contains(treated, rec[0]) && year >= 1989 {
+			tr = "1"
+		}
+		cells := []string{rec[0], rec[1], rec[2], tr,
+			strconv.FormatFloat(price[rec[0]+"/"+rec[1]]/100, 'g', -1, 64),
+			strconv.FormatFloat(float64((i%7)-3)*float64(year-1985)/15+float64(i%5)/4, 'g', -1, 64)}
+		if edit != nil {
+			edit(rec[0], year, cells)
+		}
+		b.WriteString(strings.Join(cells, ",") + "\n")
+	}
+	p := filepath.Join(t.TempDir(), "prop99_cov.csv")
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Synthetic DID with covariates through the CLI: estimate and β equal R
+// synthdid 0.0.9's synthdid_estimate(Y, N0, T0, X) on California
+// (econ/testdata/synthdid/covariates.json, written by covariates.R there)
+// to 1e-8 relative; the JSON carries "beta" per covariate and the table a
+// beta row each.
+func TestSynthCommandCovariates(t *testing.T) {
+	b, err := os.ReadFile("../econ/testdata/synthdid/covariates.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref struct {
+		Cases []struct {
+			Name       string
+			Estimators map[string]struct {
+				Estimate float64
+				Beta     []float64
+			}
+		}
+	}
+	if err := json.Unmarshal(b, &ref); err != nil {
+		t.Fatal(err)
+	}
+	want := ref.Cases[0].Estimators["sdid"]
+	if ref.Cases[0].Name != "california" || len(want.Beta) != 2 {
+		t.Fatalf("unexpected reference %+v", ref.Cases[0])
+	}
+	data := writeProp99Cov(t, []string{"California"}, nil)
+	args := []string{"synth", "--data", data, "--unit", "State", "--time", "Year", "--outcome", "PacksPerCapita",
+		"--treat", "treated", "--method", "sdid", "--covariates", "retprice,smooth", "--reps", "10"}
+	code, out, errs := runCLI(t, append(args, "--format", "json")...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var r struct {
+		Estimate   float64            `json:"estimate"`
+		SEMethod   string             `json:"se_method"`
+		Covariates []string           `json:"covariates"`
+		Beta       map[string]float64 `json:"beta"`
+		Iterations int                `json:"iterations"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if math.Abs(r.Estimate-want.Estimate) > 1e-8*math.Abs(want.Estimate) {
+		t.Errorf("estimate %.15g; R synthdid %.15g", r.Estimate, want.Estimate)
+	}
+	for k, c := range []string{"retprice", "smooth"} {
+		if math.Abs(r.Beta[c]-want.Beta[k]) > 1e-8*math.Abs(want.Beta[k]) {
+			t.Errorf("beta[%s] %.15g; R synthdid %.15g", c, r.Beta[c], want.Beta[k])
+		}
+	}
+	if !slices.Equal(r.Covariates, []string{"retprice", "smooth"}) || r.SEMethod != "placebo" || r.Iterations < 1 {
+		t.Errorf("covariates %v, se_method %q, iterations %d", r.Covariates, r.SEMethod, r.Iterations)
+	}
+	code, out, errs = runCLI(t, append(args, "--format", "csv")...)
+	if code != 0 || !strings.Contains(out, "beta,retprice,") || !strings.Contains(out, "beta,smooth,") {
+		t.Errorf("csv: exit %d, stderr %s, output lacks beta rows:\n%s", code, errs, out)
+	}
+}
+
+// --se bootstrap on four treated states (Arkhangelsky et al.'s bootstrap,
+// synthdid's vcov(method = "bootstrap")): the JSON reports the bootstrap
+// SE, the seed and the number of draws; the same seed gives the same SE,
+// another seed a different one.
+func TestSynthCommandBootstrap(t *testing.T) {
+	data := writeProp99Cov(t, []string{"California", "Georgia", "Ohio", "Wisconsin"}, nil)
+	run := func(seed string) (se float64, reps int) {
+		t.Helper()
+		code, out, errs := runCLI(t, "synth", "--data", data, "--unit", "State", "--time", "Year", "--outcome", "PacksPerCapita",
+			"--treat", "treated", "--method", "did", "--se", "bootstrap", "--reps", "30", "--seed", seed, "--format", "json")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		var r struct {
+			SE       float64     `json:"se"`
+			SEMethod string      `json:"se_method"`
+			Boot     float64     `json:"bootstrap_se"`
+			Reps     int         `json:"bootstrap_reps"`
+			Seed     json.Number `json:"seed"`
+		}
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		if r.SEMethod != "bootstrap" || r.SE != r.Boot || !(r.SE > 0) || r.Seed.String() != seed {
+			t.Errorf("se %v (%s), bootstrap_se %v, seed %s", r.SE, r.SEMethod, r.Boot, r.Seed)
+		}
+		return r.SE, r.Reps
+	}
+	a, n := run("7")
+	b, _ := run("7")
+	c, _ := run("8")
+	if n != 30 || a != b || a == c {
+		t.Errorf("reps %d; seed 7: %v and %v; seed 8: %v", n, a, b, c)
+	}
+}
+
+// Bad covariate input for sdid: each message names the file, the line or
+// unit and period, and the column; nothing goes to standard output.
+func TestSynthCommandCovariateErrors(t *testing.T) {
+	good := writeProp99Cov(t, []string{"California"}, nil)
+	holes := writeProp99Cov(t, []string{"California"}, func(state string, year int, cells []string) {
+		if (state == "Utah" && year == 1980) || (state == "Ohio" && year == 1999) {
+			cells[5] = "NA"
+		}
+	})
+	flat := writeProp99Cov(t, []string{"California"}, func(_ string, _ int, cells []string) { cells[5] = "1.5" })
+	lineOf := func(path, prefix string) string {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, l := range strings.Split(string(src), "\n") {
+			if strings.HasPrefix(l, prefix) {
+				return itoa(i + 1)
+			}
+		}
+		t.Fatalf("no line %q", prefix)
+		return ""
+	}
+	base := []string{"synth", "--unit", "State", "--time", "Year", "--outcome", "PacksPerCapita", "--treat", "treated"}
+	cases := []struct {
+		name  string
+		file  string
+		extra []string
+		want  []string
+	}{
+		{"covariate column missing", good, []string{"--covariates", "retprice,income"},
+			[]string{"prop99_cov.csv:1", `"income"`, "no such column"}},
+		{"missing covariate cells", holes, []string{"--covariates", "retprice,smooth"},
+			[]string{"prop99_cov.csv:" + lineOf(holes, "Utah,1980,"), `unit "Utah", 1980`,
+				"prop99_cov.csv:" + lineOf(holes, "Ohio,1999,"), `unit "Ohio", 1999`, `"smooth"`, "missing covariate value"}},
+		{"constant covariate", flat, []string{"--covariates", "smooth"},
+			[]string{"prop99_cov.csv", `"smooth"`, "constant (1.5 in every cell)", "not identified"}},
+		{"window on an sdid covariate", good, []string{"--covariates", "retprice@1980-1988"},
+			[]string{"--covariates", "adh predictors"}},
+		{"unknown se", good, []string{"--se", "wild"}, []string{"--se", "wild"}},
+		{"bootstrap with one treated unit", good, []string{"--se", "bootstrap"}, []string{"bootstrap", "at least 2 treated units"}},
+		{"jackknife with one treated unit", good, []string{"--se", "jackknife"}, []string{"--se jackknife", "not defined"}},
+		{"placebo and se disagree", good, []string{"--placebo", "--se", "bootstrap"}, []string{"--placebo", "--se is bootstrap"}},
+		{"lags with sdid", good, []string{"--lags", "1980"}, []string{"--lags", "adh"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			args := append(append(append([]string(nil), base...), "--data", c.file), c.extra...)
+			code, out, errs := runCLI(t, args...)
+			if code != ExitUser || out != "" {
+				t.Fatalf("exit %d, stdout %q; want exit %d and no output (stderr %s)", code, out, ExitUser, errs)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(errs, w) {
+					t.Errorf("stderr %q lacks %q", errs, w)
+				}
+			}
+		})
 	}
 }

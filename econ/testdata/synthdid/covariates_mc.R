@@ -2,11 +2,12 @@
 # covariates and the bootstrap SE (econ/sdid_cov_test.go, docs/PERFORMANCE.md).
 #
 # Run from this directory with R 4.2.2 (reference BLAS) and synthdid 0.0.9
-# installed into /tmp/peers/lib, in three parts (each a separate process,
+# installed into /tmp/peers/lib, in four parts (each a separate process,
 # so they can run side by side), then merge:
 #   Rscript covariates_mc.R boot      # ~3 min CPU
 #   Rscript covariates_mc.R bootcov   # ~4 min CPU
 #   Rscript covariates_mc.R placebo   # ~4 min CPU
+#   Rscript covariates_mc.R bootcov200  # ~17 min CPU: the benchmark's 200 draws
 #   Rscript covariates_mc.R merge     # writes covariates_mc.json
 # The panel and covariates are those of covariates.R. The bootstrap and
 # placebo SEs are random (R's sample()), so Go can only match them within
@@ -23,9 +24,10 @@ part <- commandArgs(trailingOnly = TRUE)[1]
 src <- "R synthdid 0.0.9 (synth-inference/synthdid @70c1ce3), R 4.2.2, reference BLAS; written by covariates_mc.R"
 if (part == "merge") {
   res <- list()
-  for (p in c("boot", "bootcov", "placebo")) res <- c(res, fromJSON(sprintf("covariates_mc_%s.json", p)))
+  parts <- c("boot", "bootcov", "placebo", "bootcov200")
+  for (p in parts) res <- c(res, fromJSON(sprintf("covariates_mc_%s.json", p)))
   writeLines(toJSON(list(source = src, results = res), auto_unbox = TRUE, digits = NA, pretty = TRUE), "covariates_mc.json")
-  file.remove(sprintf("covariates_mc_%s.json", c("boot", "bootcov", "placebo")))
+  file.remove(sprintf("covariates_mc_%s.json", parts))
   quit()
 }
 panel <- read.csv("california_prop99.csv", sep = ";", stringsAsFactors = FALSE)
@@ -65,6 +67,11 @@ if (part == "boot") {
   set.seed(3)
   res$cpu_bootstrap40_covariates <- cpu(se <- sqrt(vcov(est, method = "bootstrap", replications = 40))[1, 1])
   res$four_treated_sdid_covariates_bootstrap40 <- se
+} else if (part == "bootcov200") {
+  est <- synthdid_estimate(four$Y, four$N0, four$T0, X = covariates(four))
+  set.seed(5)
+  res$cpu_bootstrap200_covariates <- cpu(se <- sqrt(vcov(est, method = "bootstrap", replications = 200))[1, 1])
+  res$four_treated_sdid_covariates_bootstrap200 <- se
 } else if (part == "placebo") {
   cal <- setup_for("California")
   est <- synthdid_estimate(cal$Y, cal$N0, cal$T0, X = covariates(cal))
