@@ -48,6 +48,25 @@ func BenchmarkSyntheticDIDCovariates(b *testing.B) {
 	}
 }
 
+// BenchmarkSDIDCovariatesFit times the joint β and weight fit alone
+// (synthdid_estimate with X, no standard error) on four treated states,
+// the fit covariates_mc.R times in R (cpu_sdid_covariates_fit).
+func BenchmarkSDIDCovariatesFit(b *testing.B) {
+	p, err := NewSynthPanel(readProp99Cov(b, fourTreated, 100), "PacksPerCapita")
+	if err != nil {
+		b.Fatal(err)
+	}
+	opts := SDIDOptions{Covariates: []string{"retprice", "smooth"}, MaxIter: 10000, MaxIterPreSparsify: 100}
+	s, omega0, lambda0 := sdidPrepare(p, opts)
+	d := sdidData{y: p.Y, x: [][]float64{p.X["retprice"], p.X["smooth"]}, N: p.N(), T: p.T(), n0: p.N0, t0: p.T0}
+	b.ReportAllocs()
+	c0 := cpuSeconds(b)
+	for b.Loop() {
+		s.estimate(d, omega0, lambda0)
+	}
+	b.ReportMetric((cpuSeconds(b)-c0)/float64(b.N), "cpu-s/op")
+}
+
 // BenchmarkSyntheticDIDBootstrap times 200 bootstrap draws (synthdid's
 // vcov default) on four treated states, without and with the two
 // covariates; each op includes the fit and its jackknife.
