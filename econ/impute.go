@@ -62,7 +62,7 @@ type ImputationSpec struct {
 }
 
 // ImputationSEWeights chooses the weights v_it of the conservative
-// standard error under observation weights ω (Imputation spec Weights).
+// standard error under observation weights ω (ImputationSpec.Weights).
 type ImputationSEWeights int
 
 const (

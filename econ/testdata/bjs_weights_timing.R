@@ -11,6 +11,8 @@
 suppressPackageStartupMessages({ library(didimputation); library(fixest); library(data.table) })
 setFixest_nthreads(1)
 setDTthreads(1)
+# fixest combines region^t by a quick algorithm that predict() cannot use.
+setFixest_estimation(combine.quick = FALSE)
 cpu <- function(expr) { s <- system.time(expr); c(cpu = s[["user.self"]] + s[["sys.self"]], wall = s[["elapsed"]]) }
 for (f in commandArgs(TRUE)) {
   d <- fread(f)
