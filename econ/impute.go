@@ -670,8 +670,7 @@ func EstimateImputation(data *Frame, spec ImputationSpec, opts Options) (*Imputa
 			}
 		}
 		if err := proj.project(v, r1, u); err != nil {
-			return ef, false, &ImputationError{Issues: []ImputationIssue{{Column: strings.Join(spec.FixedEffects, "+"),
-				Msg: fmt.Sprintf("effect %s: %v", term, err)}}}
+			return ef, false, &ImputationError{Issues: []ImputationIssue{{Msg: fmt.Sprintf("effect %s: %v", term, err)}}}
 		}
 		for _, i := range r0 {
 			v[i] *= -om(i)

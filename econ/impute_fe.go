@@ -78,7 +78,7 @@ func newImputeFE(r0 []int, codes [][]int32, ng []int, xs [][]float64, lam []floa
 	}
 	for j := range dst {
 		if dst[j], err = m.within(src[j], b); err != nil {
-			return nil, nil, err
+			return nil, nil, fmt.Errorf("econ: imputation: first stage: %w", err)
 		}
 	}
 	m.xt = dst[:k]
@@ -124,7 +124,7 @@ func newImputeFE(r0 []int, codes [][]int32, ng []int, xs [][]float64, lam []floa
 		m.fe.groupSums(b[q], q, r)
 	}
 	if m.coef, err = m.solveEffects(b); err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("econ: imputation: first stage: %w", err)
 	}
 	for q, bq := range b {
 		if !m.balanced(q, bq, m.coef) {
@@ -285,7 +285,7 @@ func (m *imputeFE) solveEffects(b [][]float64) ([][]float64, error) {
 	// Restore the work buffers' identities (the swaps above permute them).
 	w.x, w.gx, w.ggx = X, GX, GGX
 	if !ok {
-		return nil, fmt.Errorf("econ: imputation: fixed-effect solve did not converge in %d iterations", m.maxIter)
+		return nil, fmt.Errorf("%w in %d iterations", errNoConverge, m.maxIter)
 	}
 	fe.sweep(w, X, GX)
 	out[0] = append([]float64(nil), w.c0...)
@@ -336,9 +336,12 @@ func (m *imputeFE) project(qv []float64, r1 []int, u []float64) error {
 			c[j] += u[i] * x[i]
 		}
 	}
+	// D₀'ΛD₀ a = b is consistent exactly when the treated combination is
+	// identified; Gauss–Seidel then converges (it is semi-convergent on
+	// consistent singular systems), so failure means not identified.
 	a, err := m.solveEffects(b)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w (%v)", errNotIdentified, err)
 	}
 	for q := range b {
 		if !m.balanced(q, b[q], a) {
@@ -382,5 +385,7 @@ func relChange(a, b []float64, scale float64) float64 {
 	}
 	return c
 }
+
+var errNoConverge = errors.New("fixed-effect solve did not converge")
 
 var errNotIdentified = errors.New("the untreated observations do not identify the fixed effects of the treated observations (disconnected design)")

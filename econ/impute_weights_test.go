@@ -354,6 +354,28 @@ func TestBJSWeightErrors(t *testing.T) {
 			t.Errorf("%s weight: issue %+v; want column w2, unit %v, time %v", c.name, is, id[5], yr[5])
 		}
 	}
+	// A disconnected untreated design (units 1 and 3 seen in periods 1–2,
+	// unit 2 in 3–4; unit 3's treated period 4 links the parts) is an
+	// error in both engines (k forces the general one).
+	disc := NewFrame(6)
+	for _, c := range []struct {
+		n string
+		v []float64
+	}{
+		{"id", []float64{1, 1, 2, 2, 3, 3}}, {"t", []float64{1, 2, 3, 4, 1, 4}}, {"g", []float64{0, 0, 0, 0, 4, 4}},
+		{"k", []float64{0, 0, 0, 0, 0, 0}}, {"y", []float64{1, 2, 4, 3, 5, 9}},
+	} {
+		if err := disc.AddFloat(c.n, c.v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, fe := range [][]string{nil, {"id", "t", "k"}} {
+		_, err := EstimateImputation(disc, ImputationSpec{Outcome: "y", Unit: "id", Time: "t", Cohort: "g", FixedEffects: fe}, Options{})
+		var ie *ImputationError
+		if !errors.As(err, &ie) {
+			t.Errorf("disconnected design, fe %v: error %v; want *ImputationError", fe, err)
+		}
+	}
 	// Zero weights drop the row with a note.
 	f := bjsWData(t, "stagg_w_static")
 	w, _ := f.Float("w")
