@@ -27,10 +27,10 @@ import (
 // error is the answer. ok is never true for a value strconv would reject.
 //
 // The number is w·10^q with w < 10^19 its significant digits read as an
-// integer, eight at a time where it can (see eightDigits). If w ≤ 2^53 and
-// |q| ≤ 22, w and 10^|q| are exact float64 values and one IEEE-754
-// multiplication or division rounds correctly (Clinger 1990, "How to read
-// floating point numbers accurately", PLDI, the fast path);
+// integer (those after the point eight at a time, see eightDigits). If
+// w ≤ 2^53 and |q| ≤ 22, w and 10^|q| are exact float64 values and one
+// IEEE-754 multiplication or division rounds correctly (Clinger 1990, "How
+// to read floating point numbers accurately", PLDI, the fast path);
 // otherwise the Eisel–Lemire algorithm rounds w·10^q from a 128-bit
 // product, subnormal results included (D. Lemire, "Number parsing at a
 // gigabyte per second", Software: Practice and Experience 51(8), 2021;
@@ -55,18 +55,13 @@ func ScanFloat(b []byte) (v float64, n int, ok bool) {
 	}
 	s := i
 	var w uint64
-	// Digits, eight at a time while they last: w wraps around past 19
-	// digits, so nd counts them. (The loop is written out twice rather
-	// than called: a call costs short decimals such as "1234.56" about a
-	// fifth of their time.)
-	for i+8 <= len(b) {
-		x, ok := eightDigits(b[i:])
-		if !ok {
-			break
-		}
-		w = w*100000000 + x
-		i += 8
-	}
+	// Digits accumulate in w, which wraps around past 19 of them, so nd
+	// counts them. The integer part is read one digit at a time: in data
+	// it is short, and a failed eight-byte test on "12345.67" costs more
+	// than it saves. The fraction is read eight digits at a time while
+	// they last, then one at a time. (The loops are written out rather
+	// than called: a call costs short decimals about a fifth of their
+	// time.)
 	for i < len(b) && b[i]-'0' < 10 {
 		w = w*10 + uint64(b[i]-'0')
 		i++
