@@ -127,7 +127,7 @@ func runDIDImputation(env *Env, args []string) error {
 		}
 		return &UserError{err}
 	}
-	return writeImputation(env, *format, r)
+	return writeImputation(env, *format, r, spec)
 }
 
 // splitCommaFlag splits a comma-separated flag value, dropping blanks
@@ -175,7 +175,7 @@ func bjsEffect(e econ.ImputationEffect) bjsEffectJSON {
 // "estimate"}],"notes":[…]}; table and csv print one row
 // per effect (leads of the pre-trend test first, then the overall ATT and
 // the horizons).
-func writeImputation(env *Env, format string, r *econ.Imputation) error {
+func writeImputation(env *Env, format string, r *econ.Imputation, spec econ.ImputationSpec) error {
 	w := env.Stdout
 	if format == "json" {
 		type lead struct {
@@ -247,6 +247,20 @@ func writeImputation(env *Env, format string, r *econ.Imputation) error {
 	}
 	if err := writeTable(w, header, rows); err != nil {
 		return err
+	}
+	fes := spec.FixedEffects
+	if len(fes) == 0 {
+		fes = []string{spec.Unit, spec.Time}
+	}
+	fmt.Fprintf(w, "\nY(0) model on untreated observations: fixed effects %s", strings.Join(fes, " + "))
+	if len(spec.Controls) > 0 {
+		fmt.Fprintf(w, ", controls %s", strings.Join(spec.Controls, ", "))
+	}
+	if spec.Weights != "" {
+		fmt.Fprintf(w, ", weights %s", spec.Weights)
+		if spec.SEWeights == econ.SEWeightsDidimputation {
+			fmt.Fprint(w, " (SEs with didimputation's weights)")
+		}
 	}
 	fmt.Fprintf(w, "\n%d untreated and %d imputed treated observations, %d clusters", r.NUntreated, r.NTreated, r.Clusters)
 	if r.NNotImputed > 0 {

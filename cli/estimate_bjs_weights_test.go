@@ -168,7 +168,8 @@ func TestDIDImputationWeightsBadInput(t *testing.T) {
 	}
 	// Without --strict the two cells are dropped with a note.
 	code, out, errs := runCLI(t, append(append([]string(nil), base...), "--data", site, "--fe", "id,region^year")...)
-	if code != 0 || !strings.Contains(out, `note: 2 treated observations cannot be imputed and were dropped: unit "7" time 9`) {
+	if code != 0 || !strings.Contains(out, `note: 2 treated observations cannot be imputed and were dropped: unit "7" time 9`) ||
+		!strings.Contains(out, "Y(0) model on untreated observations: fixed effects id + region^year\n") {
 		t.Errorf("dropped cells: exit %d\n%s%s", code, out, errs)
 	}
 }
