@@ -551,3 +551,92 @@ func FuzzImputationWeighted(f *testing.F) {
 		}
 	})
 }
+
+// TestBJSSEWeightsArePerturbations checks the default SE weights against
+// their definition, independently of the projection code: v_j is the
+// derivative of τ̂_w in y_j, found by re-estimating with y_j + 1 (the
+// estimator is linear), and the SE must equal Σ_c (Σ v ε̃)² built from
+// those v with the cohort × period τ̄ of BJS eq. 10. didimputation's
+// weights fail this check when the weights vary (they are not the
+// estimator's derivative), which is why they are not the default.
+func TestBJSSEWeightsArePerturbations(t *testing.T) {
+	f := bjsWeightedPanel(24, 6, 9)
+	y, _ := f.Float("y")
+	g, _ := f.Float("g")
+	tt, _ := f.Float("t")
+	id, _ := f.Float("id")
+	n := len(y)
+	r4 := make([]float64, n)
+	for i := range n {
+		r4[i] = math.Mod(id[i], 4)
+	}
+	if err := f.AddFloat("r4", r4); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		fe   []string
+	}{{"two-way", nil}, {"r4^t", []string{"id", "t", "r4^t"}}} {
+		for _, mode := range []ImputationSEWeights{SEWeightsEstimator, SEWeightsDidimputation} {
+			spec := ImputationSpec{Outcome: "yp", Unit: "id", Time: "t", Cohort: "g", Controls: []string{"x", "x2"},
+				FixedEffects: c.fe, Weights: "w", SEWeights: mode}
+			yp := append([]float64(nil), y...)
+			est := func() *Imputation {
+				fr, err := frameRows(f, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := fr.AddFloat("yp", yp); err != nil {
+					t.Fatal(err)
+				}
+				r, err := EstimateImputation(fr, spec, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return r
+			}
+			base := est()
+			v := make([]float64, n)
+			for j := range n {
+				if math.IsNaN(base.Y0[j]) {
+					continue
+				}
+				yp[j] = y[j] + 1
+				v[j] = est().Overall.Estimate - base.Overall.Estimate
+				yp[j] = y[j]
+			}
+			// τ̄ by cohort × period over treated rows, weights v².
+			num, den := map[[2]float64]float64{}, map[[2]float64]float64{}
+			for i := range n {
+				if !math.IsNaN(base.Tau[i]) {
+					k := [2]float64{g[i], tt[i]}
+					num[k] += v[i] * v[i] * base.Tau[i]
+					den[k] += v[i] * v[i]
+				}
+			}
+			cl := map[float64]float64{}
+			for i := range n {
+				switch {
+				case math.IsNaN(base.Y0[i]):
+				case math.IsNaN(base.Tau[i]):
+					cl[id[i]] += v[i] * (y[i] - base.Y0[i])
+				default:
+					k := [2]float64{g[i], tt[i]}
+					cl[id[i]] += v[i] * (base.Tau[i] - num[k]/den[k])
+				}
+			}
+			var ss float64
+			for _, s := range cl {
+				ss += s * s
+			}
+			e := relErr(base.Overall.SE, math.Sqrt(ss))
+			t.Logf("%s, SE weights %d: SE %.12g, from perturbations %.12g", c.name, mode, base.Overall.SE, math.Sqrt(ss))
+			if mode == SEWeightsEstimator && e > 1e-8 {
+				t.Errorf("%s: SE %.10g; from perturbation weights %.10g", c.name, base.Overall.SE, math.Sqrt(ss))
+			}
+			if mode == SEWeightsDidimputation && e < 1e-4 {
+				t.Errorf("%s, didimputation weights: SE %.10g equals the perturbation SE %.10g; want a difference (weights vary)", c.name, base.Overall.SE, math.Sqrt(ss))
+			}
+		}
+	}
+}
