@@ -3,7 +3,9 @@ package econ
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // TableModel is one column of a regression [Table]: what [NewModelTable]
@@ -147,8 +149,21 @@ func CSTableModel(r *CS, agg CSAggregation, depVar string) TableModel {
 // share the FE rows of a TWFE regression on the same keys); NObs is the
 // rows used.
 func ImputationTableModel(r *Imputation, spec ImputationSpec) TableModel {
+	fe := spec.FixedEffects
+	if len(fe) == 0 {
+		fe = []string{spec.Unit, spec.Time}
+	}
 	m := TableModel{DepVar: spec.Outcome, Estimator: "BJS imputation", NObs: r.NObs, R2: math.NaN(), R2Within: math.NaN(),
-		FE: []string{spec.Unit, spec.Time}, VCov: fmt.Sprintf("conservative, %d clusters", r.Clusters)}
+		FE: slices.Clone(fe), VCov: fmt.Sprintf("conservative, %d clusters", r.Clusters)}
+	if spec.Weights != "" {
+		m.Notes = append(m.Notes, "weights: "+spec.Weights)
+		if spec.SEWeights == SEWeightsDidimputation {
+			m.VCov += ", didimputation's weighted SE"
+		}
+	}
+	if len(spec.Controls) > 0 {
+		m.Notes = append(m.Notes, "controls in the Y(0) model: "+strings.Join(spec.Controls, ", "))
+	}
 	m.Coefs = append(m.Coefs, normalCoef(TableATT, r.Overall.Estimate, r.Overall.SE))
 	for _, h := range r.Horizons {
 		m.Coefs = append(m.Coefs, normalCoef("e="+strconv.Itoa(h.Horizon), h.Estimate, h.SE))

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -259,5 +260,33 @@ func TestModelTableADH(t *testing.T) {
 		if g.se && g.cells[1] != "" {
 			t.Errorf("SE row %q; want blank without an SE", g.cells)
 		}
+	}
+}
+
+// TestImputationTableModelSpec: the column names the fixed effects of the
+// Y(0) model as given (unit and time by default), and notes the weights,
+// the didimputation SE choice and the controls.
+func TestImputationTableModelSpec(t *testing.T) {
+	r := &Imputation{Overall: ImputationEffect{Estimate: 1.5, SE: 0.5}, NObs: 40, Clusters: 8}
+	m := ImputationTableModel(r, ImputationSpec{Outcome: "y", Unit: "id", Time: "year"})
+	if !slices.Equal(m.FE, []string{"id", "year"}) || len(m.Notes) != 0 {
+		t.Errorf("default: FE %v, notes %v", m.FE, m.Notes)
+	}
+	spec := ImputationSpec{Outcome: "y", Unit: "id", Time: "year", FixedEffects: []string{"id", "year", "region^year"},
+		Weights: "pop", SEWeights: SEWeightsDidimputation, Controls: []string{"x1", "x2"}}
+	m = ImputationTableModel(r, spec)
+	if !slices.Equal(m.FE, spec.FixedEffects) {
+		t.Errorf("FE %v, want %v", m.FE, spec.FixedEffects)
+	}
+	spec.FixedEffects[2] = "changed"
+	if m.FE[2] != "region^year" {
+		t.Error("the column shares the spec's FixedEffects slice")
+	}
+	if !strings.Contains(m.VCov, "didimputation") || !slices.Contains(m.Notes, "weights: pop") ||
+		!slices.Contains(m.Notes, "controls in the Y(0) model: x1, x2") {
+		t.Errorf("vcov %q, notes %v", m.VCov, m.Notes)
+	}
+	if c := m.Coefs[0]; c.Name != TableATT || c.Estimate != 1.5 || c.SE != 0.5 || math.Abs(c.T-3) > 1e-15 {
+		t.Errorf("ATT row %+v", c)
 	}
 }
