@@ -18,6 +18,11 @@ func init() {
 func runImputation(in *causalInput, m *MethodResult) error {
 	spec := econ.ImputationSpec{Outcome: in.column, Unit: "unit", Time: "year", Cohort: "cohort",
 		Controls: in.controls, AllHorizons: true, PreTrends: in.spec.Causal.Leads}
+	if len(in.fe) > 0 {
+		// region_trends: the Y(0) model gets the same extra fixed effects
+		// (region^year) as TWFE.
+		spec.FixedEffects = append([]string{"unit", "year"}, in.fe...)
+	}
 	if in.spec.Causal.Cluster == "province" {
 		spec.Cluster = "province"
 	}

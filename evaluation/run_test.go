@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"testing"
@@ -290,5 +291,34 @@ func TestAlertGroups(t *testing.T) {
 	}
 	if _, err := ParseSpec([]byte("schema: 1\ndata: {generate: {seed: 1}}\npeers: {systemic_share: 1.5}\n"), "s.yaml"); err == nil {
 		t.Error("systemic_share 1.5 accepted")
+	}
+}
+
+// TestRegionTrendsReachImputation: causal.region_trends adds region × year
+// fixed effects to the imputation estimator's Y(0) model as to TWFE, so
+// both estimates move when it is set (the demo's effects differ by region).
+func TestRegionTrendsReachImputation(t *testing.T) {
+	att := map[bool]map[string]float64{}
+	for _, rt := range []bool{false, true} {
+		s, err := ParseSpec([]byte(fmt.Sprintf("schema: 1\ndata: {generate: {seed: 2, units: 80}}\nindex: {uncertainty: -1}\ncausal: {methods: [twfe, imputation], region_trends: %v}\npolicy: {outcomes: [goal]}\n", rt)), "s.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Run(context.Background(), s, RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		att[rt] = map[string]float64{}
+		for _, m := range res.Causal {
+			if m.Error != "" || len(m.Estimates) == 0 {
+				t.Fatalf("region_trends %v: %s: %q", rt, m.Method, m.Error)
+			}
+			att[rt][m.Method] = float64(m.Estimates[0].Value)
+		}
+	}
+	for _, m := range []string{"twfe", "imputation"} {
+		if a, b := att[false][m], att[true][m]; a == b || math.IsNaN(a) || math.IsNaN(b) {
+			t.Errorf("%s: %g without and %g with region × year effects; want two different numbers", m, a, b)
+		}
 	}
 }
