@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -1081,23 +1082,34 @@ func overallOf(keys []int, f func(int) (float64, []float64), n int, in func(int)
 //
 // ω_i the sampling weight scaled to mean 1 (W; nil: all 1).
 func addWeightIF(psi []float64, G []int, W []float64, keys []int, group func(int) int, p, att []float64) {
+	// With s = Σ_k p_k and P = Σ_k p_k ATT_k, unit i adds
+	// (ω_i A_i − P)/s − (ω_i C_i − s)P/s², where A_i sums ATT_k and C_i
+	// counts the keys k of unit i's cohort: so sum per distinct cohort
+	// of the keys first.
 	var s, pa float64
+	var gs []int
+	var sa, cnt []float64
 	for _, k := range keys {
 		s += p[k]
 		pa += p[k] * att[k]
+		g := group(k)
+		j := slices.Index(gs, g)
+		if j < 0 {
+			j = len(gs)
+			gs, sa, cnt = append(gs, g), append(sa, 0), append(cnt, 0)
+		}
+		sa[j] += att[k]
+		cnt[j]++
 	}
 	for i, gi := range G {
-		var a, b float64 // Σ_k ATT_k(1{G=g_k} − p_k), Σ_j (1{G=g_j} − p_j)
-		for _, k := range keys {
-			ind := 0.0
-			if gi == group(k) {
-				ind = 1
-				if W != nil {
-					ind = W[i]
-				}
+		a, b := -pa, -s // Σ_k ATT_k(ω1{G=g_k} − p_k), Σ_j (ω1{G=g_j} − p_j)
+		if j := slices.Index(gs, gi); j >= 0 {
+			wi := 1.0
+			if W != nil {
+				wi = W[i]
 			}
-			a += att[k] * (ind - p[k])
-			b += ind - p[k]
+			a += wi * sa[j]
+			b += wi * cnt[j]
 		}
 		psi[i] += a/s - b*pa/(s*s)
 	}

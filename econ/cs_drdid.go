@@ -393,22 +393,19 @@ func (e *csEstimator) logit() ([]float64, error) {
 	for it := 0; it < 100 && !converged; it++ {
 		clear(grad)
 		clear(h)
-		for i := 0; i < n; i++ {
-			xi := X[i*k : (i+1)*k]
-			p := csLogistic(csDot(xi, beta))
-			var d float64
-			if e.d[i] {
-				d = 1
+		// Two loops rather than a test of ws per unit: this is the
+		// innermost loop of the estimator.
+		if ws == nil {
+			for i := 0; i < n; i++ {
+				xi := X[i*k : (i+1)*k]
+				p := csLogistic(csDot(xi, beta))
+				csLogitTerm(grad, h, xi, p*(1-p), csIndicator(e.d[i])-p, k)
 			}
-			w, r := p*(1-p), d-p
-			if ws != nil {
-				w, r = ws[i]*w, ws[i]*r
-			}
-			for a := 0; a < k; a++ {
-				grad[a] += r * xi[a]
-				for b := 0; b <= a; b++ {
-					h[a*k+b] += w * xi[a] * xi[b]
-				}
+		} else {
+			for i := 0; i < n; i++ {
+				xi := X[i*k : (i+1)*k]
+				p := csLogistic(csDot(xi, beta))
+				csLogitTerm(grad, h, xi, ws[i]*(p*(1-p)), ws[i]*(csIndicator(e.d[i])-p), k)
 			}
 		}
 		inv, ok := csSPDInverse(h, k)
@@ -458,6 +455,25 @@ func (e *csEstimator) logit() ([]float64, error) {
 		inv[j] *= float64(n)
 	}
 	return inv, nil
+}
+
+// csIndicator is 1 for true, 0 for false.
+func csIndicator(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// csLogitTerm adds unit i's terms r·x_i to the gradient and w·x_i x_iᵀ
+// to the lower triangle of the information matrix.
+func csLogitTerm(grad, h, xi []float64, w, r float64, k int) {
+	for a := 0; a < k; a++ {
+		grad[a] += r * xi[a]
+		for b := 0; b <= a; b++ {
+			h[a*k+b] += w * xi[a] * xi[b]
+		}
+	}
 }
 
 func csLogistic(z float64) float64 {
