@@ -134,10 +134,36 @@ func CSTableModel(r *CS, agg CSAggregation, depVar string) TableModel {
 		m.VCov = fmt.Sprintf("multiplier bootstrap (%d draws, seed %d)", r.Boot, r.Seed)
 	}
 	m.Notes = append(m.Notes, fmt.Sprintf("observations are units (%d)", r.N))
+	if r.Weighted {
+		m.Notes = append(m.Notes, "sampling weights")
+	}
+	if agg == CSAggDynamic {
+		if w := csWindow(r); w != "" {
+			m.Notes = append(m.Notes, "event study restricted: "+w)
+		}
+	}
 	if len(r.Dropped) > 0 {
 		m.Notes = append(m.Notes, fmt.Sprintf("%d units treated in the first period dropped", len(r.Dropped)))
 	}
 	return m
+}
+
+// csWindow describes the restriction of the dynamic aggregation
+// (balance_e, min_e, max_e as in did's aggte), "" when there is none.
+func csWindow(r *CS) string {
+	var parts []string
+	if r.BalanceE != nil {
+		parts = append(parts, fmt.Sprintf("balance_e = %d", *r.BalanceE))
+	}
+	switch {
+	case r.MinE != nil && r.MaxE != nil:
+		parts = append(parts, fmt.Sprintf("%d ≤ e ≤ %d", *r.MinE, *r.MaxE))
+	case r.MinE != nil:
+		parts = append(parts, fmt.Sprintf("e ≥ %d", *r.MinE))
+	case r.MaxE != nil:
+		parts = append(parts, fmt.Sprintf("e ≤ %d", *r.MaxE))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // ImputationTableModel returns a table column for the imputation

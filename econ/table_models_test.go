@@ -290,3 +290,25 @@ func TestImputationTableModelSpec(t *testing.T) {
 		t.Errorf("ATT row %+v", c)
 	}
 }
+
+// TestCSTableModelNotes: the CS column says when sampling weights were
+// used and, for the dynamic aggregation only, how the event study was
+// restricted (did's balance_e, min_e, max_e).
+func TestCSTableModelNotes(t *testing.T) {
+	r := &CS{N: 10, Clusters: 10, Weighted: true, BalanceE: new(1), MinE: new(-2), MaxE: new(3)}
+	dyn := CSTableModel(r, CSAggDynamic, "y")
+	if !slices.Contains(dyn.Notes, "sampling weights") || !slices.Contains(dyn.Notes, "event study restricted: balance_e = 1, -2 ≤ e ≤ 3") {
+		t.Errorf("dynamic notes %v", dyn.Notes)
+	}
+	if simple := CSTableModel(r, CSAggSimple, "y"); slices.ContainsFunc(simple.Notes, func(n string) bool { return strings.HasPrefix(n, "event study") }) {
+		t.Errorf("simple aggregation notes a dynamic window: %v", simple.Notes)
+	}
+	r.BalanceE, r.MinE = nil, nil
+	if got := csWindow(r); got != "e ≤ 3" {
+		t.Errorf("window %q", got)
+	}
+	r.Weighted, r.MaxE = false, nil
+	if n := CSTableModel(r, CSAggDynamic, "y").Notes; len(n) != 1 {
+		t.Errorf("unweighted, unrestricted: notes %v", n)
+	}
+}
