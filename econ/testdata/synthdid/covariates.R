@@ -4,7 +4,7 @@
 # Run from this directory with R 4.2.2 (reference BLAS) and synthdid 0.0.9
 # (github.com/synth-inference/synthdid @70c1ce3) installed into /tmp/peers/lib:
 #   Rscript covariates.R > covariates.json
-# (took about 10 minutes of CPU; the jackknife refits beta 39 times per case).
+# (took about 8 minutes of CPU; the jackknife refits beta 39 times per case).
 #
 # Panel: Proposition 99 (california_prop99.csv, outcome PacksPerCapita) with
 # two covariates, built the same way in the Go test:
