@@ -205,7 +205,10 @@ func ImputationTableModel(r *Imputation, spec ImputationSpec) TableModel {
 // of the panel.
 func SDIDTableModel(r *SDIDResult, p *SynthPanel, depVar string) TableModel {
 	se, kind := r.JackknifeSE, "jackknife"
-	if !math.IsNaN(r.PlaceboSE) {
+	switch {
+	case len(r.Bootstraps) > 0 && !math.IsNaN(r.BootstrapSE):
+		se, kind = r.BootstrapSE, fmt.Sprintf("bootstrap (%d, seed %d)", len(r.Bootstraps), r.Seed)
+	case !math.IsNaN(r.PlaceboSE):
 		se, kind = r.PlaceboSE, fmt.Sprintf("placebo (%d, seed %d)", len(r.Placebos), r.Seed)
 	}
 	m := TableModel{DepVar: depVar, Estimator: "synthdid " + r.Method.String(), NObs: p.N() * p.T(), VCov: kind,
@@ -214,6 +217,15 @@ func SDIDTableModel(r *SDIDResult, p *SynthPanel, depVar string) TableModel {
 		m.Notes = append(m.Notes, "no standard error (one treated unit or one control with weight)")
 	}
 	m.Notes = append(m.Notes, fmt.Sprintf("%d treated and %d control units, %d pre- and %d post-periods", p.N()-p.N0, p.N0, p.T0, p.T()-p.T0))
+	if len(r.Covariates) > 0 {
+		// β are nuisance parameters without a standard error (as in
+		// synthdid), so they are a note rather than rows with stars.
+		parts := make([]string, len(r.Covariates))
+		for i, c := range r.Covariates {
+			parts[i] = fmt.Sprintf("%s %.6g", c, r.Beta[i])
+		}
+		m.Notes = append(m.Notes, fmt.Sprintf("outcome adjusted for covariates, β: %s (%d iterations)", strings.Join(parts, ", "), r.Iterations))
+	}
 	return m
 }
 

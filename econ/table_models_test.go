@@ -312,3 +312,27 @@ func TestCSTableModelNotes(t *testing.T) {
 		t.Errorf("unweighted, unrestricted: notes %v", n)
 	}
 }
+
+// TestSDIDTableModelBootstrapCovariates: a bootstrap SE, when computed, is
+// the column's SE (over placebo and jackknife), and covariate coefficients
+// are a note (synthdid gives β no standard error).
+func TestSDIDTableModelBootstrapCovariates(t *testing.T) {
+	p, err := NewSynthPanel(readProp99(t, []string{"California"}), "PacksPerCapita")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &SDIDResult{Estimate: -15.6, JackknifeSE: math.NaN(), PlaceboSE: 8.4, Placebos: make([]float64, 20),
+		BootstrapSE: 4.4, Bootstraps: make([]float64, 200), Seed: 7,
+		Covariates: []string{"retprice", "smooth"}, Beta: []float64{-0.25, 1.5}, Iterations: 10000}
+	m := SDIDTableModel(r, p, "packs")
+	if c, _ := m.coef(TableATT); c.SE != 4.4 || m.VCov != "bootstrap (200, seed 7)" {
+		t.Errorf("SE %g, vcov %q; want the bootstrap's", c.SE, m.VCov)
+	}
+	if !slices.Contains(m.Notes, "outcome adjusted for covariates, β: retprice -0.25, smooth 1.5 (10000 iterations)") {
+		t.Errorf("notes %v", m.Notes)
+	}
+	r.Bootstraps = nil
+	if m := SDIDTableModel(r, p, "packs"); !strings.HasPrefix(m.VCov, "placebo") {
+		t.Errorf("without bootstrap draws: vcov %q", m.VCov)
+	}
+}
