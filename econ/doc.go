@@ -80,16 +80,19 @@
 // (clustered if asked), unconditionally or with covariates by outcome
 // regression, IPW or doubly robust 2×2 estimators as DRDID, anticipation,
 // varying or universal base periods, balanced or unbalanced panels and
-// repeated cross-sections, did's Wald pre-test of parallel trends, and the
-// multiplier bootstrap with uniform confidence bands.
+// repeated cross-sections, sampling weights, did's Wald pre-test of
+// parallel trends, the multiplier bootstrap with uniform confidence bands,
+// and the event study restricted as aggte's balance_e, min_e and max_e.
 //
 // For a few treated units (case cities) adopting together, [NewSynthPanel]
 // arranges a balanced panel as an N×T matrix and [SyntheticDID] estimates
 // synthetic difference-in-differences (Arkhangelsky et al. 2021), or
 // synthetic control and DID in the same framework, as R synthdid does
 // (Frank–Wolfe unit and time weights with its regularisation,
-// sparsification and stopping rule; jackknife and placebo standard errors;
-// plot data), agreeing with it to 1e-12 on Proposition 99.
+// sparsification and stopping rule; time-varying covariates fitted jointly
+// with the weights as its sc.weight.fw.covariates; jackknife, placebo and
+// bootstrap standard errors; plot data), agreeing with it to 1e-12 on
+// Proposition 99.
 // [SynthControl] fits the classic synthetic control of Abadie, Diamond &
 // Hainmueller (2010) from predictors, with predictor weights V chosen by
 // nested optimisation of the pre-period fit, and runs the in-space
@@ -100,10 +103,11 @@
 // for either estimator.
 //
 // [EstimateImputation] is the imputation estimator of Borusyak, Jaravel &
-// Spiess (2024): unit and period effects (and controls) fitted on untreated
-// observations, Y(0) imputed for treated cells, the overall ATT and
-// event-time horizons with their conservative clustered SEs and the
-// pre-trend test on untreated observations, as R didimputation (to 6e-13).
+// Spiess (2024): unit and period effects, or any fixed effects such as
+// region^year, and controls fitted on untreated observations (weighted if
+// asked), Y(0) imputed for treated cells, the overall ATT and event-time
+// horizons with their conservative clustered SEs and the pre-trend test on
+// untreated observations, as R didimputation (to 6e-13).
 // Mechanisms: [EstimateMediation] runs the stepwise mediation regressions
 // (total effect, D → M, Y on D and M; a·b with Sobel and Aroian SEs),
 // [BootstrapMediation] a seeded cluster bootstrap of a·b, and
