@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/cityimpact/cityimpact/econ"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -66,15 +67,22 @@ func runImputation(in *causalInput, m *MethodResult) error {
 	return nil
 }
 
-// balanced returns the rows of units whose outcome is present in every
-// period, and how many units were left out.
-func balanced(in *causalInput) (rows []int, dropped int) {
+// balanced returns the rows of units whose outcome, and every column of
+// also, is present in every period, and how many units were left out.
+func balanced(in *causalInput, also ...[]float64) (rows []int, dropped int) {
 	unit, _ := in.frame.Factor("unit")
 	y, _ := in.frame.Float(in.column)
 	bad := map[int32]bool{}
 	for i, v := range y {
 		if math.IsNaN(v) {
 			bad[unit.Codes[i]] = true
+		}
+	}
+	for _, x := range also {
+		for i, v := range x {
+			if math.IsNaN(v) {
+				bad[unit.Codes[i]] = true
+			}
 		}
 	}
 	for i := range y {
@@ -132,7 +140,6 @@ const sdidPlacebo = 50
 // Points hold the first case city's gap curve by time
 // relative to adoption.
 func runSDID(in *causalInput, m *MethodResult) error {
-	rows, dropped := balanced(in)
 	unit, _ := in.frame.Factor("unit")
 	y, _ := in.frame.Float(in.column)
 	year, _ := in.frame.Float("year")
@@ -141,9 +148,23 @@ func runSDID(in *causalInput, m *MethodResult) error {
 	if len(cases) == 0 {
 		return fmt.Errorf("no case city is treated: name treated cities in report.cases")
 	}
+	// causal.controls enter as time-varying covariates fitted jointly with
+	// the weights (synthdid's sc.weight.fw.covariates).
+	ctrl := make([][]float64, len(in.controls))
+	for k, c := range in.controls {
+		v, ok := in.frame.Float(c)
+		if !ok {
+			return fmt.Errorf("control %q is not a numeric column of the data", c)
+		}
+		ctrl[k] = v
+	}
+	rows, dropped := balanced(in, ctrl...)
 	done := 0
 	for _, c := range cases {
 		var d econ.SynthData
+		if len(ctrl) > 0 {
+			d.Covariates = make(map[string][]float64, len(ctrl))
+		}
 		cy := math.NaN()
 		for _, i := range rows {
 			lev := unit.Levels[unit.Codes[i]]
@@ -168,13 +189,17 @@ func runSDID(in *causalInput, m *MethodResult) error {
 				tr = 1
 			}
 			d.Treat = append(d.Treat, tr)
+			for k, name := range in.controls {
+				d.Covariates[name] = append(d.Covariates[name], ctrl[k][i])
+			}
 		}
 		p, err := econ.NewSynthPanel(d, in.outcome)
 		if err != nil {
 			m.Notes = append(m.Notes, fmt.Sprintf("case city %s: %v", c, err))
 			continue
 		}
-		res, err := econ.SyntheticDID(p, econ.SDIDOptions{Placebo: min(in.spec.Causal.Draws, sdidPlacebo), Seed: in.spec.Causal.Seed, Workers: in.opts.Workers})
+		res, err := econ.SyntheticDID(p, econ.SDIDOptions{Placebo: min(in.spec.Causal.Draws, sdidPlacebo), Seed: in.spec.Causal.Seed,
+			Workers: in.opts.Workers, Covariates: in.controls})
 		if err != nil {
 			m.Notes = append(m.Notes, fmt.Sprintf("case city %s: %v", c, err))
 			continue
@@ -194,11 +219,22 @@ func runSDID(in *causalInput, m *MethodResult) error {
 			}
 			m.Notes = append(m.Notes, fmt.Sprintf("plotted: the gap between %s and its synthetic control (offset by the λ-weighted pre-period gap)", c))
 		}
+		if len(res.Beta) > 0 {
+			parts := make([]string, len(res.Beta))
+			for k, b := range res.Beta {
+				parts[k] = fmt.Sprintf("%s %.4g", res.Covariates[k], b)
+			}
+			m.Notes = append(m.Notes, fmt.Sprintf("case city %s: outcome adjusted for controls, β: %s", c, strings.Join(parts, ", ")))
+		}
 		m.NObs += len(d.Unit)
 		done++
 	}
 	if dropped > 0 {
-		m.Notes = append(m.Notes, fmt.Sprintf("%d units with a missing outcome left out (the estimator needs a balanced panel)", dropped))
+		what := "outcome"
+		if len(ctrl) > 0 {
+			what = "outcome or control"
+		}
+		m.Notes = append(m.Notes, fmt.Sprintf("%d units with a missing %s left out (the estimator needs a balanced panel)", dropped, what))
 	}
 	if done == 0 {
 		return fmt.Errorf("no treated case city could be estimated")

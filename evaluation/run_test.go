@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -320,5 +322,44 @@ func TestRegionTrendsReachImputation(t *testing.T) {
 		if a, b := att[false][m], att[true][m]; a == b || math.IsNaN(a) || math.IsNaN(b) {
 			t.Errorf("%s: %g without and %g with region × year effects; want two different numbers", m, a, b)
 		}
+	}
+}
+
+// TestSDIDControls: causal.controls enter synthetic DID as covariates
+// fitted with the weights (a β per control in the notes), and units with a
+// missing control cell are left out as units with a missing outcome are.
+func TestSDIDControls(t *testing.T) {
+	est := map[bool]float64{}
+	for _, ctrl := range []bool{false, true} {
+		c := ""
+		if ctrl {
+			c = ", controls: [online_service_rate]"
+		}
+		s, err := ParseSpec([]byte("schema: 1\ndata: {generate: {seed: 1}}\nindex: {uncertainty: -1}\ncausal: {methods: [sdid], draws: 10"+c+"}\npolicy: {outcomes: [goal]}\nreport: {cases: [杭州]}\n"), "s.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Run(context.Background(), s, RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m *MethodResult
+		for i := range res.Causal {
+			if res.Causal[i].Method == "sdid" {
+				m = &res.Causal[i]
+			}
+		}
+		if m == nil || m.Error != "" || len(m.Estimates) != 1 {
+			t.Fatalf("controls %v: sdid %+v", ctrl, m)
+		}
+		est[ctrl] = float64(m.Estimates[0].Value)
+		beta := slices.ContainsFunc(m.Notes, func(n string) bool { return strings.Contains(n, "β: online_service_rate") })
+		left := slices.ContainsFunc(m.Notes, func(n string) bool { return strings.Contains(n, "missing outcome or control left out") })
+		if beta != ctrl || left != ctrl {
+			t.Errorf("controls %v: notes %q", ctrl, m.Notes)
+		}
+	}
+	if est[false] == est[true] {
+		t.Errorf("the control did not change the estimate (%g)", est[true])
 	}
 }
