@@ -512,53 +512,8 @@ func fwWeights(m []float64, n, k int, zeta float64, intercept bool, x0 []float64
 	matVec(ax, m, n, k, x)
 	for t := 0; t < maxIter && (t < 2 || prev-cur > md2); t++ {
 		// fw.step
-		for j := range k {
-			col := m[j*n : (j+1)*n]
-			var g float64
-			for i := range n {
-				g += (ax[i] - b[i]) * col[i]
-			}
-			grad[j] = g + eta*x[j]
-		}
-		imin := 0
-		for j := 1; j < k; j++ {
-			if grad[j] < grad[imin] {
-				imin = j
-			}
-		}
-		allZero := true
-		for j := range k {
-			dx[j] = -x[j]
-		}
-		dx[imin] = 1 - x[imin]
-		for j := range k {
-			if dx[j] != 0 {
-				allZero = false
-				break
-			}
-		}
-		if !allZero {
+		if imin, step, moved := fwMove(m, n, k, x, b, ax, eta, grad, dx); moved {
 			col := m[imin*n : (imin+1)*n]
-			var num, derr, dxx float64
-			for j := range k {
-				num += grad[j] * dx[j]
-			}
-			for i := range n {
-				d := col[i] - ax[i]
-				derr += d * d
-			}
-			for j := range k {
-				dxx += dx[j] * dx[j]
-			}
-			// A flat direction (0/0, e.g. constant outcomes with ζ = 0)
-			// gets no step; synthdid would stop on NaN there.
-			step := 0.0
-			if den := derr + eta*dxx; den > 0 {
-				step = min(1, max(0, -num/den))
-			}
-			for j := range k {
-				x[j] += step * dx[j]
-			}
 			for i := range n {
 				ax[i] += step * (col[i] - ax[i])
 			}

@@ -166,11 +166,23 @@ func (s *sdidSetup) covWeights(yc []float64, xc [][]float64, n0, t0 int, omega0,
 // step for min ‖Ax − b‖² + η‖x‖² over the simplex, with exact line search,
 // updating x in place. A is n×k column-major in a, b has length n; ax, grad
 // and dx are scratch of length at least n, k, k.
-//
-//	g = Aᵀ(Ax − b) + ηx,  i = argmin g,  d = e_i − x,  s = clamp(−gᵀd / (‖A_i − Ax‖² + η‖d‖²), 0, 1),  x ← x + s d
 func fwStep(a []float64, n, k int, x, b []float64, eta float64, ax, grad, dx []float64) {
 	ax, grad, dx = ax[:n], grad[:k], dx[:k]
 	matVec(ax, a, n, k, x)
+	fwMove(a, n, k, x, b, ax, eta, grad, dx)
+}
+
+// fwMove moves x by one Frank–Wolfe step for min ‖Ax − b‖² + η‖x‖² over
+// the simplex, given ax = A x (A n×k column-major in a; grad and dx are
+// scratch of length k), and returns the vertex i it moved towards and the
+// step s, with moved false when the direction is zero (x = e_i already):
+//
+//	g = Aᵀ(Ax − b) + ηx,  i = argmin g,  d = e_i − x,  s = clamp(−gᵀd / (‖A_i − Ax‖² + η‖d‖²), 0, 1),  x ← x + s d
+//
+// A flat direction (0/0) gets s = 0; synthdid would produce NaN. The
+// caller updates ax (to ax + s(A_i − ax)) or recomputes it.
+func fwMove(a []float64, n, k int, x, b, ax []float64, eta float64, grad, dx []float64) (imin int, step float64, moved bool) {
+	x, b, ax, grad, dx = x[:k], b[:n], ax[:n], grad[:k], dx[:k] // bounds-check hints
 	for j := range k {
 		col := a[j*n : (j+1)*n]
 		var g float64
@@ -179,25 +191,23 @@ func fwStep(a []float64, n, k int, x, b []float64, eta float64, ax, grad, dx []f
 		}
 		grad[j] = g + eta*x[j]
 	}
-	imin := 0
 	for j := 1; j < k; j++ {
 		if grad[j] < grad[imin] {
 			imin = j
 		}
 	}
-	allZero := true
 	for j := range k {
 		dx[j] = -x[j]
 	}
 	dx[imin] = 1 - x[imin]
 	for j := range k {
 		if dx[j] != 0 {
-			allZero = false
+			moved = true
 			break
 		}
 	}
-	if allZero {
-		return
+	if !moved {
+		return imin, 0, false
 	}
 	col := a[imin*n : (imin+1)*n]
 	var num, derr, dxx float64
@@ -211,14 +221,13 @@ func fwStep(a []float64, n, k int, x, b []float64, eta float64, ax, grad, dx []f
 	for j := range k {
 		dxx += dx[j] * dx[j]
 	}
-	// A flat direction (0/0) gets no step; synthdid would produce NaN.
-	step := 0.0
 	if den := derr + eta*dxx; den > 0 {
 		step = min(1, max(0, -num/den))
 	}
 	for j := range k {
 		x[j] += step * dx[j]
 	}
+	return imin, step, true
 }
 
 // matVecMinus sets dst = [A | b] (x, −1) = A x − b for the n×(k+1)
