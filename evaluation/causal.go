@@ -454,17 +454,36 @@ func runCS(in *causalInput, m *MethodResult) error {
 	year, _ := f.Float("year")
 	coh, _ := f.Float("cohort")
 	y, _ := f.Float(in.column)
+	// causal.controls are did's xformla: each 2×2 comparison conditions on
+	// their base-period values, doubly robust (DRDID).
+	ctrl := make([][]float64, len(in.controls))
+	for k, c := range in.controls {
+		v, ok := f.Float(c)
+		if !ok {
+			return fmt.Errorf("control %q is not a numeric column of the data", c)
+		}
+		ctrl[k] = v
+	}
 	// The estimator needs a balanced panel: units with a missing outcome
-	// in any period are left out (and counted in a note).
+	// (or control) in any period are left out (and counted in a note).
 	incomplete := map[int32]bool{}
 	for i, v := range y {
 		if math.IsNaN(v) {
 			incomplete[unitF.Codes[i]] = true
 		}
+		for _, x := range ctrl {
+			if math.IsNaN(x[i]) {
+				incomplete[unitF.Codes[i]] = true
+			}
+		}
 	}
 	prov, hasProv := f.Factor("province")
 	cluster := in.spec.Causal.Cluster == "province" && hasProv
 	var d econ.CSData
+	if len(ctrl) > 0 {
+		d.Covariates = make([][]float64, len(ctrl))
+		d.CovariateNames = in.controls
+	}
 	for i := range f.Len() {
 		if incomplete[unitF.Codes[i]] {
 			continue
@@ -477,6 +496,9 @@ func runCS(in *causalInput, m *MethodResult) error {
 			c = int(coh[i])
 		}
 		d.Cohort = append(d.Cohort, c)
+		for k, x := range ctrl {
+			d.Covariates[k] = append(d.Covariates[k], x[i])
+		}
 		if cluster {
 			lab := ""
 			if c := prov.Codes[i]; c >= 0 {
@@ -487,7 +509,14 @@ func runCS(in *causalInput, m *MethodResult) error {
 	}
 	n := len(d.Unit)
 	if len(incomplete) > 0 {
-		m.Notes = append(m.Notes, fmt.Sprintf("%d units with a missing outcome in some period left out (the estimator needs a balanced panel)", len(incomplete)))
+		what := "outcome"
+		if len(ctrl) > 0 {
+			what = "outcome or control"
+		}
+		m.Notes = append(m.Notes, fmt.Sprintf("%d units with a missing %s in some period left out (the estimator needs a balanced panel)", len(incomplete), what))
+	}
+	if len(ctrl) > 0 {
+		m.Notes = append(m.Notes, fmt.Sprintf("doubly robust 2×2 comparisons conditioning on the base-period values of %s", strings.Join(in.controls, ", ")))
 	}
 	cs, err := econ.CallawaySantAnna(d, econ.CSOptions{Control: econ.CSNotYetTreated, Alpha: 1 - in.spec.Causal.Level,
 		Workers: in.opts.Workers})

@@ -363,3 +363,43 @@ func TestSDIDControls(t *testing.T) {
 		t.Errorf("the control did not change the estimate (%g)", est[true])
 	}
 }
+
+// TestCSControls: causal.controls enter Callaway–Sant'Anna as did's
+// xformla (doubly robust on base-period values), so the estimate moves and
+// the notes say so; units with a missing control are left out.
+func TestCSControls(t *testing.T) {
+	est := map[bool]float64{}
+	for _, ctrl := range []bool{false, true} {
+		c := ""
+		if ctrl {
+			c = ", controls: [online_service_rate]"
+		}
+		s, err := ParseSpec([]byte("schema: 1\ndata: {generate: {seed: 1, units: 120}}\nindex: {uncertainty: -1}\ncausal: {methods: [callaway_santanna]"+c+"}\npolicy: {outcomes: [goal]}\n"), "s.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Run(context.Background(), s, RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m *MethodResult
+		for i := range res.Causal {
+			if res.Causal[i].Method == "callaway_santanna" {
+				m = &res.Causal[i]
+			}
+		}
+		if m == nil || m.Error != "" || len(m.Estimates) == 0 {
+			t.Fatalf("controls %v: callaway_santanna %+v", ctrl, m)
+		}
+		est[ctrl] = float64(m.Estimates[0].Value)
+		dr := slices.ContainsFunc(m.Notes, func(n string) bool {
+			return strings.Contains(n, "doubly robust") && strings.Contains(n, "online_service_rate")
+		})
+		if dr != ctrl {
+			t.Errorf("controls %v: notes %q", ctrl, m.Notes)
+		}
+	}
+	if est[false] == est[true] {
+		t.Errorf("the control did not change the estimate (%g)", est[true])
+	}
+}

@@ -112,8 +112,14 @@ type IndexSpec struct {
 
 // CausalSpec lists the causal methods run on every outcome, in order.
 // Known methods ([MethodNames]): twfe, event_study, placebo, sunab,
-// callaway_santanna, imputation, bacon (the default list) and sdid. Cluster is the clustering variable (unit, province or
-// none); Controls are indicator codes added as covariates.
+// callaway_santanna, imputation, bacon (the default list) and sdid.
+// Cluster is the clustering variable (unit, province or none). Controls
+// are indicator codes added as covariates to every method but bacon: to
+// the regressions (TWFE, event study, placebo, Sun–Abraham, mediation), to
+// the imputation estimator's Y(0) model, to Callaway–Sant'Anna as did's
+// xformla (doubly robust on base-period values) and to synthetic DID as
+// synthdid's time-varying covariates; units with a missing control are
+// left out of the estimators that need a balanced panel.
 type CausalSpec struct {
 	Methods  []string `yaml:"methods" json:"methods"`
 	Cluster  string   `yaml:"cluster" json:"cluster"`

@@ -91,7 +91,7 @@ causal:
   # adoption callaway_santanna and bacon are always added.
   methods: [twfe, event_study, placebo, sunab, callaway_santanna, imputation, bacon, sdid]
   cluster: unit            # unit, province or none (heteroskedasticity-robust)
-  controls: []             # indicator codes added as covariates
+  controls: []             # indicator codes as covariates (every method but bacon; CS doubly robust)
   mediators: []            # indicator codes tested as channels by mediation
   region_trends: false     # add region × year fixed effects
   leads: 5                 # event window; periods beyond are binned
