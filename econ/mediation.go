@@ -259,8 +259,10 @@ type MediationBootstrap struct {
 	// CIHigh are their (1∓Level)/2 quantiles (R's quantile type 7),
 	// Options.Level (default 0.95).
 	SE, CILow, CIHigh float64
-	// P is the two-sided percentile p-value: twice the smaller share of
-	// draws on either side of zero, capped at 1.
+	// P is the two-sided percentile p-value: twice the smaller count of
+	// successful draws on either side of zero, plus one, over their number
+	// plus one, capped at 1 (Davison & Hinkley 1997, eq. 4.11), so it is
+	// never 0: with 999 draws on one side it is 0.002.
 	P       float64
 	Draws   []float64 // a·b of each draw in draw order; NaN for failed draws
 	Reps    int
@@ -386,9 +388,11 @@ func (mb *medBoot) run(boot MediationBoot, opts Options, neff int, eval func(mul
 type bootStats struct{ SE, CILow, CIHigh, P float64 }
 
 // bootSummary returns the standard deviation of the non-NaN draws, their
-// (1∓level)/2 type-7 quantiles and the two-sided percentile p-value
-// (twice the smaller share of draws on either side of zero, capped at 1);
-// false with fewer than two good draws.
+// (1∓level)/2 type-7 quantiles and the two-sided percentile p-value, with
+// the +1 correction of Davison & Hinkley (1997, eq. 4.11) so that it is
+// never 0 (B draws on one side give 2/(B+1), the smallest p the draws can
+// show): p = min(1, 2(min(#{θ* ≤ 0}, #{θ* ≥ 0}) + 1)/(B + 1)); false with
+// fewer than two good draws.
 func bootSummary(draws []float64, level float64) (bootStats, bool) {
 	good := make([]float64, 0, len(draws))
 	for _, v := range draws {
@@ -419,7 +423,7 @@ func bootSummary(draws []float64, level float64) (bootStats, bool) {
 		SE:     math.Sqrt(ss / float64(len(good)-1)),
 		CILow:  quantile7(good, (1-level)/2),
 		CIHigh: quantile7(good, (1+level)/2),
-		P:      min(1, 2*float64(min(below, above))/float64(len(good))),
+		P:      min(1, 2*float64(min(below, above)+1)/float64(len(good)+1)),
 	}, true
 }
 

@@ -308,3 +308,34 @@ func BenchmarkMediationBootstrap(b *testing.B) {
 		}
 	})
 }
+
+// TestBootSummaryP: the percentile p-value has the +1 correction of
+// Davison & Hinkley (1997, eq. 4.11): 999 draws all above zero give
+// 2/1000, never 0; draws balanced around zero give 1; NaN draws are left
+// out of B.
+func TestBootSummaryP(t *testing.T) {
+	d := make([]float64, 999)
+	for i := range d {
+		d[i] = 1 + float64(i)/1000
+	}
+	st, ok := bootSummary(d, 0.95)
+	if !ok || st.P != 2.0/1000 {
+		t.Errorf("all positive: p = %g, want 0.002", st.P)
+	}
+	d = append(d, math.NaN())
+	if st, _ := bootSummary(d, 0.95); st.P != 2.0/1000 {
+		t.Errorf("with a NaN draw: p = %g, want 0.002", st.P)
+	}
+	bal := []float64{-2, -1, 1, 2}
+	if st, _ := bootSummary(bal, 0.95); st.P != 1 {
+		t.Errorf("balanced: p = %g, want 1", st.P)
+	}
+	// 10 of 99 draws at or below zero: p = 2·11/100.
+	d = make([]float64, 99)
+	for i := range d {
+		d[i] = float64(i - 9)
+	}
+	if st, _ := bootSummary(d, 0.95); math.Abs(st.P-0.22) > 1e-15 {
+		t.Errorf("10 of 99 at or below zero: p = %g, want 0.22", st.P)
+	}
+}
