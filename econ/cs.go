@@ -1,7 +1,6 @@
 package econ
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -334,47 +333,51 @@ type CS struct {
 func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 	m := len(d.Unit)
 	if len(d.Time) != m || len(d.Outcome) != m || len(d.Cohort) != m {
-		return nil, fmt.Errorf("econ: callaway-santanna: column lengths differ (unit %d, time %d, outcome %d, cohort %d)",
+		return nil, csErrorf(ErrColumnLength, "column lengths differ (unit %d, time %d, outcome %d, cohort %d)",
 			m, len(d.Time), len(d.Outcome), len(d.Cohort))
 	}
 	for c, x := range d.Covariates {
 		if len(x) != m {
-			return nil, fmt.Errorf("econ: callaway-santanna: covariate %s has %d rows, want %d", covName(d, c), len(x), m)
+			e := csErrorf(ErrColumnLength, "covariate %s has %d rows, want %d", covName(d, c), len(x), m)
+			e.Column = covName(d, c)
+			return nil, e
 		}
 	}
 	if d.Cluster != nil && len(d.Cluster) != m {
-		return nil, fmt.Errorf("econ: callaway-santanna: cluster column has %d rows, want %d", len(d.Cluster), m)
+		e := csErrorf(ErrColumnLength, "cluster column has %d rows, want %d", len(d.Cluster), m)
+		e.Column = "cluster"
+		return nil, e
 	}
 	if m == 0 {
-		return nil, errors.New("econ: callaway-santanna: no observations")
+		return nil, csErrorf(ErrNoObservations, "no observations")
 	}
 	if opts.Anticipation < 0 {
-		return nil, fmt.Errorf("econ: callaway-santanna: negative anticipation %d", opts.Anticipation)
+		return nil, csErrorf(ErrBadOptions, "negative anticipation %d", opts.Anticipation)
 	}
 	if opts.Method < CSDoublyRobust || opts.Method > CSIPW {
-		return nil, fmt.Errorf("econ: callaway-santanna: unknown method %v", opts.Method)
+		return nil, csErrorf(ErrBadOptions, "unknown method %v", opts.Method)
 	}
 	if opts.Boot < 0 {
-		return nil, fmt.Errorf("econ: callaway-santanna: negative number of bootstrap draws %d", opts.Boot)
+		return nil, csErrorf(ErrBadOptions, "negative number of bootstrap draws %d", opts.Boot)
 	}
 	if opts.CBand && opts.Boot == 0 {
-		return nil, errors.New("econ: callaway-santanna: uniform confidence bands need bootstrap draws (Boot > 0)")
+		return nil, csErrorf(ErrBadOptions, "uniform confidence bands need bootstrap draws (Boot > 0)")
 	}
 	alpha := opts.Alpha
 	if alpha == 0 {
 		alpha = 0.05
 	}
 	if !(alpha > 0 && alpha < 1) {
-		return nil, fmt.Errorf("econ: callaway-santanna: alpha %v outside (0, 1)", opts.Alpha)
+		return nil, csErrorf(ErrBadOptions, "alpha %v outside (0, 1)", opts.Alpha)
 	}
 	if opts.Sample < CSBalancedPanel || opts.Sample > CSRepeatedCrossSections {
-		return nil, fmt.Errorf("econ: callaway-santanna: unknown sample type %d", opts.Sample)
+		return nil, csErrorf(ErrBadOptions, "unknown sample type %d", opts.Sample)
 	}
 	if opts.BalanceE != nil && *opts.BalanceE < 0 {
-		return nil, fmt.Errorf("econ: callaway-santanna: negative BalanceE %d", *opts.BalanceE)
+		return nil, csErrorf(ErrBadOptions, "negative BalanceE %d", *opts.BalanceE)
 	}
 	if opts.MinE != nil && opts.MaxE != nil && *opts.MinE > *opts.MaxE {
-		return nil, fmt.Errorf("econ: callaway-santanna: MinE %d above MaxE %d", *opts.MinE, *opts.MaxE)
+		return nil, csErrorf(ErrBadOptions, "MinE %d above MaxE %d", *opts.MinE, *opts.MaxE)
 	}
 	if err := csCheckWeights(d); err != nil {
 		return nil, err
@@ -405,13 +408,19 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 	}
 	nu, nt := len(units), len(times)
 	if nt < 2 {
-		return nil, errors.New("econ: callaway-santanna: need at least two periods")
+		return nil, csErrorf(ErrTooFewPeriods, "need at least two periods")
 	}
 	if nu*nt != m {
 		if opts.Sample == CSUnbalancedPanel {
 			return callawaySantAnnaRC(d, opts, alpha)
 		}
-		return nil, fmt.Errorf("econ: callaway-santanna: panel is not balanced (%d rows, %d units × %d periods)%s; use CSUnbalancedPanel", m, nu, nt, csFirstGap(d, uidx, units, times))
+		e := csErrorf(ErrUnbalanced, "panel is not balanced (%d rows, %d units × %d periods)", m, nu, nt)
+		if u, t, ok := csFirstGap(d, uidx, units, times); ok {
+			e.Unit, e.Period = u, t
+			e.Msg += fmt.Sprintf(": unit %q has no row for period %d", u, t)
+		}
+		e.Hint = "use CSUnbalancedPanel"
+		return nil, e
 	}
 	ncov := len(d.Covariates)
 	y := make([]float64, nu*nt)
@@ -433,26 +442,30 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 	if d.Weights != nil {
 		uw = make([]float64, nu)
 	}
+	var bad csIssues
 	for r := 0; r < m; r++ {
 		i, j := uidx[d.Unit[r]], tidx[d.Time[r]]
 		if seen[i*nt+j] {
-			return nil, fmt.Errorf("econ: callaway-santanna: row %d: unit %q has period %d twice", r+1, d.Unit[r], d.Time[r])
+			bad.add(csDuplicateRow(d, r))
 		}
 		seen[i*nt+j] = true
 		v := d.Outcome[r]
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("econ: callaway-santanna: row %d: outcome of unit %q in period %d is missing", r+1, d.Unit[r], d.Time[r])
+			bad.add(csMissingOutcome(d, r))
 		}
 		y[i*nt+j] = v
 		for c := range xs {
 			v := d.Covariates[c][r]
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("econ: callaway-santanna: row %d: covariate %s of unit %q in period %d is missing", r+1, covName(d, c), d.Unit[r], d.Time[r])
+				bad.add(csMissingCovariate(d, r, c))
 			}
 			xs[c][i*nt+j] = v
 		}
 		if coh[i] == math.MinInt {
 			coh[i] = d.Cohort[r]
+			if coh[i] < 0 {
+				bad.add(csNegativeCohort(d, r)) // once per unit; a change is reported below
+			}
 			if clus != nil {
 				clus[i] = d.Cluster[r]
 			}
@@ -461,20 +474,20 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 			}
 		} else {
 			if clus != nil && clus[i] != d.Cluster[r] {
-				return nil, fmt.Errorf("econ: callaway-santanna: row %d: cluster of unit %q changes from %q to %q", r+1, d.Unit[r], clus[i], d.Cluster[r])
+				bad.add(csClusterVaries(d, r, clus[i]))
 			}
 			if uw != nil {
-				if err := csSameWeight(d, r, uw[i], wmean); err != nil {
-					return nil, err
+				if e := csSameWeight(d, r, uw[i], wmean); e != nil {
+					bad.add(e)
 				}
 			}
 		}
 		if coh[i] != d.Cohort[r] {
-			return nil, fmt.Errorf("econ: callaway-santanna: row %d: cohort of unit %q changes from %d to %d in period %d; the cohort is the first treated period (0: never), constant within a unit, and treatment cannot switch off", r+1, d.Unit[r], coh[i], d.Cohort[r], d.Time[r])
+			bad.add(csCohortVaries(d, r, coh[i]))
 		}
-		if d.Cohort[r] < 0 {
-			return nil, fmt.Errorf("econ: callaway-santanna: row %d: negative cohort %d", r+1, d.Cohort[r])
-		}
+	}
+	if err := bad.err(); err != nil {
+		return nil, err
 	}
 	// Recode late cohorts as never treated, drop first-period cohorts.
 	res := &CS{Boot: opts.Boot, Seed: opts.Seed}
@@ -491,7 +504,7 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 	}
 	n := len(keep)
 	if n == 0 {
-		return nil, errors.New("econ: callaway-santanna: every unit is treated in the first period")
+		return nil, csErrorf(ErrAllTreatedFirst, "every unit is treated in the first period")
 	}
 	G := make([]int, n)
 	res.Units = make([]string, n)
@@ -512,12 +525,14 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 	}
 	res.N = n
 	if len(gset) == 0 {
-		return nil, errors.New("econ: callaway-santanna: no treated units")
+		return nil, csErrorf(ErrNoTreated, "no treated units")
 	}
 	stride := nt
 	if len(keep)-sumCounts(gset) == 0 {
 		if opts.Control == CSNeverTreated {
-			return nil, fmt.Errorf("econ: callaway-santanna: no never-treated units (cohort 0) for never-treated controls: all %d units are first treated in %s; use not-yet-treated controls", len(keep), csCohortList(gset))
+			e := csErrorf(ErrNoNeverTreated, "no never-treated units (cohort 0) for never-treated controls: all %d units are first treated in %s", len(keep), csCohortList(gset))
+			e.Hint = "use not-yet-treated controls"
+			return nil, e
 		}
 		// As did: without never-treated units, the last cohort becomes
 		// the comparison group and the periods from its start (less the
@@ -537,7 +552,9 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 		}
 		times = times[:nt]
 		if nt < 2 || len(gset) == 0 {
-			return nil, fmt.Errorf("econ: callaway-santanna: no never-treated units and too few periods before the last cohort (%d) to use it as comparison", gmax)
+			e := csErrorf(ErrNoNeverTreated, "no never-treated units and too few periods before the last cohort (%d) to use it as comparison", gmax)
+			e.Cohort = gmax
+			return nil, e
 		}
 	}
 	glist := make([]int, 0, len(gset))
@@ -627,7 +644,9 @@ func csGroupTimes(res *CS, est *csEstimator, glist, times []int, opts CSOptions,
 			}
 		}
 		if pret < 0 {
-			return fmt.Errorf("econ: callaway-santanna: cohort %d has no pre-treatment period", g)
+			e := csErrorf(ErrNoPreTreatment, "cohort %d has no pre-treatment period", g)
+			e.Cohort = g
+			return e
 		}
 		for j := first; j < len(times); j++ {
 			b := pret
@@ -644,14 +663,16 @@ func csGroupTimes(res *CS, est *csEstimator, glist, times []int, opts CSOptions,
 			est.reset()
 			fill(g, j, b, max(times[j], times[b])+ant)
 			if est.n0 == 0 {
-				return fmt.Errorf("econ: callaway-santanna: cohort %d has no comparison units in period %d", g, times[j])
+				e := csErrorf(ErrNoComparisonUnits, "cohort %d has no comparison units in period %d", g, times[j])
+				e.Cohort, e.Period = g, times[j]
+				return e
 			}
 			err := est.normWeights()
 			if err == nil {
 				cell.ATT, err = estimate()
 			}
 			if err != nil {
-				return fmt.Errorf("econ: callaway-santanna: cohort %d, period %d: %w", g, times[j], err)
+				return csCellError(g, times[j], err)
 			}
 			scale := float64(n) / float64(len(est.unit))
 			for s, k := range est.unit {
@@ -672,20 +693,29 @@ func csCheckWeights(d CSData) error {
 		return nil
 	}
 	if len(d.Weights) != len(d.Unit) {
-		return fmt.Errorf("econ: callaway-santanna: weight column has %d rows, want %d", len(d.Weights), len(d.Unit))
+		e := csErrorf(ErrColumnLength, "weight column has %d rows, want %d", len(d.Weights), len(d.Unit))
+		e.Column = "weight"
+		return e
 	}
 	var s float64
+	var bad csIssues
 	for r, v := range d.Weights {
 		switch {
 		case math.IsNaN(v):
-			return fmt.Errorf("econ: callaway-santanna: row %d: sampling weight of unit %q in period %d is missing", r+1, d.Unit[r], d.Time[r])
+			bad.add(csRowError(d, r, ErrMissing, "weight", "sampling weight of unit %q in period %d is missing", d.Unit[r], d.Time[r]))
 		case math.IsInf(v, 0) || v < 0:
-			return fmt.Errorf("econ: callaway-santanna: row %d: sampling weight %v of unit %q in period %d is not a finite non-negative number", r+1, v, d.Unit[r], d.Time[r])
+			bad.add(csRowError(d, r, ErrBadWeight, "weight", "sampling weight %v of unit %q in period %d is not a finite non-negative number", v, d.Unit[r], d.Time[r]))
+		default:
+			s += v
 		}
-		s += v
+	}
+	if err := bad.err(); err != nil {
+		return err
 	}
 	if !(s > 0) {
-		return errors.New("econ: callaway-santanna: every sampling weight is 0")
+		e := csErrorf(ErrBadWeight, "every sampling weight is 0")
+		e.Column = "weight"
+		return e
 	}
 	return nil
 }
@@ -708,11 +738,45 @@ func csMeanWeight(d CSData) float64 {
 // (√ε after scaling the weights to mean 1; did warns and uses the weight
 // of the earlier period of each comparison, econ asks for one weight per
 // unit).
-func csSameWeight(d CSData, r int, w, mean float64) error {
+func csSameWeight(d CSData, r int, w, mean float64) *CSError {
 	if math.Abs(d.Weights[r]-w)/mean <= math.Sqrt(0x1p-52) {
 		return nil
 	}
-	return fmt.Errorf("econ: callaway-santanna: row %d: sampling weight of unit %q changes from %v to %v in period %d; in a panel the weight must be constant within a unit", r+1, d.Unit[r], w, d.Weights[r], d.Time[r])
+	return csRowError(d, r, ErrBadWeight, "weight", "sampling weight of unit %q changes from %v to %v in period %d; in a panel the weight must be constant within a unit", d.Unit[r], w, d.Weights[r], d.Time[r])
+}
+
+// The row problems shared by the panel and the repeated cross-section
+// paths, each located at row r (0-based) of d.
+
+func csDuplicateRow(d CSData, r int) *CSError {
+	return csRowError(d, r, ErrDuplicateRow, "", "unit %q has period %d twice", d.Unit[r], d.Time[r])
+}
+
+func csMissingOutcome(d CSData, r int) *CSError {
+	return csRowError(d, r, ErrMissing, "outcome", "outcome of unit %q in period %d is missing", d.Unit[r], d.Time[r])
+}
+
+func csMissingCovariate(d CSData, r, c int) *CSError {
+	name := covName(d, c)
+	return csRowError(d, r, ErrMissing, name, "covariate %s of unit %q in period %d is missing", name, d.Unit[r], d.Time[r])
+}
+
+func csClusterVaries(d CSData, r int, was string) *CSError {
+	return csRowError(d, r, ErrClusterVaries, "cluster", "cluster of unit %q changes from %q to %q in period %d", d.Unit[r], was, d.Cluster[r], d.Time[r])
+}
+
+// csCohortVaries reports that row r's cohort differs from was, the cohort
+// of an earlier row of its unit (Cohort is was).
+func csCohortVaries(d CSData, r, was int) *CSError {
+	e := csRowError(d, r, ErrTreatmentSwitchesOff, "cohort", "cohort of unit %q changes from %d to %d in period %d; the cohort is the first treated period (0: never), constant within a unit, and treatment cannot switch off", d.Unit[r], was, d.Cohort[r], d.Time[r])
+	e.Cohort = was
+	return e
+}
+
+func csNegativeCohort(d CSData, r int) *CSError {
+	e := csRowError(d, r, ErrNegativeCohort, "cohort", "negative cohort %d of unit %q in period %d", d.Cohort[r], d.Unit[r], d.Time[r])
+	e.Cohort = d.Cohort[r]
+	return e
 }
 
 // finishCS checks that there is a post-treatment cell, then computes the
@@ -723,7 +787,7 @@ func finishCS(res *CS, G []int, W []float64, glist, times []int, sef func([]floa
 		hasPost = hasPost || c.Time >= c.Group
 	}
 	if !hasPost {
-		return nil, errors.New("econ: callaway-santanna: no post-treatment period: every cohort starts after the last period")
+		return nil, csErrorf(ErrNoPostTreatment, "no post-treatment period: every cohort starts after the last period")
 	}
 	res.Weighted = W != nil
 	res.BalanceE, res.MinE, res.MaxE = csCopyInt(opts.BalanceE), csCopyInt(opts.MinE), csCopyInt(opts.MaxE)
@@ -772,10 +836,10 @@ func csCohortList(gset map[int]int) string {
 	return b.String()
 }
 
-// csFirstGap names, for the error of an unbalanced panel, the first unit
+// csFirstGap finds, for the error of an unbalanced panel, the first unit
 // (in order of appearance) without a row for some period and the first
-// such period: `: unit "b" has no row for period 2002`.
-func csFirstGap(d CSData, uidx map[string]int, units []string, times []int) string {
+// such period; ok is false when every unit has every period.
+func csFirstGap(d CSData, uidx map[string]int, units []string, times []int) (unit string, period int, ok bool) {
 	have := make(map[[2]int]bool, len(d.Unit))
 	for r := range d.Unit {
 		have[[2]int{uidx[d.Unit[r]], d.Time[r]}] = true
@@ -783,11 +847,11 @@ func csFirstGap(d CSData, uidx map[string]int, units []string, times []int) stri
 	for i, u := range units {
 		for _, t := range times {
 			if !have[[2]int{i, t}] {
-				return fmt.Sprintf(": unit %q has no row for period %d", u, t)
+				return u, t, true
 			}
 		}
 	}
-	return ""
+	return "", 0, false
 }
 
 func covName(d CSData, c int) string {
@@ -869,7 +933,9 @@ func aggregateCS(res *CS, G []int, W []float64, glist, times []int, sef func([]f
 	}
 	for _, g := range glist {
 		if !(share[g] > 0) {
-			return nil, fmt.Errorf("econ: callaway-santanna: cohort %d has zero total sampling weight", g)
+			e := csErrorf(ErrBadWeight, "cohort %d has zero total sampling weight", g)
+			e.Cohort, e.Column = g, "weight"
+			return nil, e
 		}
 	}
 	for g := range share {
@@ -1024,9 +1090,9 @@ func csEventTimes(cells []GroupTime, times []int, opts CSOptions) ([]int, map[in
 			fmt.Fprintf(&b, ", max_e %d", *opts.MaxE)
 		}
 		if len(es) == 0 {
-			return nil, nil, fmt.Errorf("econ: callaway-santanna: no event time of the dynamic aggregation within the window%s", b.String())
+			return nil, nil, csErrorf(ErrEventWindow, "no event time of the dynamic aggregation within the window%s", b.String())
 		}
-		return nil, nil, fmt.Errorf("econ: callaway-santanna: no event time e ≥ 0 within the window%s, so no overall dynamic effect", b.String())
+		return nil, nil, csErrorf(ErrEventWindow, "no event time e ≥ 0 within the window%s, so no overall dynamic effect", b.String())
 	}
 	return es, eset, nil
 }

@@ -248,8 +248,8 @@ func TestCSCovariateErrors(t *testing.T) {
 		is   error
 	}{
 		"constant covariate": {withCov(func(int) float64 { return 3 }), CSOptions{Method: CSOutcomeRegression}, nil},
-		"separation":         {withCov(treated), CSOptions{Method: CSDoublyRobust}, errOverlap},
-		"ipw separation":     {withCov(treated), CSOptions{Method: CSIPW}, errOverlap},
+		"separation":         {withCov(treated), CSOptions{Method: CSDoublyRobust}, ErrOverlap},
+		"ipw separation":     {withCov(treated), CSOptions{Method: CSIPW}, ErrOverlap},
 		"missing covariate": {withCov(func(i int) float64 {
 			if i == 7 {
 				return math.NaN()

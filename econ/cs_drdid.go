@@ -1,8 +1,6 @@
 package econ
 
 import (
-	"errors"
-	"fmt"
 	"math"
 )
 
@@ -74,10 +72,10 @@ func (e *csEstimator) normWeights() error {
 		}
 	}
 	if !(s1 > 0) {
-		return errors.New("the cohort's units all have sampling weight 0")
+		return csErrorf(ErrBadWeight, "the cohort's units all have sampling weight 0")
 	}
 	if !(s0 > 0) {
-		return errors.New("the comparison units all have sampling weight 0")
+		return csErrorf(ErrBadWeight, "the comparison units all have sampling weight 0")
 	}
 	c := float64(len(e.w)) / s
 	for i := range e.w {
@@ -181,7 +179,7 @@ func (e *csEstimator) unconditionalWeighted() float64 {
 
 // errOverlap is did's overlap check: a fitted propensity score of 0.999
 // or more (did reports NA for the cell).
-var errOverlap = errors.New("overlap condition violated: a propensity score is 0.999 or more")
+var errOverlap = csErrorf(ErrOverlap, "overlap condition violated: a propensity score is 0.999 or more")
 
 // conditional computes the covariate-adjusted 2×2 DID of e.method and its
 // influence function, following DRDID 1.2.3's reg_did_panel,
@@ -241,7 +239,7 @@ func (e *csEstimator) conditional() (float64, error) {
 		}
 		inv, ok := csSPDInverse(a, k)
 		if !ok {
-			return 0, errors.New("covariates are collinear (or constant) among the comparison units")
+			return 0, csErrorf(ErrCollinear, "covariates are collinear (or constant) among the comparison units")
 		}
 		beta := make([]float64, k)
 		for p := 0; p < k; p++ {
@@ -321,7 +319,7 @@ func (e *csEstimator) conditional() (float64, error) {
 		}
 	}
 	if sw0 == 0 {
-		return 0, errors.New("every comparison unit is trimmed (propensity score ≥ 0.995)")
+		return 0, csErrorf(ErrTrimmed, "every comparison unit is trimmed (propensity score ≥ 0.995)")
 	}
 	eta1, eta0 := s1/sw1, s0/sw0
 	m1 := make([]float64, k)
@@ -431,7 +429,7 @@ func (e *csEstimator) logit() ([]float64, error) {
 		return nil, errOverlap
 	}
 	if !converged {
-		return nil, errors.New("propensity-score logit did not converge in 100 Newton steps")
+		return nil, csErrorf(ErrNoConvergence, "propensity-score logit did not converge in 100 Newton steps")
 	}
 	clear(h)
 	for i := 0; i < n; i++ {
@@ -449,7 +447,7 @@ func (e *csEstimator) logit() ([]float64, error) {
 	}
 	inv, ok := csSPDInverse(h, k)
 	if !ok {
-		return nil, fmt.Errorf("propensity-score information matrix is singular")
+		return nil, csErrorf(ErrNoConvergence, "propensity-score information matrix is singular")
 	}
 	for j := range inv {
 		inv[j] *= float64(n)

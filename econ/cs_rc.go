@@ -1,8 +1,6 @@
 package econ
 
 import (
-	"errors"
-	"fmt"
 	"math"
 	"sort"
 )
@@ -73,7 +71,7 @@ func (e *csEstimator) olsOn(in func(i int) bool) (fit, xpxInv []float64, err err
 	}
 	inv, ok := csSPDInverse(a, k)
 	if !ok {
-		return nil, nil, errors.New("covariates are collinear (or constant) within a group of the comparison")
+		return nil, nil, csErrorf(ErrCollinear, "covariates are collinear (or constant) within a group of the comparison")
 	}
 	beta := csSymMulVec(inv, b, k, 1)
 	fit = make([]float64, n)
@@ -135,7 +133,7 @@ func (e *csEstimator) rc() (float64, error) {
 		}
 	}
 	if nc0 == 0 || nc1 == 0 || nt0 == 0 || nt1 == 0 {
-		return 0, errors.New("a group has no observations in one of the two periods")
+		return 0, csErrorf(ErrNoComparisonUnits, "a group has no observations in one of the two periods")
 	}
 	if e.w != nil {
 		var s [4]float64
@@ -143,7 +141,7 @@ func (e *csEstimator) rc() (float64, error) {
 			s[csBool(e.d[i])*2+csBool(post[i])] += e.w[i]
 		}
 		if !(s[0] > 0 && s[1] > 0 && s[2] > 0 && s[3] > 0) {
-			return 0, errors.New("a group has zero total sampling weight in one of the two periods")
+			return 0, csErrorf(ErrBadWeight, "a group has zero total sampling weight in one of the two periods")
 		}
 	}
 	mean := func(f func(i int) float64) float64 { return csMean(n, f) }
@@ -191,7 +189,7 @@ func (e *csEstimator) rc() (float64, error) {
 	wCpost := func(i int) float64 { return w0(i) * P(i) }
 	mTpre, mTpost, mCpre, mCpost := mean(wTpre), mean(wTpost), mean(wCpre), mean(wCpost)
 	if mCpre == 0 || mCpost == 0 {
-		return 0, errors.New("every comparison observation is trimmed (propensity score ≥ 0.995)")
+		return 0, csErrorf(ErrTrimmed, "every comparison observation is trimmed (propensity score ≥ 0.995)")
 	}
 	// ℓ_ps,i · v for the logit: ω_i(1{D_i} − p̂_i) x_iᵀ (XᵀŴX/n)⁻¹ v.
 	lps := func(v []float64) func(i int) float64 {
@@ -296,7 +294,7 @@ func (e *csEstimator) rc() (float64, error) {
 		e.inf[i] = infTreat - infCont + eff + or
 	}
 	if math.IsNaN(att) {
-		return 0, errors.New("estimate is not a number")
+		return 0, csErrorf(ErrNotANumber, "estimate is not a number")
 	}
 	return att, nil
 }
@@ -312,18 +310,19 @@ func callawaySantAnnaRC(d CSData, opts CSOptions, alpha float64) (*CS, error) {
 	ant := opts.Anticipation
 	ncov := len(d.Covariates)
 	tset := map[int]bool{}
+	var bad csIssues // row problems, reported together after the unit checks
 	for r := 0; r < m; r++ {
 		tset[d.Time[r]] = true
 		if v := d.Outcome[r]; math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("econ: callaway-santanna: row %d: outcome of unit %q in period %d is missing", r+1, d.Unit[r], d.Time[r])
+			bad.add(csMissingOutcome(d, r))
 		}
 		for c := range d.Covariates {
 			if v := d.Covariates[c][r]; math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("econ: callaway-santanna: row %d: covariate %s of unit %q in period %d is missing", r+1, covName(d, c), d.Unit[r], d.Time[r])
+				bad.add(csMissingCovariate(d, r, c))
 			}
 		}
 		if d.Cohort[r] < 0 {
-			return nil, fmt.Errorf("econ: callaway-santanna: row %d: negative cohort %d", r+1, d.Cohort[r])
+			bad.add(csNegativeCohort(d, r))
 		}
 	}
 	times := make([]int, 0, len(tset))
@@ -333,7 +332,10 @@ func callawaySantAnnaRC(d CSData, opts CSOptions, alpha float64) (*CS, error) {
 	sort.Ints(times)
 	nt := len(times)
 	if nt < 2 {
-		return nil, errors.New("econ: callaway-santanna: need at least two periods")
+		if err := bad.err(); err != nil {
+			return nil, err
+		}
+		return nil, csErrorf(ErrTooFewPeriods, "need at least two periods")
 	}
 	tidx := map[int]int{}
 	for i, t := range times {
@@ -379,22 +381,25 @@ func callawaySantAnnaRC(d CSData, opts CSOptions, alpha float64) (*CS, error) {
 				}
 				units = append(units, u)
 			} else if d.Weights != nil {
-				if err := csSameWeight(d, r, units[i].w, wmean); err != nil {
-					return nil, err
+				if e := csSameWeight(d, r, units[i].w, wmean); e != nil {
+					bad.add(e)
 				}
 			}
 			uid[r] = i
 			if seen[[2]int{i, d.Time[r]}] {
-				return nil, fmt.Errorf("econ: callaway-santanna: row %d: unit %q has period %d twice", r+1, d.Unit[r], d.Time[r])
+				bad.add(csDuplicateRow(d, r))
 			}
 			seen[[2]int{i, d.Time[r]}] = true
 			if units[i].coh != d.Cohort[r] {
-				return nil, fmt.Errorf("econ: callaway-santanna: row %d: cohort of unit %q changes from %d to %d", r+1, d.Unit[r], units[i].coh, d.Cohort[r])
+				bad.add(csCohortVaries(d, r, units[i].coh))
 			}
 			if d.Cluster != nil && units[i].clus != d.Cluster[r] {
-				return nil, fmt.Errorf("econ: callaway-santanna: row %d: cluster of unit %q changes from %q to %q", r+1, d.Unit[r], units[i].clus, d.Cluster[r])
+				bad.add(csClusterVaries(d, r, units[i].clus))
 			}
 		}
+	}
+	if err := bad.err(); err != nil {
+		return nil, err
 	}
 	res := &CS{Boot: opts.Boot, Seed: opts.Seed}
 	// Recode late cohorts as never treated; drop the first-period ones.
@@ -417,11 +422,13 @@ func callawaySantAnnaRC(d CSData, opts CSOptions, alpha float64) (*CS, error) {
 		}
 	}
 	if len(gset) == 0 {
-		return nil, errors.New("econ: callaway-santanna: no treated units")
+		return nil, csErrorf(ErrNoTreated, "no treated units")
 	}
 	if !never {
 		if opts.Control == CSNeverTreated {
-			return nil, errors.New("econ: callaway-santanna: no never-treated units (cohort 0) for never-treated controls; use not-yet-treated controls")
+			e := csErrorf(ErrNoNeverTreated, "no never-treated units (cohort 0) for never-treated controls")
+			e.Hint = "use not-yet-treated controls"
+			return nil, e
 		}
 		gmax := 0
 		for g := range gset {
@@ -438,7 +445,9 @@ func callawaySantAnnaRC(d CSData, opts CSOptions, alpha float64) (*CS, error) {
 		}
 		times = times[:nt]
 		if nt < 2 || len(gset) == 0 {
-			return nil, fmt.Errorf("econ: callaway-santanna: no never-treated units and too few periods before the last cohort (%d) to use it as comparison", gmax)
+			e := csErrorf(ErrNoNeverTreated, "no never-treated units and too few periods before the last cohort (%d) to use it as comparison", gmax)
+			e.Cohort = gmax
+			return nil, e
 		}
 	}
 	// Rows kept (period retained, unit not dropped); observation index of
