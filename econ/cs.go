@@ -329,7 +329,11 @@ type CS struct {
 // panel, a cohort or cluster that varies within a unit, no comparison
 // units, covariates collinear among the comparison units, a propensity
 // score of 0.999 or more (did's overlap check; did reports NA for such a
-// cell), a logit that does not converge) returns an error.
+// cell), a logit that does not converge) returns a *[CSError] whose cause
+// (ErrMissing, ErrNoComparisonUnits, ErrOverlap, …; errors.Is) says what
+// and whose fields say where: cohort, period, unit, row. Problems of
+// single rows are all collected (at most 20) and come back together as a
+// *[CSErrors] when there are several.
 func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 	m := len(d.Unit)
 	if len(d.Time) != m || len(d.Outcome) != m || len(d.Cohort) != m {
@@ -339,7 +343,7 @@ func CallawaySantAnna(d CSData, opts CSOptions) (*CS, error) {
 	for c, x := range d.Covariates {
 		if len(x) != m {
 			e := csErrorf(ErrColumnLength, "covariate %s has %d rows, want %d", covName(d, c), len(x), m)
-			e.Column = covName(d, c)
+			e.Column = csCovColumn(d, c)
 			return nil, e
 		}
 	}
@@ -749,7 +753,7 @@ func csSameWeight(d CSData, r int, w, mean float64) *CSError {
 // paths, each located at row r (0-based) of d.
 
 func csDuplicateRow(d CSData, r int) *CSError {
-	return csRowError(d, r, ErrDuplicateRow, "", "unit %q has period %d twice", d.Unit[r], d.Time[r])
+	return csRowError(d, r, ErrDuplicateRow, "time", "unit %q has period %d twice", d.Unit[r], d.Time[r])
 }
 
 func csMissingOutcome(d CSData, r int) *CSError {
@@ -757,8 +761,7 @@ func csMissingOutcome(d CSData, r int) *CSError {
 }
 
 func csMissingCovariate(d CSData, r, c int) *CSError {
-	name := covName(d, c)
-	return csRowError(d, r, ErrMissing, name, "covariate %s of unit %q in period %d is missing", name, d.Unit[r], d.Time[r])
+	return csRowError(d, r, ErrMissing, csCovColumn(d, c), "covariate %s of unit %q in period %d is missing", covName(d, c), d.Unit[r], d.Time[r])
 }
 
 func csClusterVaries(d CSData, r int, was string) *CSError {
@@ -852,6 +855,15 @@ func csFirstGap(d CSData, uidx map[string]int, units []string, times []int) (uni
 		}
 	}
 	return "", 0, false
+}
+
+// csCovColumn is CSError.Column for covariate c: its name, or
+// "covariate k" (1-based) without one.
+func csCovColumn(d CSData, c int) string {
+	if c < len(d.CovariateNames) && d.CovariateNames[c] != "" {
+		return d.CovariateNames[c]
+	}
+	return "covariate " + strconv.Itoa(c+1)
 }
 
 func covName(d CSData, c int) string {

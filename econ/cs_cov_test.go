@@ -247,7 +247,7 @@ func TestCSCovariateErrors(t *testing.T) {
 		opts CSOptions
 		is   error
 	}{
-		"constant covariate": {withCov(func(int) float64 { return 3 }), CSOptions{Method: CSOutcomeRegression}, nil},
+		"constant covariate": {withCov(func(int) float64 { return 3 }), CSOptions{Method: CSOutcomeRegression}, ErrCollinear},
 		"separation":         {withCov(treated), CSOptions{Method: CSDoublyRobust}, ErrOverlap},
 		"ipw separation":     {withCov(treated), CSOptions{Method: CSIPW}, ErrOverlap},
 		"missing covariate": {withCov(func(i int) float64 {
@@ -255,28 +255,34 @@ func TestCSCovariateErrors(t *testing.T) {
 				return math.NaN()
 			}
 			return 1
-		}), CSOptions{}, nil},
-		"short covariate": {CSData{Unit: base.Unit, Time: base.Time, Outcome: base.Outcome, Cohort: base.Cohort, Covariates: [][]float64{{1}}}, CSOptions{}, nil},
+		}), CSOptions{}, ErrMissing},
+		"short covariate": {CSData{Unit: base.Unit, Time: base.Time, Outcome: base.Outcome, Cohort: base.Cohort, Covariates: [][]float64{{1}}}, CSOptions{}, ErrColumnLength},
 		"cluster varies": {func() CSData {
 			d := base
 			d.Cluster = append([]string(nil), base.Cluster...)
 			d.Cluster[1] = "zz"
 			return d
-		}(), CSOptions{}, nil},
-		"anticipation":    {base, CSOptions{Anticipation: -1}, nil},
-		"cband no draws":  {base, CSOptions{CBand: true}, nil},
-		"alpha":           {base, CSOptions{Alpha: 1.5}, nil},
-		"method":          {base, CSOptions{Method: 9}, nil},
-		"too much antic.": {base, CSOptions{Anticipation: 5}, nil},
-		"negative draws":  {base, CSOptions{Boot: -1}, nil},
+		}(), CSOptions{}, ErrClusterVaries},
+		"anticipation":    {base, CSOptions{Anticipation: -1}, ErrBadOptions},
+		"cband no draws":  {base, CSOptions{CBand: true}, ErrBadOptions},
+		"alpha":           {base, CSOptions{Alpha: 1.5}, ErrBadOptions},
+		"method":          {base, CSOptions{Method: 9}, ErrBadOptions},
+		"too much antic.": {base, CSOptions{Anticipation: 5}, ErrNoTreated},
+		"negative draws":  {base, CSOptions{Boot: -1}, ErrBadOptions},
 	} {
 		_, err := CallawaySantAnna(c.d, c.opts)
 		if err == nil {
 			t.Errorf("%s: no error", name)
 			continue
 		}
-		if c.is != nil && !errors.Is(err, c.is) {
-			t.Errorf("%s: error %v, want %v", name, err, c.is)
+		var e *CSError
+		if !errors.As(err, &e) || !errors.Is(err, c.is) {
+			t.Errorf("%s: error %v, want a *CSError with cause %v", name, err, c.is)
+			continue
+		}
+		// The 2×2 failures name their cell.
+		if (c.is == ErrOverlap || c.is == ErrCollinear) && (e.Cohort == 0 || e.Period == 0) {
+			t.Errorf("%s: %v: cohort %d, period %d; want the cell", name, err, e.Cohort, e.Period)
 		}
 	}
 }

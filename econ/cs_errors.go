@@ -83,26 +83,32 @@ var (
 // Err… variables above (errors.Is), and Cohort, Period, Unit, Row and
 // Column locate it where the cause concerns them (zero values otherwise:
 // the documentation of each cause lists the fields it sets, since 0 can be
-// a valid period). Msg is the readable description, naming the same
-// facts, and Hint the advice, if any. The zero value is not useful.
+// a valid period). Msg describes the problem naming the same facts except
+// the row, and Hint gives advice, if any. The zero value is not useful.
 type CSError struct {
 	Err    error
 	Cohort int    // first treated period g
 	Period int    // period t
 	Unit   string // unit label as in CSData.Unit
-	Row    int    // 1-based row of CSData
-	Column string // "outcome", "cohort", "cluster", "weight" or the covariate's name
-	Msg    string
-	Hint   string // advice such as "use CSUnbalancedPanel"; "" if none
+	Row    int    // 1-based row of CSData; 0 if none
+	Column string // "outcome", "time", "cohort", "cluster", "weight", or a covariate's name (or "covariate k", 1-based)
+	Msg    string // `outcome of unit "u2" in period 2 is missing`
+	Hint   string // `use CSUnbalancedPanel`; "" if none
 }
 
-// Error returns "econ: callaway-santanna: " followed by Msg and, after a
-// semicolon, Hint.
-func (e *CSError) Error() string {
-	if e.Hint == "" {
-		return "econ: callaway-santanna: " + e.Msg
+// Error returns "econ: callaway-santanna: row N: " (without the row part
+// when Row is 0) followed by Msg and, after a semicolon, Hint.
+func (e *CSError) Error() string { return "econ: callaway-santanna: " + e.text() }
+
+func (e *CSError) text() string {
+	s := e.Msg
+	if e.Row > 0 {
+		s = fmt.Sprintf("row %d: %s", e.Row, s)
 	}
-	return "econ: callaway-santanna: " + e.Msg + "; " + e.Hint
+	if e.Hint != "" {
+		s += "; " + e.Hint
+	}
+	return s
 }
 
 // Unwrap returns the cause.
@@ -126,10 +132,7 @@ func (e *CSErrors) Error() string {
 		if i > 0 {
 			b.WriteString("; ")
 		}
-		b.WriteString(x.Msg)
-		if x.Hint != "" {
-			b.WriteString("; " + x.Hint)
-		}
+		b.WriteString(x.text())
 	}
 	if e.More > 0 {
 		fmt.Fprintf(&b, "; and %d more", e.More)
@@ -156,7 +159,7 @@ func csErrorf(err error, format string, args ...any) *CSError {
 // unit and period.
 func csRowError(d CSData, r int, err error, column, format string, args ...any) *CSError {
 	return &CSError{Err: err, Row: r + 1, Unit: d.Unit[r], Period: d.Time[r], Column: column,
-		Msg: fmt.Sprintf("row %d: ", r+1) + fmt.Sprintf(format, args...)}
+		Msg: fmt.Sprintf(format, args...)}
 }
 
 // csCellError locates err, returned by the 2×2 estimate of cohort g and

@@ -57,10 +57,24 @@ func csSetCohort(d *econ.CSData, u string, g int) {
 	}
 }
 
+// csErr returns err as a *CSError whose cause is cause, reporting a test
+// error (and returning nil) if it is not one.
+func csErr(t *testing.T, what string, err error, cause error) *econ.CSError {
+	t.Helper()
+	var ce *econ.CSError
+	if !errors.As(err, &ce) {
+		t.Errorf("%s: error %v (%T); want a *econ.CSError", what, err, err)
+		return nil
+	}
+	if !errors.Is(err, cause) {
+		t.Errorf("%s: error %v has cause %v; want %v", what, err, ce.Err, cause)
+	}
+	return ce
+}
+
 // mentions reports an error unless err's message names every one of the
-// facts a user needs to find and fix the problem (unit, period, what is
-// wrong). The econ errors are plain wrapped strings, so the message is
-// what this test can check; the facts, not the wording, are asserted.
+// facts a user needs to find and fix the problem (unit, period, remedy):
+// users read the message, so the facts, not the wording, are asserted.
 func mentions(t *testing.T, what string, err error, facts ...string) {
 	t.Helper()
 	if err == nil {
@@ -87,8 +101,13 @@ func TestCSBadInput(t *testing.T) {
 			csSetCohort(&d, u, 4)
 		}
 		_, err := econ.CallawaySantAnna(d, econ.CSOptions{Control: econ.CSNeverTreated})
+		if e := csErr(t, "never", err, econ.ErrNoNeverTreated); e != nil && e.Hint == "" {
+			t.Errorf("never: %v has no advice", err)
+		}
 		// The cohorts and the remedy.
-		mentions(t, "never", err, "no never-treated units", "period 3 (2 units), 4 (6 units)", "not-yet-treated")
+		mentions(t, "never", err, "period 3 (2 units), 4 (6 units)", "not-yet-treated")
+		_, err = econ.CallawaySantAnna(d, econ.CSOptions{Control: econ.CSNeverTreated, Sample: econ.CSUnbalancedPanel})
+		csErr(t, "never, unbalanced", err, econ.ErrNoNeverTreated)
 		// With not-yet-treated controls the last cohort serves as control
 		// (as did): cohort 3 against cohort 4 in periods 1–3.
 		r, err := econ.CallawaySantAnna(d, econ.CSOptions{Control: econ.CSNotYetTreated})
@@ -138,7 +157,7 @@ func TestCSBadInput(t *testing.T) {
 			d.Cohort[r] = 1
 		}
 		_, err = econ.CallawaySantAnna(d, econ.CSOptions{})
-		mentions(t, "all first", err, "every unit is treated in the first period")
+		csErr(t, "all first", err, econ.ErrAllTreatedFirst)
 	})
 
 	t.Run("treatment switches off", func(t *testing.T) {
@@ -151,16 +170,27 @@ func TestCSBadInput(t *testing.T) {
 			}
 		}
 		_, err := econ.CallawaySantAnna(d, econ.CSOptions{})
-		mentions(t, "switch off", err, `unit "u6"`, "from 4 to 0", "period 4", "switch off")
+		want := econ.CSError{Err: econ.ErrTreatmentSwitchesOff, Unit: "u6", Row: 28, Period: 4, Cohort: 4, Column: "cohort"}
+		if e := csErr(t, "switch off", err, econ.ErrTreatmentSwitchesOff); e != nil {
+			if got := (econ.CSError{Err: e.Err, Unit: e.Unit, Row: e.Row, Period: e.Period, Cohort: e.Cohort, Column: e.Column}); got != want {
+				t.Errorf("switch off: %+v; want %+v", got, want)
+			}
+		}
+		mentions(t, "switch off", err, "row 28", `unit "u6"`, "from 4 to 0", "period 4")
 		_, err = econ.CallawaySantAnna(d, econ.CSOptions{Sample: econ.CSUnbalancedPanel})
-		mentions(t, "switch off, unbalanced", err, `"u6"`)
+		if e := csErr(t, "switch off, unbalanced", err, econ.ErrTreatmentSwitchesOff); e != nil && (e.Unit != "u6" || e.Row != 28) {
+			t.Errorf("switch off, unbalanced: unit %q row %d; want u6, 28", e.Unit, e.Row)
+		}
 	})
 
 	t.Run("missing outcome in a balanced panel", func(t *testing.T) {
 		d := csSmall()
 		d.Outcome[4*2+1] = math.NaN() // u2, period 2
 		_, err := econ.CallawaySantAnna(d, econ.CSOptions{})
-		mentions(t, "NaN outcome", err, `unit "u2"`, "period 2", "missing")
+		if e := csErr(t, "NaN outcome", err, econ.ErrMissing); e != nil && (e.Unit != "u2" || e.Period != 2 || e.Row != 10 || e.Column != "outcome") {
+			t.Errorf("NaN outcome: %+v; want unit u2, period 2, row 10, column outcome", e)
+		}
+		mentions(t, "NaN outcome", err, "row 10", `unit "u2"`, "period 2")
 
 		// A missing row: the balanced estimator names the first gap; the
 		// unbalanced-panel estimator accepts it.
@@ -171,7 +201,10 @@ func TestCSBadInput(t *testing.T) {
 		d.Outcome = slices.Delete(d.Outcome, drop, drop+1)
 		d.Cohort = slices.Delete(d.Cohort, drop, drop+1)
 		_, err = econ.CallawaySantAnna(d, econ.CSOptions{})
-		mentions(t, "missing row", err, "not balanced", `unit "u3" has no row for period 3`, "CSUnbalancedPanel")
+		if e := csErr(t, "missing row", err, econ.ErrUnbalanced); e != nil && (e.Unit != "u3" || e.Period != 3 || e.Hint == "") {
+			t.Errorf("missing row: %+v; want the gap of unit u3 in period 3 and advice", e)
+		}
+		mentions(t, "missing row", err, `"u3"`, "period 3", "CSUnbalancedPanel")
 		if _, err := econ.CallawaySantAnna(d, econ.CSOptions{Sample: econ.CSUnbalancedPanel}); err != nil {
 			t.Errorf("unbalanced panel with a gap: %v", err)
 		}
@@ -256,4 +289,84 @@ func TestStaggeredBadInputOtherEstimators(t *testing.T) {
 		t.Errorf("Bacon, missing outcome: %v; want a *BaconError", err)
 	}
 	mentions(t, "Bacon missing", err, `"u2"`)
+}
+
+// TestCSErrorsCollected: problems of single rows are all reported, in row
+// order and capped at 20, as one *CSErrors that errors.As and errors.Is
+// see through; one problem alone is a plain *CSError.
+func TestCSErrorsCollected(t *testing.T) {
+	d := csSmall()
+	d.Outcome[1] = math.NaN() // row 2: u0, period 2
+	csSetCohort(&d, "u7", 4)
+	d.Cohort[4*7+3] = 0 // row 32: u7 switches off in period 4
+	d.Time[4*5+1] = 1   // row 22: u5 has period 1 twice (and lacks 2)
+	_, err := econ.CallawaySantAnna(d, econ.CSOptions{Sample: econ.CSUnbalancedPanel})
+	var all *econ.CSErrors
+	if !errors.As(err, &all) {
+		t.Fatalf("three bad rows: %v (%T); want *econ.CSErrors", err, err)
+	}
+	var rows []int
+	for _, e := range all.Errs {
+		rows = append(rows, e.Row)
+	}
+	if !slices.Equal(rows, []int{2, 22, 32}) || all.More != 0 {
+		t.Errorf("rows %v, %d more; want [2 22 32], 0 more", rows, all.More)
+	}
+	for _, cause := range []error{econ.ErrMissing, econ.ErrDuplicateRow, econ.ErrTreatmentSwitchesOff} {
+		if !errors.Is(err, cause) {
+			t.Errorf("%v: errors.Is(%v) is false", err, cause)
+		}
+	}
+	var first *econ.CSError
+	if !errors.As(err, &first) || first.Row != 2 || first.Unit != "u0" || first.Period != 2 {
+		t.Errorf("errors.As: %+v; want row 2 of u0 in period 2", first)
+	}
+	mentions(t, "collected", err, "row 2", "row 22", "row 32", `"u0"`, `"u5"`, `"u7"`)
+
+	// 32 missing outcomes: 20 reported, 12 counted.
+	d = csSmall()
+	for r := range d.Outcome {
+		d.Outcome[r] = math.NaN()
+	}
+	_, err = econ.CallawaySantAnna(d, econ.CSOptions{})
+	if !errors.As(err, &all) || len(all.Errs) != 20 || all.More != 12 {
+		t.Fatalf("32 missing outcomes: %v; want 20 errors and 12 more", err)
+	}
+	mentions(t, "capped", err, "and 12 more")
+
+	// Every bad weight at once too.
+	d = csSmall()
+	d.Weights = make([]float64, len(d.Unit))
+	for r := range d.Weights {
+		d.Weights[r] = 1
+	}
+	d.Weights[0], d.Weights[5] = -1, math.NaN()
+	_, err = econ.CallawaySantAnna(d, econ.CSOptions{})
+	if !errors.As(err, &all) || len(all.Errs) != 2 || !errors.Is(err, econ.ErrBadWeight) || !errors.Is(err, econ.ErrMissing) {
+		t.Errorf("two bad weights: %v; want both, as ErrBadWeight and ErrMissing", err)
+	}
+}
+
+// TestCSCellErrors: a 2×2 comparison that cannot be estimated names its
+// cohort and period. In an unbalanced panel whose never-treated units
+// lack period 4, cohort 3's comparison in period 4 has no comparison
+// observations in that period.
+func TestCSCellErrors(t *testing.T) {
+	d := csSmall()
+	var o econ.CSData
+	for r := range d.Unit {
+		if d.Cohort[r] == 0 && d.Time[r] == 4 {
+			continue
+		}
+		o.Unit = append(o.Unit, d.Unit[r])
+		o.Time = append(o.Time, d.Time[r])
+		o.Outcome = append(o.Outcome, d.Outcome[r])
+		o.Cohort = append(o.Cohort, d.Cohort[r])
+	}
+	_, err := econ.CallawaySantAnna(o, econ.CSOptions{Sample: econ.CSUnbalancedPanel})
+	e := csErr(t, "no comparison in period 4", err, econ.ErrNoComparisonUnits)
+	if e != nil && (e.Cohort != 3 || e.Period != 4 || e.Row != 0) {
+		t.Errorf("no comparison in period 4: cohort %d, period %d, row %d; want cohort 3, period 4, no row", e.Cohort, e.Period, e.Row)
+	}
+	mentions(t, "no comparison in period 4", err, "cohort 3", "period 4")
 }

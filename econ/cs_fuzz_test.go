@@ -1,8 +1,10 @@
 package econ
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"testing"
 )
@@ -11,7 +13,9 @@ import (
 // (cohorts, outcomes, a covariate, clusters, dropped rows; sampling
 // weights, some zero, when sample/3 is odd; a dynamic window chosen by
 // ant/3: none, BalanceE 1, −1 ≤ e ≤ 1, MaxE 0) and checks that
-// CallawaySantAnna never panics and, when it succeeds, returns finite
+// CallawaySantAnna never panics, that its errors are *CSError values with
+// a known cause and a row that matches the data, and, when it succeeds,
+// returns finite
 // estimates and non-negative SEs for every cell and aggregation, a valid
 // pre-test and critical values.
 func FuzzCallawaySantAnna(f *testing.F) {
@@ -73,6 +77,7 @@ func FuzzCallawaySantAnna(f *testing.F) {
 		}
 		r, err := CallawaySantAnna(d, opts)
 		if err != nil {
+			csCheckError(t, d, err)
 			return
 		}
 		check := func(what string, att, se float64) {
@@ -99,6 +104,42 @@ func FuzzCallawaySantAnna(f *testing.F) {
 			}
 		}
 	})
+}
+
+// csCauses are the causes a *CSError may carry.
+var csCauses = []error{ErrBadOptions, ErrColumnLength, ErrNoObservations, ErrTooFewPeriods,
+	ErrUnbalanced, ErrDuplicateRow, ErrMissing, ErrTreatmentSwitchesOff, ErrNegativeCohort,
+	ErrClusterVaries, ErrBadWeight, ErrAllTreatedFirst, ErrNoTreated, ErrNoNeverTreated,
+	ErrNoPreTreatment, ErrNoComparisonUnits, ErrNoPostTreatment, ErrEventWindow, ErrCollinear,
+	ErrOverlap, ErrTrimmed, ErrNoConvergence, ErrNotANumber}
+
+// csCheckError fails unless err, returned by CallawaySantAnna(d, …), is a
+// *CSError (or *CSErrors of them) whose cause is one of csCauses and whose
+// row, if any, is a row of d with that row's unit and period.
+func csCheckError(t *testing.T, d CSData, err error) {
+	t.Helper()
+	var all []*CSError
+	var many *CSErrors
+	var one *CSError
+	switch {
+	case errors.As(err, &many):
+		if len(many.Errs) < 2 && many.More == 0 {
+			t.Fatalf("%v: *CSErrors with %d errors", err, len(many.Errs))
+		}
+		all = many.Errs
+	case errors.As(err, &one):
+		all = []*CSError{one}
+	default:
+		t.Fatalf("error %v (%T) is not a *CSError", err, err)
+	}
+	for _, e := range all {
+		if !slices.Contains(csCauses, e.Err) {
+			t.Fatalf("%v: cause %v is not one of the CS causes", e, e.Err)
+		}
+		if e.Row != 0 && (e.Row > len(d.Unit) || e.Unit != d.Unit[e.Row-1] || e.Period != d.Time[e.Row-1]) {
+			t.Fatalf("%v: row %d, unit %q, period %d do not match the data", e, e.Row, e.Unit, e.Period)
+		}
+	}
 }
 
 // BenchmarkCallawaySantAnnaLarge: 5,000 units × 20 periods, 4 cohorts

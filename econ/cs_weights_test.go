@@ -2,6 +2,7 @@ package econ
 
 import (
 	"encoding/csv"
+	"errors"
 	"math"
 	"os"
 	"strconv"
@@ -250,8 +251,9 @@ func TestCSWeightsInvariance(t *testing.T) {
 	}
 }
 
-// TestCSWeightErrors: bad weights and windows are errors naming the row,
-// unit and value.
+// TestCSWeightErrors: bad weights and windows are *CSError values with
+// their cause and, for rows, the row, unit and period; the messages name
+// the row, unit and value.
 func TestCSWeightErrors(t *testing.T) {
 	base := csWeightedMPDTA(t, "panel")
 	with := func(r int, v float64) CSData {
@@ -265,15 +267,17 @@ func TestCSWeightErrors(t *testing.T) {
 		name  string
 		d     CSData
 		opts  CSOptions
+		cause error
+		row   int // CSError.Row; 0: none
 		facts []string
 	}{
-		{"negative", with(7, -1), CSOptions{}, []string{"row 8", strconv.Quote(unit), strconv.Itoa(year), "-1", "non-negative"}},
-		{"NaN", with(7, math.NaN()), CSOptions{}, []string{"row 8", strconv.Quote(unit), "missing"}},
-		{"Inf", with(7, math.Inf(1)), CSOptions{}, []string{"row 8", "+Inf", "finite"}},
-		{"varies in panel", with(7, 9), CSOptions{}, []string{"row 8", strconv.Quote(unit), "changes from", "to 9", "constant within a unit"}},
-		{"varies in unbalanced panel", with(7, 9), CSOptions{Sample: CSUnbalancedPanel}, []string{"row 8", strconv.Quote(unit), "to 9", "constant within a unit"}},
-		{"all zero", func() CSData { d := base; d.Weights = make([]float64, len(base.Weights)); return d }(), CSOptions{}, []string{"every sampling weight is 0"}},
-		{"short", func() CSData { d := base; d.Weights = base.Weights[:10]; return d }(), CSOptions{}, []string{"10 rows", strconv.Itoa(len(base.Unit))}},
+		{"negative", with(7, -1), CSOptions{}, ErrBadWeight, 8, []string{"row 8", strconv.Quote(unit), strconv.Itoa(year), "-1"}},
+		{"NaN", with(7, math.NaN()), CSOptions{}, ErrMissing, 8, []string{"row 8", strconv.Quote(unit)}},
+		{"Inf", with(7, math.Inf(1)), CSOptions{}, ErrBadWeight, 8, []string{"row 8", "+Inf"}},
+		{"varies in panel", with(7, 9), CSOptions{}, ErrBadWeight, 8, []string{"row 8", strconv.Quote(unit), "to 9"}},
+		{"varies in unbalanced panel", with(7, 9), CSOptions{Sample: CSUnbalancedPanel}, ErrBadWeight, 8, []string{"row 8", strconv.Quote(unit), "to 9"}},
+		{"all zero", func() CSData { d := base; d.Weights = make([]float64, len(base.Weights)); return d }(), CSOptions{}, ErrBadWeight, 0, nil},
+		{"short", func() CSData { d := base; d.Weights = base.Weights[:10]; return d }(), CSOptions{}, ErrColumnLength, 0, []string{"10 rows", strconv.Itoa(len(base.Unit))}},
 		{"cohort weight 0", func() CSData {
 			d := base
 			d.Weights = append([]float64(nil), base.Weights...)
@@ -283,16 +287,23 @@ func TestCSWeightErrors(t *testing.T) {
 				}
 			}
 			return d
-		}(), CSOptions{}, []string{"cohort 2004", "weight 0"}},
-		{"balance_e too large", base, CSOptions{BalanceE: new(5)}, []string{"no event time", "balance_e 5", "2007"}},
-		{"window before treatment", base, CSOptions{MaxE: new(-1)}, []string{"e ≥ 0", "max_e -1"}},
-		{"min above max", base, CSOptions{MinE: new(2), MaxE: new(1)}, []string{"MinE 2", "MaxE 1"}},
-		{"negative balance", base, CSOptions{BalanceE: new(-1)}, []string{"negative BalanceE -1"}},
+		}(), CSOptions{}, ErrBadWeight, 0, []string{"cohort 2004"}},
+		{"balance_e too large", base, CSOptions{BalanceE: new(5)}, ErrEventWindow, 0, []string{"balance_e 5", "2007"}},
+		{"window before treatment", base, CSOptions{MaxE: new(-1)}, ErrEventWindow, 0, []string{"max_e -1"}},
+		{"min above max", base, CSOptions{MinE: new(2), MaxE: new(1)}, ErrBadOptions, 0, []string{"MinE 2", "MaxE 1"}},
+		{"negative balance", base, CSOptions{BalanceE: new(-1)}, ErrBadOptions, 0, []string{"BalanceE -1"}},
 	} {
 		_, err := CallawaySantAnna(c.d, c.opts)
-		if err == nil {
-			t.Errorf("%s: no error", c.name)
+		var e *CSError
+		if !errors.As(err, &e) || !errors.Is(err, c.cause) {
+			t.Errorf("%s: error %v; want a *CSError with cause %v", c.name, err, c.cause)
 			continue
+		}
+		if e.Row != c.row || (c.row > 0 && (e.Unit != unit || e.Period != year || e.Column != "weight")) {
+			t.Errorf("%s: row %d, unit %q, period %d, column %q; want row %d, unit %q, period %d, column weight", c.name, e.Row, e.Unit, e.Period, e.Column, c.row, unit, year)
+		}
+		if c.name == "cohort weight 0" && e.Cohort != 2004 {
+			t.Errorf("%s: cohort %d; want 2004", c.name, e.Cohort)
 		}
 		for _, f := range c.facts {
 			if !strings.Contains(err.Error(), f) {
