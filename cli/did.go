@@ -203,9 +203,8 @@ func runDID(env *Env, args []string) error {
 	}
 	r, err := econ.CallawaySantAnna(d, opts)
 	if err != nil {
-		// Name the flag, not the library option, in the advice.
-		msg := strings.Replace(err.Error(), "; use CSUnbalancedPanel", "; use --sample unbalanced (or --sample rcs for repeated cross-sections)", 1)
-		return &UserError{errors.New(msg)}
+		cols := didCSColumns{outcome: *outcome, time: *tcol, cohort: *cohort, cluster: *cluster, weight: *weights}
+		return didCSError(err, *data, cols)
 	}
 	if len(r.Dropped) > 0 {
 		// R did drops units treated in the first period silently; say so.
@@ -286,6 +285,78 @@ func didCompareTWFE(d econ.CSData, outcome, unit, tcol, cohort, cluster string, 
 	return econ.NewModelTable([]econ.TableModel{tm, econ.CSTableModel(r, econ.CSAggSimple, outcome), econ.CSTableModel(r, econ.CSAggDynamic, outcome)},
 		econ.TableOptions{Titles: []string{"TWFE", "CS simple", "CS dynamic"}, Labels: labels}), nil
 }
+
+// didCSColumns are the CSV columns behind the CSData columns, for the
+// CSError.Column of econ.CallawaySantAnna's errors.
+type didCSColumns struct{ outcome, time, cohort, cluster, weight string }
+
+// didCSError makes an error of econ.CallawaySantAnna a user error, keeping
+// the *econ.CSError values in the chain: a problem of one row becomes an
+// ingest.DataError with the CSV file, line (CSData row r is line r+1) and
+// column, collected row problems print one per line, and the advice names
+// the did flag rather than the econ option.
+func didCSError(err error, path string, cols didCSColumns) error {
+	var many *econ.CSErrors
+	if errors.As(err, &many) {
+		errs := make([]error, 0, len(many.Errs)+1)
+		for _, e := range many.Errs {
+			errs = append(errs, didCSOne(e, path, cols))
+		}
+		if many.More > 0 {
+			errs = append(errs, fmt.Errorf("%s: and %d more problems", path, many.More))
+		}
+		return &UserError{errors.Join(errs...)}
+	}
+	var one *econ.CSError
+	if errors.As(err, &one) {
+		return &UserError{didCSOne(one, path, cols)}
+	}
+	return &UserError{err}
+}
+
+// didCSOne is didCSError for one *econ.CSError.
+func didCSOne(e *econ.CSError, path string, cols didCSColumns) error {
+	switch {
+	case errors.Is(e, econ.ErrUnbalanced):
+		c := *e
+		c.Hint = "use --sample unbalanced (or --sample rcs for repeated cross-sections)"
+		return &c
+	case errors.Is(e, econ.ErrNoNeverTreated) && e.Hint != "":
+		c := *e
+		c.Hint = "use --control notyet (not-yet-treated controls)"
+		return &c
+	case e.Row == 0:
+		return e
+	}
+	col := e.Column
+	switch e.Column {
+	case "outcome":
+		col = cols.outcome
+	case "time":
+		col = cols.time
+	case "cohort":
+		col = cols.cohort
+	case "cluster":
+		col = cols.cluster
+	case "weight":
+		col = cols.weight
+	}
+	return &ingest.DataError{File: path, Line: e.Row + 1, Column: col, Err: didCSRow{e}}
+}
+
+// didCSRow is a row problem of econ.CallawaySantAnna inside an
+// ingest.DataError, which names the file, line and column: its message is
+// the CSError's without the econ prefix and row number.
+type didCSRow struct{ e *econ.CSError }
+
+func (r didCSRow) Error() string {
+	if r.e.Hint != "" {
+		return r.e.Msg + "; " + r.e.Hint
+	}
+	return r.e.Msg
+}
+
+func (r didCSRow) Unwrap() error { return r.e }
 
 // didColumns takes the outcome, unit, time, cohort, covariate, cluster and
 // sampling-weight columns out of f, collecting up to estMaxCSVErrors

@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -10,6 +13,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/cityimpact/cityimpact/econ"
+	"github.com/cityimpact/cityimpact/ingest"
 )
 
 // `cityimpact did` on did's mpdta (econ/testdata/cs): the interface JSON
@@ -79,7 +85,6 @@ func TestDIDCommandErrors(t *testing.T) {
 	noNever := write("nonever.csv", "id,t,y,g\na,1,1,2\na,2,2,2\nb,1,1,3\nb,2,1,3\nb,3,4,3\na,3,3,2\n")
 	badPeriod := write("bad.csv", "id,t,y,g\na,1,1,0\na,x,2,0\n")
 	missing := write("miss.csv", "id,t,y,g\na,1,1,0\na,2,,0\nb,1,1,2\nb,2,3,2\n")
-	clusterVaries := write("clus.csv", "id,t,y,g,c\na,1,1,0,u\na,2,2,0,v\nb,1,1,2,u\nb,2,3,2,u\nc,1,1,0,w\nc,2,1,0,w\n")
 	flags := func(p string, extra ...string) []string {
 		return append([]string{"did", "--data", p, "--outcome", "y", "--unit", "id", "--time", "t", "--cohort", "g"}, extra...)
 	}
@@ -87,7 +92,6 @@ func TestDIDCommandErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		"no never":   {flags(noNever), "never-treated"},
 		"covariate":  {flags(noNever, "--control", "notyet", "--covariates", "x", "--method", "dr"), `"x"`},
 		"method":     {flags(noNever, "--method", "logit"), "--method"},
 		"cband":      {flags(noNever, "--cband"), "--boot"},
@@ -99,7 +103,6 @@ func TestDIDCommandErrors(t *testing.T) {
 		"balance-e":  {flags(noNever, "--balance-e", "-1"), "--balance-e"},
 		"window":     {flags(noNever, "--min-e", "2", "--max-e", "1"), "--max-e"},
 		"sample":     {flags(noNever, "--sample", "pooled"), "--sample"},
-		"clusters":   {flags(clusterVaries, "--cluster", "c"), "cluster"},
 		"no cluster": {flags(missing, "--cluster", "zz"), "zz"},
 		"period":     {flags(badPeriod), "t"},
 		"missing":    {flags(missing), "missing outcome"},
@@ -114,6 +117,88 @@ func TestDIDCommandErrors(t *testing.T) {
 	// Not-yet-treated controls make the panel without never-treated units usable.
 	if code, _, errs := runCLI(t, append(flags(noNever), "--control", "notyet")...); code != 0 {
 		t.Errorf("notyet: exit %d: %s", code, errs)
+	}
+}
+
+// TestDIDCommandCSErrors: the errors of econ.CallawaySantAnna reach the
+// caller of the did command as user errors that keep the *econ.CSError
+// (errors.As, errors.Is on its cause); problems of single rows carry the
+// CSV file, line and column as *ingest.DataError, several print one per
+// line, and the advice names the did flag.
+func TestDIDCommandCSErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	run := func(args ...string) error {
+		var out, errb bytes.Buffer
+		env := &Env{Ctx: context.Background(), Stdout: &out, Stderr: &errb}
+		return commands["did"].run(env, append([]string{"--unit", "id", "--time", "t", "--outcome", "y", "--cohort", "g"}, args...))
+	}
+	csErr := func(what string, err error, cause error) *econ.CSError {
+		t.Helper()
+		var ue *UserError
+		var ce *econ.CSError
+		if !errors.As(err, &ue) || !errors.As(err, &ce) || !errors.Is(err, cause) {
+			t.Errorf("%s: %v (%T); want a *UserError holding a *econ.CSError with cause %v", what, err, err, cause)
+			return nil
+		}
+		return ce
+	}
+	// Lines 2–7; no unit has cohort 0.
+	noNever := write("nonever.csv", "id,t,y,g\na,1,1,2\na,2,2,2\nb,1,1,3\nb,2,1,3\nb,3,4,3\na,3,3,2\n")
+	err := run("--data", noNever)
+	if e := csErr("no never", err, econ.ErrNoNeverTreated); e != nil && !strings.Contains(err.Error(), "--control notyet") {
+		t.Errorf("no never: %q does not name --control notyet", err)
+	}
+
+	// Unit b lacks period 2 (a balanced panel is the default).
+	gap := write("gap.csv", "id,t,y,g\na,1,1,0\na,2,2,0\na,3,2,0\nb,1,1,2\nb,3,3,2\nc,1,1,3\nc,2,1,3\nc,3,1,3\n")
+	err = run("--data", gap)
+	if e := csErr("gap", err, econ.ErrUnbalanced); e != nil {
+		if e.Unit != "b" || e.Period != 2 {
+			t.Errorf("gap: unit %q period %d; want b, 2", e.Unit, e.Period)
+		}
+		if !strings.Contains(err.Error(), "--sample unbalanced") || strings.Contains(err.Error(), "CSUnbalancedPanel") {
+			t.Errorf("gap: %q should advise --sample unbalanced, not the econ option", err)
+		}
+	}
+
+	// Cluster of a changes in line 3 (row 2): file, line and column.
+	clusterVaries := write("clus.csv", "id,t,y,g,c\na,1,1,0,u\na,2,2,0,v\nb,1,1,2,u\nb,2,3,2,u\nc,1,1,0,w\nc,2,1,0,w\n")
+	err = run("--data", clusterVaries, "--cluster", "c")
+	var de *ingest.DataError
+	if e := csErr("cluster", err, econ.ErrClusterVaries); e != nil && e.Unit != "a" {
+		t.Errorf("cluster: unit %q; want a", e.Unit)
+	}
+	if !errors.As(err, &de) || de.File != clusterVaries || de.Line != 3 || de.Column != "c" {
+		t.Errorf("cluster: %v; want an *ingest.DataError at %s line 3, column c", err, clusterVaries)
+	}
+
+	// Two bad rows: b's cohort switches off in line 5, a has period 1
+	// twice in line 3. Both are reported, one per line, in row order.
+	twoBad := write("two.csv", "id,t,y,g\na,1,1,0\na,1,2,0\nb,1,1,2\nb,2,3,0\nc,1,1,0\nc,2,1,0\n")
+	err = run("--data", twoBad, "--sample", "unbalanced")
+	csErr("two bad rows", err, econ.ErrDuplicateRow)
+	if !errors.Is(err, econ.ErrTreatmentSwitchesOff) {
+		t.Errorf("two bad rows: %v; want ErrTreatmentSwitchesOff too", err)
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], twoBad+":3: ") || !strings.HasPrefix(lines[1], twoBad+":5: ") {
+		t.Errorf("two bad rows: %q; want one line each, at lines 3 and 5", err)
+	}
+	if !strings.Contains(lines[len(lines)-1], `"b"`) || !strings.Contains(lines[len(lines)-1], `"g"`) {
+		t.Errorf("two bad rows: %q should name unit b and column g", lines[len(lines)-1])
+	}
+
+	// The exit code and stderr of the same error: exit 1, one line each.
+	code, _, errs := runCLI(t, "did", "--data", twoBad, "--unit", "id", "--time", "t", "--outcome", "y", "--cohort", "g", "--sample", "unbalanced")
+	if code != ExitUser || strings.Count(strings.TrimSpace(errs), "\n") != 1 {
+		t.Errorf("two bad rows: exit %d, stderr %q; want exit 1 and two lines", code, errs)
 	}
 }
 
