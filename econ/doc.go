@@ -144,8 +144,11 @@
 // evidence: *[CollinearError] (every regressor collinear; partial
 // collinearity is reported in Result.Collinear and Result.Notes),
 // *[SampleError] (no usable observations or no residual degrees of
-// freedom) and *[ConvergenceError]. Only internal invariant violations
-// panic, with an "econ:" prefix.
+// freedom) and *[ConvergenceError]. [CallawaySantAnna] returns a
+// *[CSError] whose cause (ErrMissing, ErrNoComparisonUnits, ErrOverlap, …)
+// errors.Is matches and whose fields locate it (cohort, period, unit,
+// row); several row problems come together as a *[CSErrors]. Only
+// internal invariant violations panic, with an "econ:" prefix.
 //
 // econ does not read files or talk to the store; its only output is the
 // regression tables of [Table], written to an io.Writer.
