@@ -7,6 +7,12 @@ import (
 	"unicode"
 )
 
+// MinYear and MaxYear bound an indicator's target_from.
+const (
+	MinYear = 1900
+	MaxYear = 2200
+)
+
 // weightTol is the tolerance on a sum of weights: |Σw − 1| ≤ 1e-6
 // (scaled by the target sum for percentages and shares).
 const weightTol = 1e-6
@@ -154,6 +160,8 @@ func (n *Node) setField(key string) bool {
 		return n.Aggregation != ""
 	case "target":
 		return n.Target != nil
+	case "target_from":
+		return n.TargetFrom != 0
 	case "floor":
 		return n.Floor != nil
 	case "class":
@@ -261,6 +269,16 @@ func (c *checker) indicator(n *Node, path string) {
 	default:
 		c.add(SeverityError, KindBadValue, n.at("class"), kp("class"), n.Code,
 			"class %q of %q: want core, advanced or supporting", string(n.Class), n.Code)
+	}
+	if n.TargetFrom != 0 {
+		switch {
+		case n.TargetFrom < MinYear || n.TargetFrom > MaxYear:
+			c.add(SeverityError, KindBadValue, n.at("target_from"), kp("target_from"), n.Code,
+				"target_from %d of %q: want a year from %d to %d", n.TargetFrom, n.Code, MinYear, MaxYear)
+		case n.Target == nil && !n.typo["target"]:
+			c.add(SeverityError, KindMissing, n.at("target_from"), kp("target_from"), n.Code,
+				"target_from %d of %q is given without a target: add target (the value required from %d) or remove target_from", n.TargetFrom, n.Code, n.TargetFrom)
+		}
 	}
 	if n.Floor != nil && (math.IsNaN(*n.Floor) || math.IsInf(*n.Floor, 0)) {
 		c.add(SeverityError, KindNotNumber, n.at("floor"), kp("floor"), n.Code, "floor of %q must be a finite number", n.Code)

@@ -22,11 +22,11 @@ const maxInput = 16 << 20
 var headerKeys = []string{"schema", "code", "name_zh", "name_en", "edition", "source", "notes", "goal"}
 
 var nodeKeys = []string{"code", "ref", "name_zh", "name_en", "level", "weight",
-	"unit", "direction", "frequency", "aggregation", "target", "floor", "class",
+	"unit", "direction", "frequency", "aggregation", "target", "target_from", "floor", "class",
 	"definition", "quality", "source", "notes", "children"}
 
 // indicatorKeys are the keys that only indicators (leaves) may have.
-var indicatorKeys = []string{"unit", "direction", "frequency", "aggregation", "target", "floor", "class", "definition", "quality"}
+var indicatorKeys = []string{"unit", "direction", "frequency", "aggregation", "target", "target_from", "floor", "class", "definition", "quality"}
 
 // Load reads a framework in YAML from r; filename names it in problems. It
 // returns a *[ValidationError] listing every problem (capped at
@@ -231,6 +231,26 @@ func (d *decoder) number(v *yaml.Node, path, code string) (x float64, ok bool) {
 	return x, true
 }
 
+// year returns the scalar v as a year: a whole number within ±10⁶ (the
+// range 1900–2200 is checked by check, so that frameworks built in code
+// get the same message). It reports null, 0, fractions and non-numbers
+// and returns 0 for them.
+func (d *decoder) year(v *yaml.Node, path, code string) int {
+	if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+		d.add(SeverityError, KindNotNumber, v, path, code, "%s is empty: give a year such as 2025, or remove the key", lastKey(path))
+		return 0
+	}
+	x, ok := d.number(v, path, code)
+	switch {
+	case !ok:
+		return 0
+	case x != math.Trunc(x) || math.Abs(x) > 1e6 || x == 0:
+		d.add(SeverityError, KindBadValue, v, path, code, "%s %s of %q: want a year from %d to %d", lastKey(path), v.Value, code, MinYear, MaxYear)
+		return 0
+	}
+	return int(x)
+}
+
 func lastKey(path string) string {
 	if i := strings.LastIndexByte(path, '.'); i >= 0 {
 		return path[i+1:]
@@ -288,6 +308,8 @@ func (d *decoder) node(m *yaml.Node, path string, depth int) *Node {
 			n.Aggregation = normAggregation(d.text(v, kp, n.Code))
 		case "target":
 			n.Target = d.target(v, kp, n.Code)
+		case "target_from":
+			n.TargetFrom = d.year(v, kp, n.Code)
 		case "floor":
 			if x, ok := d.number(v, kp, n.Code); ok {
 				n.Floor = &x

@@ -26,6 +26,7 @@
 //	          frequency: month     # year (default), quarter or month
 //	          aggregation: mean    # sum, mean, last, max, min: month → quarter → year
 //	          target: {megacity: 95, default: 90}   # a number, or per peer group
+//	          target_from: 2025    # optional: the first year the target applies
 //	          floor: 80            # veto (一票否决): below it the grade is capped
 //	          class: core          # core, advanced or supporting
 //	          definition: ...
@@ -48,6 +49,9 @@
 // and [Framework.GlobalWeight] return normalised weights. For a
 // higher-is-better indicator the floor may not exceed any target; for a
 // lower-is-better one it is a ceiling and may not be below any target.
+// target_from, the year a standard's requirement takes effect ("by 2025,
+// 100%"), is a whole year from 1900 to 2200 and needs a target; values of
+// earlier years are not judged against the target ([Node.TargetApplies]).
 //
 // # Errors
 //

@@ -84,6 +84,9 @@ func encodeNode(n *Node, depth int) (*yaml.Node, error) {
 			m.Content = append(m.Content, strNode("target"), tm)
 		}
 	}
+	if n.TargetFrom != 0 {
+		addNum(m, "target_from", float64(n.TargetFrom))
+	}
 	if n.Floor != nil {
 		if err := checkFinite(n, "floor", *n.Floor); err != nil {
 			return nil, err
@@ -169,7 +172,7 @@ func nodeEqual(a, b *Node) bool {
 	if a.Code != b.Code || a.Ref != b.Ref || a.NameZh != b.NameZh || a.NameEn != b.NameEn ||
 		a.Level != b.Level || !ptrEqual(a.Weight, b.Weight) || a.Unit != b.Unit ||
 		a.Direction != b.Direction || a.Frequency != b.Frequency || a.Aggregation != b.Aggregation ||
-		!targetEqual(a.Target, b.Target) || !ptrEqual(a.Floor, b.Floor) || a.Class != b.Class ||
+		!targetEqual(a.Target, b.Target) || a.TargetFrom != b.TargetFrom || !ptrEqual(a.Floor, b.Floor) || a.Class != b.Class ||
 		a.Definition != b.Definition || a.Quality != b.Quality || a.Source != b.Source || a.Notes != b.Notes ||
 		(a.Children == nil) != (b.Children == nil) || len(a.Children) != len(b.Children) {
 		return false

@@ -96,10 +96,15 @@ type Node struct {
 	Frequency   Frequency   `json:"frequency,omitempty"`   // "" means year
 	Aggregation Aggregation `json:"aggregation,omitempty"` // "" means last (required unless yearly)
 	Target      *Target     `json:"target,omitempty"`
-	Floor       *float64    `json:"floor,omitempty"` // veto threshold: see [Node.Vetoed]
-	Class       Class       `json:"class,omitempty"`
-	Definition  string      `json:"definition,omitempty"`
-	Quality     string      `json:"quality,omitempty"` // data-quality notes
+	// TargetFrom is the first year in which Target applies (the year a
+	// standard's requirement takes effect: "by 2025, 100%"), 0 when the
+	// target applies in every year. Evaluations do not judge values of
+	// earlier years against the target. Only allowed with a target.
+	TargetFrom int      `json:"target_from,omitempty"`
+	Floor      *float64 `json:"floor,omitempty"` // veto threshold: see [Node.Vetoed]
+	Class      Class    `json:"class,omitempty"`
+	Definition string   `json:"definition,omitempty"`
+	Quality    string   `json:"quality,omitempty"` // data-quality notes
 
 	Source   string  `json:"source,omitempty"`
 	Notes    string  `json:"notes,omitempty"`
@@ -158,6 +163,12 @@ func (t *Target) values() []float64 {
 		v[i] = g.Value
 	}
 	return v
+}
+
+// TargetApplies reports whether n's target applies in the given year:
+// n has a target and no TargetFrom, or year ≥ TargetFrom.
+func (n *Node) TargetApplies(year int) bool {
+	return n.Target != nil && (n.TargetFrom == 0 || year >= n.TargetFrom)
 }
 
 // IsIndicator reports whether n is a leaf (an indicator).
