@@ -126,7 +126,7 @@ type Index struct {
 	// Veto lists, per row, the indicators below their floor.
 	Veto [][]string
 	// Attainment is 达标率, the share of indicators with a target for the
-	// unit and a value that meet it (NaN when none qualifies); Met and
+	// unit in force in the period (Node.TargetFrom) and a value that meet it (NaN when none qualifies); Met and
 	// Targeted are its numerator and denominator.
 	Attainment    []float64
 	Met, Targeted []int

@@ -266,7 +266,7 @@ func (x *Index) gradesAndTargets(g *Grades) {
 			if vetoed(v, nd.Floor, nd.Direction) {
 				x.Veto[i] = append(x.Veto[i], nd.Code)
 			}
-			if nd.Target != nil && !math.IsNaN(nd.Target[u]) && !math.IsNaN(v) {
+			if nd.Target != nil && i%nt >= nd.TargetFrom && !math.IsNaN(nd.Target[u]) && !math.IsNaN(v) {
 				x.Targeted[i]++
 				if meets(v, nd.Target[u], nd.Direction) {
 					x.Met[i]++
@@ -302,7 +302,8 @@ type U4SSCScores struct {
 	Mean   []float64 // Total/Scored, NaN when none
 	// NoTarget lists the indicators without any target, excluded for
 	// every row; Excluded[row] those with a target but no value (or no
-	// target for the unit's peer group) in that row.
+	// target for the unit's peer group, or a target not yet in force:
+	// Node.TargetFrom) in that row.
 	NoTarget []string
 	Excluded [][]string
 }
@@ -352,7 +353,9 @@ func (x *Index) u4ssc() {
 			continue
 		}
 		for i := range rows {
-			pts[i] = U4SSCPoints(x.Raw[p][i], nd.Target[i/nt], nd.Direction)
+			if i%nt >= nd.TargetFrom {
+				pts[i] = U4SSCPoints(x.Raw[p][i], nd.Target[i/nt], nd.Direction)
+			}
 			if pts[i] == 0 {
 				s.Excluded[i] = append(s.Excluded[i], nd.Code)
 				continue

@@ -27,6 +27,12 @@ type Node struct {
 	// the caller), NaN for units without one; nil when the indicator has no
 	// target.
 	Target []float64
+	// TargetFrom is the index in Data.Periods of the first period in which
+	// Target applies (a standard's "by 2025" requirement); rows of earlier
+	// periods count no target in the attainment rate 达标率 and the U4SSC
+	// points. 0 means every period. Normalisation (DistanceToTarget)
+	// uses Target in every period: it is a scale, not an assessment.
+	TargetFrom int
 	// Floor is the veto threshold (一票否决): a benefit value below it, or a
 	// cost value above it, caps the grade. NaN means none.
 	Floor float64
@@ -252,6 +258,9 @@ func (t *tree) checkData(d *Data) error {
 		}
 		if nd.Target != nil && len(nd.Target) != len(d.Units) {
 			errs = append(errs, &IndicatorError{nd.Code, fmt.Errorf("target has %d values, want one per unit (%d)", len(nd.Target), len(d.Units))})
+		}
+		if nd.TargetFrom < 0 {
+			errs = append(errs, &IndicatorError{nd.Code, fmt.Errorf("target from period %d: want an index ≥ 0", nd.TargetFrom)})
 		}
 		all := true
 		for _, v := range col {
