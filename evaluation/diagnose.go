@@ -95,27 +95,23 @@ func (r *run) diagnose() error {
 		}
 	}
 	targets := r.targets()
-	// assessed[code]: cities with a target and a value in period t, the
-	// denominator of the consecutive-failure alert groups.
+	// assessed[code]: cities with a target in force and a value in period
+	// t, the denominator of the consecutive-failure alert groups.
 	assessed := make(map[string]int, len(targets))
 	for _, tg := range targets {
 		for u := range n {
-			if tg.value[u] != nil && !math.IsNaN(x.Raw[tg.node][r.row(u, t)]) {
+			if tg.value[u] != nil && !math.IsNaN(tg.value[u][t]) && !math.IsNaN(x.Raw[tg.node][r.row(u, t)]) {
 				assessed[tg.code]++
 			}
 		}
 	}
 	// Targets are assessed from Peers.TargetsFrom (default: the trend
-	// window), so a 2025 target is not failed in 2010.
+	// window), so a 2025 target is not failed in 2010; a framework target
+	// with target_from is not in force (NaN, see targets) before its year,
+	// so each run starts at the later of the two.
 	tFrom := max(0, T-s.Report.TrendPeriods)
 	if y := s.Peers.TargetsFrom; y != 0 {
-		tFrom = T
-		for tt := range T {
-			if p.Period(tt).Year() >= y {
-				tFrom = tt
-				break
-			}
-		}
+		tFrom = firstPeriodFrom(p, y)
 	}
 	for u := range n {
 		g := int(peers.Of[u])
@@ -233,7 +229,9 @@ func slope(xs, ys []float64) float64 {
 }
 
 // target is one indicator's target per unit and period: the framework's
-// (the same every period) or, with Peers.TargetQuantile, the peer group's
+// (the same every period from its target_from on, NaN before: see
+// composite.Node.TargetFrom, set by [SetTargetFrom]) or, with
+// Peers.TargetQuantile, the peer group's
 // quantile of the previous period (the bottom-quantile rule for indicators
 // without an official target; nil for a unit without either).
 type target struct {
@@ -270,7 +268,10 @@ func (r *run) targets() []target {
 				if !math.IsNaN(c.Target[u]) {
 					tg.value[u] = make([]float64, T)
 					for t := range T {
-						tg.value[u][t] = c.Target[u]
+						tg.value[u][t] = math.NaN()
+						if t >= c.TargetFrom {
+							tg.value[u][t] = c.Target[u]
+						}
 					}
 				}
 			}

@@ -85,6 +85,9 @@ type NodeInfo struct {
 	// Target is the framework's target value for every unit, when it has
 	// one; per-peer-group targets are in CityDiagnosis.
 	Target *Num `json:"target,omitempty"`
+	// TargetFrom is the first year the target applies (the framework's
+	// target_from), 0 when it applies in every year.
+	TargetFrom int `json:"target_from,omitempty"`
 }
 
 // UnitInfo is one city with its attributes and treatment status.

@@ -153,6 +153,9 @@ func (r *run) loadFramework() error {
 			if n.Target != nil && len(n.Target.Groups) == 0 {
 				info.Target = numPtr(n.Target.Value)
 			}
+			if n.Target != nil {
+				info.TargetFrom = n.TargetFrom
+			}
 		}
 		r.res.Framework.Nodes = append(r.res.Framework.Nodes, info)
 		for _, c := range n.Children {

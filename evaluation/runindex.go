@@ -106,6 +106,7 @@ func (r *run) index() error {
 	if tree == nil || len(tree.Children) == 0 {
 		return r.spec.errorAt("framework", errors.New("no indicator of the framework has usable data"))
 	}
+	SetTargetFrom(tree, r.fw, p, s.Peers.TargetsFrom)
 	x, err := composite.Compute(tree, d, opt)
 	if err != nil {
 		return fmt.Errorf("composite index: %w", err)

@@ -154,7 +154,10 @@ type PeerSpec struct {
 	TargetQuantile float64 `yaml:"target_quantile" json:"target_quantile"`
 	// TargetsFrom is the first year in which targets are assessed (a
 	// 2025 target is not failed in 2010): consecutive failures are counted
-	// from it. 0 means the last trend_periods years.
+	// from it, and from an indicator's own target_from when that is later
+	// (the attainment rate 达标率 likewise counts a target only from the
+	// later of the two). 0 means the last trend_periods years for the
+	// failures and every year for the attainment rate.
 	TargetsFrom int `yaml:"targets_from" json:"targets_from"`
 	// SystemicShare is the share of assessed cities raising the same
 	// alert on the same indicator from which the alert is reported as
