@@ -60,6 +60,17 @@ re-optimised; several treated units). Draws are seeded per replication, so resul
 do not depend on the number of cores. adh with --placebo runs every control as a
 placebo and reports post/pre RMSPE ratios and the permutation p-value.
 
+Staggered adoption (sdid/sc/did): when the --treat column switches on in several
+periods (treated units adopting in waves, like the 2012, 2013 and 2015 smart-city
+pilot batches), or with --staggered, each adoption cohort is estimated against the
+never-treated units over all periods (pre = before its adoption) exactly as the
+block estimator above, and the overall ATT weights cohort a by N_a·T_a (its
+treated units × periods from adoption on), as Stata sdid (Clarke, Pailañir, Athey
+& Imbens 2023). SEs as Stata sdid: jackknife (default; at least 2 treated units per
+cohort), bootstrap (units resampled, noise level and ζ recomputed per draw) or
+placebo (never-treated units given the treated units' adoption periods). Needs
+never-treated units; treatment must not switch off or start in the first period.
+
 --data reads a wide CSV (header row; ',' or ';' separated). --dataset reads the
 yearly panel of a stored dataset (columns unit, year, and a 0/1 column per policy).
 
@@ -67,7 +78,11 @@ Output: --format json prints {"method","estimate","se","se_method","weights":{do
 "time_weights":{period:λ},"trajectory":[{"time","treated","synthetic"}],...}, with
 "leave_one_out":[{"dropped","estimate","weights","trajectory",...}] and "in_time":{"k","start",
 "actual_start","estimate",...} when asked, and "covariates", "beta":{covariate: β} and
-"iterations" with sdid/sc/did covariates; table and csv print the same as rows.`
+"iterations" with sdid/sc/did covariates; table and csv print the same as rows.
+Staggered: {"method","staggered":true,"estimate","se","se_method","jackknife_se",
+"placebo_se","bootstrap_se","controls":[…],"cohorts":[{"adoption","units","n_treated",
+"post_periods","weight","estimate","se","weights":{control:ω},"time_weights":{period:λ},…}],
+"notes":[…]}.`
 
 const synthExample = `cityimpact synth --data california_prop99.csv --unit State --time Year --outcome PacksPerCapita --treat treated --method sdid --format json
   cityimpact synth --data cities.csv --unit city --time year --outcome patents_per_10k --treated Hangzhou,Ningbo,Wuxi --start 2013 --method sdid --covariates fdi_share,log_pop --se bootstrap --reps 200 --seed 7
@@ -94,6 +109,7 @@ func runSynth(env *Env, args []string) error {
 	seed := fs.Uint64("seed", 1, "seed of the placebo permutations and bootstrap draws (printed in the output)")
 	loo := fs.Bool("leave-one-out", false, "adh: also refit without each donor of positive weight")
 	inTime := fs.Int("in-time", 0, "also estimate an in-time placebo with treatment backdated `K` periods (0: none)")
+	staggered := fs.Bool("staggered", false, "sdid/sc/did: staggered adoption, one estimate per adoption cohort against the never-treated units, aggregated (automatic when the --treat column shows several adoption periods)")
 	dropIncomplete := fs.Bool("drop-incomplete", false, "leave out control units with a missing outcome (listed in the output) instead of failing")
 	format := fs.String("format", "table", "output: table, json or csv")
 	rest, err := parseArgs(fs, args)
@@ -194,6 +210,23 @@ func runSynth(env *Env, args []string) error {
 	if *dropIncomplete {
 		d, dropped = synthDropIncomplete(d)
 	}
+	if *method != "adh" && (*staggered || synthAdoptions(d) > 1) {
+		if *inTime > 0 {
+			return userErrorf("--in-time is not available for staggered adoption (several adoption periods)")
+		}
+		opts := econ.SDIDOptions{Method: m, Seed: *seed, Covariates: sdidCovs}
+		out, err := staggeredEstimate(d, *outcome, opts, *seKind, *reps)
+		if err != nil {
+			return synthPanelError(err, src, lines, d)
+		}
+		if *dropIncomplete {
+			out.json.(map[string]any)["dropped"] = append([]string{}, dropped...)
+			for _, u := range dropped {
+				out.rows = append(out.rows, []string{"dropped", u, "missing outcome"})
+			}
+		}
+		return synthWrite(env, *format, out)
+	}
 	p, err := econ.NewSynthPanel(d, *outcome)
 	if err != nil {
 		return synthPanelError(err, src, lines, d)
@@ -272,8 +305,14 @@ func runSynth(env *Env, args []string) error {
 			out.rows = append(out.rows, []string{"dropped", u, "missing outcome"})
 		}
 	}
+	return synthWrite(env, *format, out)
+}
+
+// synthWrite prints out in the --format asked for.
+func synthWrite(env *Env, format string, out synthOut) error {
 	var buf bytes.Buffer
-	switch *format {
+	var err error
+	switch format {
 	case "json":
 		err = writeJSON(&buf, out.json)
 	case "csv":
@@ -748,6 +787,153 @@ func adhOut(r *econ.SynthResult) synthOut {
 			}
 		}
 		js["leave_one_out"] = ls
+	}
+	return synthOut{js, rows}
+}
+
+// synthAdoptions counts the distinct adoption periods of d (the first
+// period each unit is treated), ignoring malformed rows, which
+// NewSynthPanel or StaggeredSDID report.
+func synthAdoptions(d econ.SynthData) int {
+	if len(d.Time) != len(d.Unit) || len(d.Treat) != len(d.Unit) {
+		return 0
+	}
+	first := map[string]int{}
+	for i, u := range d.Unit {
+		if d.Treat[i] != 1 {
+			continue
+		}
+		if t, ok := first[u]; !ok || d.Time[i] < t {
+			first[u] = d.Time[i]
+		}
+	}
+	periods := map[int]bool{}
+	for _, t := range first {
+		periods[t] = true
+	}
+	return len(periods)
+}
+
+// staggeredEstimate runs econ.StaggeredSDID with the SE asked for (kind
+// "": the jackknife, or where a cohort has a single treated unit the
+// placebo SE, or the bootstrap SE if there are not more never-treated than
+// treated units).
+func staggeredEstimate(d econ.SynthData, outcome string, opts econ.SDIDOptions, kind string, reps int) (synthOut, error) {
+	switch kind {
+	case "placebo":
+		opts.Placebo = reps
+	case "bootstrap":
+		opts.Bootstrap = reps
+	}
+	r, err := econ.StaggeredSDID(d, outcome, opts)
+	if err != nil {
+		return synthOut{}, err
+	}
+	if math.IsNaN(r.JackknifeSE) && kind == "" {
+		ntr := 0
+		for _, c := range r.Cohorts {
+			ntr += c.Treated
+		}
+		if len(r.Controls) > ntr {
+			opts.Placebo, kind = reps, "placebo"
+		} else {
+			opts.Bootstrap, kind = reps, "bootstrap"
+		}
+		if r, err = econ.StaggeredSDID(d, outcome, opts); err != nil {
+			return synthOut{}, err
+		}
+	}
+	if kind == "jackknife" && math.IsNaN(r.JackknifeSE) {
+		return synthOut{}, &UserError{errors.New("--se jackknife: Stata sdid's staggered jackknife needs at least 2 treated units in every adoption cohort; use --se placebo or --se bootstrap")}
+	}
+	return staggeredOut(r, kind), nil
+}
+
+// staggeredOut prints a staggered synthetic DID result: the aggregate and
+// a "cohorts" list, each with its block estimate, weights and SEs.
+func staggeredOut(r *econ.StaggeredSDIDResult, kind string) synthOut {
+	pick := func(jk, pl, bs float64) (float64, string) {
+		switch kind {
+		case "placebo":
+			return pl, "placebo"
+		case "bootstrap":
+			return bs, "bootstrap"
+		}
+		return jk, "jackknife"
+	}
+	se, seMethod := pick(r.JackknifeSE, r.PlaceboSE, r.BootstrapSE)
+	if math.IsNaN(se) {
+		seMethod = "none"
+	}
+	rows := [][]string{
+		{"method", "", r.Method.String() + " (staggered)"},
+		{"estimate", "", synthNum(r.Estimate)},
+		{"se", seMethod, synthNum(se)},
+	}
+	if r.Placebos != nil || r.Bootstraps != nil {
+		rows = append(rows, []string{"seed", "", strconv.FormatUint(r.Seed, 10)})
+	}
+	var cohorts []map[string]any
+	for _, c := range r.Cohorts {
+		res, p := c.Result, c.Panel
+		cse, _ := pick(c.JackknifeSE, c.PlaceboSE, c.BootstrapSE)
+		a := strconv.Itoa(c.Adoption)
+		weights := map[string]estNum{}
+		for i, w := range res.Omega {
+			weights[p.Units[i]] = estNum(w)
+		}
+		tw := map[string]estNum{}
+		for t, l := range res.Lambda {
+			tw[strconv.Itoa(p.Times[t])] = estNum(l)
+		}
+		cj := map[string]any{
+			"adoption": c.Adoption, "units": c.Units, "n_treated": c.Treated, "post_periods": c.Post,
+			"weight": estNum(c.Weight), "estimate": estNum(res.Estimate), "se": estNum(cse),
+			"jackknife_se": estNum(c.JackknifeSE), "placebo_se": estNum(c.PlaceboSE), "bootstrap_se": estNum(c.BootstrapSE),
+			"weights": weights, "time_weights": tw,
+			"noise_level": estNum(res.NoiseLevel), "zeta_omega": estNum(res.ZetaOmega), "zeta_lambda": estNum(res.ZetaLambda),
+		}
+		if res.Covariates != nil {
+			beta := map[string]estNum{}
+			for k, name := range res.Covariates {
+				beta[name] = estNum(res.Beta[k])
+			}
+			cj["beta"] = beta
+		}
+		cohorts = append(cohorts, cj)
+		rows = append(rows,
+			[]string{"cohort_estimate", a, synthNum(res.Estimate)},
+			[]string{"cohort_se", a, synthNum(cse)},
+			[]string{"cohort_weight", a, synthNum(c.Weight)},
+			[]string{"cohort_treated", a, strconv.Itoa(c.Treated)},
+			[]string{"cohort_post_periods", a, strconv.Itoa(c.Post)})
+		for i, w := range res.Omega {
+			if w != 0 {
+				rows = append(rows, []string{"unit_weight", a + ":" + p.Units[i], synthNum(w)})
+			}
+		}
+		for t, l := range res.Lambda {
+			if l != 0 {
+				rows = append(rows, []string{"time_weight", a + ":" + strconv.Itoa(p.Times[t]), synthNum(l)})
+			}
+		}
+	}
+	notes := append([]string{}, r.Notes...)
+	for _, n := range notes {
+		rows = append(rows, []string{"note", "", n})
+	}
+	js := map[string]any{
+		"method": r.Method.String(), "staggered": true, "estimate": estNum(r.Estimate), "se": estNum(se), "se_method": seMethod,
+		"jackknife_se": estNum(r.JackknifeSE), "placebo_se": estNum(r.PlaceboSE), "bootstrap_se": estNum(r.BootstrapSE),
+		"controls": r.Controls, "cohorts": cohorts, "notes": notes,
+	}
+	if r.Placebos != nil {
+		js["seed"] = r.Seed
+		js["placebo_reps"] = len(r.Placebos)
+	}
+	if r.Bootstraps != nil {
+		js["seed"] = r.Seed
+		js["bootstrap_reps"] = len(r.Bootstraps)
 	}
 	return synthOut{js, rows}
 }

@@ -131,73 +131,12 @@ type staggered struct {
 // never-treated than treated units, and any error [SyntheticDID] returns
 // for a cohort's block (named by its adoption period).
 func StaggeredSDID(d SynthData, outcome string, opts SDIDOptions) (*StaggeredSDIDResult, error) {
-	if opts.Method < SDIDSynth || opts.Method > SDIDDID {
-		panic("econ: StaggeredSDID: unknown method")
-	}
-	st, err := newStaggered(d, outcome, opts)
+	st, r, err := staggeredFit(d, outcome, opts)
 	if err != nil {
 		return nil, err
 	}
-	if opts.MaxIter <= 0 {
-		opts.MaxIter = 10000
-	}
-	if opts.MaxIterPreSparsify <= 0 {
-		opts.MaxIterPreSparsify = 100
-	}
-	st.opts = opts
+	opts = st.opts
 	N := len(st.names)
-	n1 := N - st.n0
-	e := &SynthError{}
-	if opts.Bootstrap > 0 && n1 < 2 {
-		e.add("", "", "", "the bootstrap standard error needs more than one treated unit; use the placebo standard error")
-	}
-	if opts.Placebo > 0 && st.n0 <= n1 {
-		e.add("", "", "", "placebo standard errors need more never-treated units (%d) than treated units (%d)", st.n0, n1)
-	}
-	if err := e.orNil(); err != nil {
-		return nil, err
-	}
-	r := &StaggeredSDIDResult{
-		Method: opts.Method, Controls: slices.Clone(st.names[:st.n0]), Seed: opts.Seed,
-		JackknifeSE: math.NaN(), PlaceboSE: math.NaN(), BootstrapSE: math.NaN(),
-	}
-	blockOpts := opts
-	blockOpts.Placebo, blockOpts.Bootstrap = 0, 0
-	K := len(st.adopt)
-	T := len(st.times)
-	var tot float64
-	for a := range K {
-		p := st.block(a)
-		res, err := SyntheticDID(p, blockOpts)
-		if err != nil {
-			se, ok := err.(*SynthError)
-			if !ok {
-				return nil, err
-			}
-			out := &SynthError{More: se.More}
-			for _, is := range se.Issues {
-				is.Msg = fmt.Sprintf("cohort adopting in %d: %s", st.times[st.adopt[a]], is.Msg)
-				out.Issues = append(out.Issues, is)
-			}
-			return nil, out
-		}
-		s, _, _ := sdidPrepare(p, opts)
-		st.setups = append(st.setups, s)
-		st.omega = append(st.omega, res.Omega)
-		st.lambda = append(st.lambda, res.Lambda)
-		c := StaggeredCohort{
-			Adoption: st.times[st.adopt[a]], Units: slices.Clone(p.Units[st.n0:]),
-			Treated: p.N() - st.n0, Post: T - st.adopt[a], Panel: p, Result: res,
-			JackknifeSE: math.NaN(), PlaceboSE: math.NaN(), BootstrapSE: math.NaN(),
-		}
-		tot += float64(c.Treated * c.Post)
-		r.Cohorts = append(r.Cohorts, c)
-	}
-	for a := range r.Cohorts {
-		c := &r.Cohorts[a]
-		c.Weight = float64(c.Treated*c.Post) / tot
-		r.Estimate += c.Weight * c.Result.Estimate
-	}
 	// jackknife
 	small := []string{}
 	for _, c := range r.Cohorts {
@@ -235,6 +174,79 @@ func StaggeredSDID(d SynthData, outcome string, opts SDIDOptions) (*StaggeredSDI
 		}
 	}
 	return r, nil
+}
+
+// staggeredFit checks the data and options and computes the point
+// estimates (no standard errors).
+func staggeredFit(d SynthData, outcome string, opts SDIDOptions) (*staggered, *StaggeredSDIDResult, error) {
+	if opts.Method < SDIDSynth || opts.Method > SDIDDID {
+		panic("econ: StaggeredSDID: unknown method")
+	}
+	st, err := newStaggered(d, outcome, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	if opts.MaxIter <= 0 {
+		opts.MaxIter = 10000
+	}
+	if opts.MaxIterPreSparsify <= 0 {
+		opts.MaxIterPreSparsify = 100
+	}
+	st.opts = opts
+	N := len(st.names)
+	n1 := N - st.n0
+	e := &SynthError{}
+	if opts.Bootstrap > 0 && n1 < 2 {
+		e.add("", "", "", "the bootstrap standard error needs more than one treated unit; use the placebo standard error")
+	}
+	if opts.Placebo > 0 && st.n0 <= n1 {
+		e.add("", "", "", "placebo standard errors need more never-treated units (%d) than treated units (%d)", st.n0, n1)
+	}
+	if err := e.orNil(); err != nil {
+		return nil, nil, err
+	}
+	r := &StaggeredSDIDResult{
+		Method: opts.Method, Controls: slices.Clone(st.names[:st.n0]), Seed: opts.Seed,
+		JackknifeSE: math.NaN(), PlaceboSE: math.NaN(), BootstrapSE: math.NaN(),
+	}
+	blockOpts := opts
+	blockOpts.Placebo, blockOpts.Bootstrap = 0, 0
+	K := len(st.adopt)
+	T := len(st.times)
+	var tot float64
+	for a := range K {
+		p := st.block(a)
+		res, err := SyntheticDID(p, blockOpts)
+		if err != nil {
+			se, ok := err.(*SynthError)
+			if !ok {
+				return nil, nil, err
+			}
+			out := &SynthError{More: se.More}
+			for _, is := range se.Issues {
+				is.Msg = fmt.Sprintf("cohort adopting in %d: %s", st.times[st.adopt[a]], is.Msg)
+				out.Issues = append(out.Issues, is)
+			}
+			return nil, nil, out
+		}
+		s, _, _ := sdidPrepare(p, opts)
+		st.setups = append(st.setups, s)
+		st.omega = append(st.omega, res.Omega)
+		st.lambda = append(st.lambda, res.Lambda)
+		c := StaggeredCohort{
+			Adoption: st.times[st.adopt[a]], Units: slices.Clone(p.Units[st.n0:]),
+			Treated: p.N() - st.n0, Post: T - st.adopt[a], Panel: p, Result: res,
+			JackknifeSE: math.NaN(), PlaceboSE: math.NaN(), BootstrapSE: math.NaN(),
+		}
+		tot += float64(c.Treated * c.Post)
+		r.Cohorts = append(r.Cohorts, c)
+	}
+	for a := range r.Cohorts {
+		c := &r.Cohorts[a]
+		c.Weight = float64(c.Treated*c.Post) / tot
+		r.Estimate += c.Weight * c.Result.Estimate
+	}
+	return st, r, nil
 }
 
 // repSE is sqrt((B−1)/B)·sd(x), Stata sdid's bootstrap and placebo SE.
@@ -519,20 +531,31 @@ func (st *staggered) bootDraw(r int) []float64 {
 			break
 		}
 	}
+	return st.drawEstimates(st.bootRows(idx))
+}
+
+// bootRows sorts the drawn units idx in place and returns them with their
+// cohorts.
+func (st *staggered) bootRows(idx []int) (rows, cohortOf []int) {
 	slices.Sort(idx)
-	cohortOf := make([]int, N)
+	cohortOf = make([]int, len(idx))
 	for k, i := range idx {
 		cohortOf[k] = st.cohort[i]
 	}
-	return st.drawEstimates(idx, cohortOf)
+	return idx, cohortOf
 }
 
 // placeboDraw is placebo draw r: the never-treated units permuted, the
 // first N^tr of them given the treated units' adoption periods in order.
 func (st *staggered) placeboDraw(r int) []float64 {
-	N, n0 := len(st.names), st.n0
 	rng := rand.New(rand.NewPCG(st.opts.Seed, uint64(r)))
-	perm := rng.Perm(n0)
+	return st.drawEstimates(st.placeboRows(rng.Perm(st.n0)))
+}
+
+// placeboRows returns the rows of the placebo draw with the permutation
+// perm of the never-treated units, and their cohorts.
+func (st *staggered) placeboRows(perm []int) (rows, cohortOf []int) {
+	N, n0 := len(st.names), st.n0
 	cohort := make([]int, n0)
 	for k := range cohort {
 		cohort[k] = -1
@@ -556,21 +579,21 @@ func (st *staggered) placeboDraw(r int) []float64 {
 		cohort[perm[j]] = st.cohort[i]
 	}
 	// rows: pseudo-controls first (in label order), then pseudo-treated
-	idx := make([]int, 0, n0)
-	cohortOf := make([]int, 0, n0)
+	rows = make([]int, 0, n0)
+	cohortOf = make([]int, 0, n0)
 	for i := range n0 {
 		if cohort[i] == -1 {
-			idx = append(idx, i)
+			rows = append(rows, i)
 			cohortOf = append(cohortOf, -1)
 		}
 	}
 	for i := range n0 {
 		if cohort[i] != -1 {
-			idx = append(idx, i)
+			rows = append(rows, i)
 			cohortOf = append(cohortOf, cohort[i])
 		}
 	}
-	return st.drawEstimates(idx, cohortOf)
+	return rows, cohortOf
 }
 
 // drawEstimates estimates every cohort on the rows idx of a replication
