@@ -319,6 +319,9 @@ func (f *idxFlags) load(env *Env) (*idxRun, error) {
 		}
 	}
 	r.root = evaluation.CompositeTree(fw.Goal, r.p.Units)
+	// A target counts from the year its standard takes effect
+	// (framework target_from), as in cityimpact evaluate.
+	evaluation.SetTargetFrom(r.root, fw, r.p, 0)
 	if *f.delphi != "" {
 		if err := idxApplyDelphi(r, *f.delphi); err != nil {
 			return nil, err

@@ -507,3 +507,68 @@ func TestIndexTiesFlag(t *testing.T) {
 		t.Errorf("--ties max: exit %d, stderr %q", code, errs)
 	}
 }
+
+// TestIndexTargetFrom: `index` applies the framework's target_from as
+// `evaluate` does: seed-2025 dates two 100% targets 2025, so in 2024 they
+// count in nobody's attainment rate, and the same framework with the
+// target_from lines removed gives different 2024 attainment.
+func TestIndexTargetFrom(t *testing.T) {
+	data := idxDemo(t)
+	dir := t.TempDir()
+	fw := filepath.Join(dir, "fw.yaml")
+	if code, _, errs := runCLI(t, "framework", "export", "seed-2025", "--out", fw); code != ExitOK {
+		t.Fatalf("export: %s", errs)
+	}
+	b, err := os.ReadFile(fw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(l), "target_from:") {
+			kept = append(kept, l)
+		}
+	}
+	if len(kept) == strings.Count(string(b), "\n")+1 {
+		t.Fatal("seed-2025 has no target_from line")
+	}
+	undated := filepath.Join(dir, "undated.yaml")
+	if err := os.WriteFile(undated, []byte(strings.Join(kept, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	attain := func(framework string) map[string]float64 {
+		code, out, errs := runCLI(t, "index", "--data", data, "--framework", framework, "--format", "json", "--period", "2024")
+		if code != ExitOK {
+			t.Fatalf("index --framework %s: %s", framework, errs)
+		}
+		var doc struct {
+			Rows []struct {
+				Unit       string   `json:"unit"`
+				Attainment *float64 `json:"attainment"`
+			} `json:"rows"`
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]float64{}
+		for _, r := range doc.Rows {
+			if r.Attainment != nil {
+				m[r.Unit] = *r.Attainment
+			}
+		}
+		if len(m) == 0 {
+			t.Fatalf("no goal attainment in the output of --framework %s", framework)
+		}
+		return m
+	}
+	dated, plain := attain(fw), attain(undated)
+	differ := 0
+	for u, v := range dated {
+		if v != plain[u] {
+			differ++
+		}
+	}
+	if differ == 0 {
+		t.Error("2024 attainment identical with and without target_from")
+	}
+}
