@@ -138,16 +138,6 @@ func (c *narrContext) node(code string) Text {
 	return Text{Zh: code, En: code}
 }
 
-// nodeTarget returns the framework target of an indicator, if any.
-func (c *narrContext) nodeTarget(code string) (float64, bool) {
-	for _, n := range c.r.Framework.Nodes {
-		if n.Code == code && n.Target != nil && n.Target.Valid() {
-			return float64(*n.Target), true
-		}
-	}
-	return 0, false
-}
-
 // Narrate writes the short narrative of one city's diagnosis in Chinese
 // and English. It states only numbers found in d and r (see the rules
 // above and [CheckNarrative]): the goal score, rank of N and rank in the

@@ -32,7 +32,7 @@ func fixture() *evaluation.Results {
 		{Code: "econ", Name: evaluation.Text{Zh: "经济发展", En: "Economy"}, Parent: 0, Depth: 1},
 		{Code: "env", Name: evaluation.Text{Zh: "生态环境", En: "Environment"}, Parent: 0, Depth: 1},
 		{Code: "gdp", Name: evaluation.Text{Zh: "人均GDP", En: "GDP per capita"}, Parent: 1, Depth: 2, Indicator: true, Unit: "元", Direction: "+"},
-		{Code: "rd", Name: evaluation.Text{Zh: "R&D投入强度", En: "R&D intensity"}, Parent: 1, Depth: 2, Indicator: true, Unit: "%", Direction: "+", Target: num(2.5)},
+		{Code: "rd", Name: evaluation.Text{Zh: "R&D投入强度", En: "R&D intensity"}, Parent: 1, Depth: 2, Indicator: true, Unit: "%", Direction: "+", Target: num(2.5), TargetFrom: 2014},
 		{Code: "pm25", Name: evaluation.Text{Zh: "PM2.5年均浓度", En: "PM2.5 annual mean"}, Parent: 2, Depth: 2, Indicator: true, Unit: "μg/m³", Direction: "-", Target: num(35)},
 		{Code: "green", Name: evaluation.Text{Zh: "建成区绿化覆盖率", En: "Green coverage"}, Parent: 2, Depth: 2, Indicator: true, Unit: "%", Direction: "+"},
 		{Code: "broad", Name: evaluation.Text{Zh: "宽带普及率", En: "Broadband"}, Parent: 1, Depth: 2, Indicator: true, Unit: "%", Direction: "+"},

@@ -347,12 +347,16 @@ func (x *xlsxWriter) about() xtable {
 func (x *xlsxWriter) weights() xtable {
 	r := x.v.r
 	t := xtable{name: "weights", freeze: 1, cols: []xcol{{"code", kText}, {"name_zh", kText}, {"name_en", kText}, {"parent", kText},
-		{"depth", kInt}, {"indicator", kText}, {"unit", kText}, {"direction", kText}, {"target", kGen}, {"local", kNum4}, {"global", kNum4}}}
+		{"depth", kInt}, {"indicator", kText}, {"unit", kText}, {"direction", kText}, {"target", kGen}, {"target_from", kInt},
+		{"local", kNum4}, {"global", kNum4}}}
 	for _, w := range r.Index.Weights {
-		row := []any{w.Code, "", "", w.Parent, nil, "", "", "", nil, w.Local, w.Global}
+		row := []any{w.Code, "", "", w.Parent, nil, "", "", "", nil, nil, w.Local, w.Global}
 		if i, ok := x.v.node[w.Code]; ok {
 			n := r.Framework.Nodes[i]
 			row[1], row[2], row[4], row[5], row[6], row[7], row[8] = n.Name.Zh, n.Name.En, n.Depth, strconv.FormatBool(n.Indicator), n.Unit, n.Direction, n.Target
+			if n.TargetFrom != 0 {
+				row[9] = n.TargetFrom // the year the target takes effect
+			}
 		}
 		t.rows = append(t.rows, row)
 	}

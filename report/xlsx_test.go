@@ -125,33 +125,39 @@ func TestXLSXFixture(t *testing.T) {
 	checkXLSX(t, b, r)
 	f := openXLSX(t, b)
 
-	// Weights: gdp's global weight 0.33 with format 0.0000; broad's NaN weight empty.
+	// Weights: gdp's global weight 0.33 with format 0.0000; broad's NaN
+	// weight empty; rd's target applies from 2014 (target_from).
 	rows := rawRows(t, f, "weights")
-	var gdp, broad []string
+	var gdp, broad, rd []string
 	for _, row := range rows {
 		switch row[0] {
 		case "gdp":
 			gdp = row
 		case "broad":
 			broad = row
+		case "rd":
+			rd = row
 		}
 	}
-	if gdp == nil || gdp[10] != "0.33" || gdp[1] != "人均GDP" {
+	if gdp == nil || gdp[11] != "0.33" || gdp[1] != "人均GDP" || gdp[9] != "" {
 		t.Errorf("weights gdp row = %q", gdp)
 	}
-	if broad == nil || len(broad) > 9 && broad[9] != "" {
+	if broad == nil || len(broad) > 10 && broad[10] != "" {
 		t.Errorf("weights broad row = %q; want empty weights", broad)
 	}
-	style, err := f.GetCellStyle("weights", "K2")
+	if rows[0][9] != "target_from" || rd == nil || rd[8] != "2.5" || rd[9] != "2014" {
+		t.Errorf("weights header %q, rd row %q; want target 2.5 from 2014", rows[0], rd)
+	}
+	style, err := f.GetCellStyle("weights", "L2")
 	if err != nil {
 		t.Fatal(err)
 	}
 	st, err := f.GetStyle(style)
 	if err != nil || st.CustomNumFmt == nil || *st.CustomNumFmt != "0.0000" {
-		t.Errorf("weights K2 number format = %v (%v); want 0.0000", st, err)
+		t.Errorf("weights L2 number format = %v (%v); want 0.0000", st, err)
 	}
-	if v, _ := f.GetCellValue("weights", "K4"); v != "0.3300" {
-		t.Errorf("weights K4 shows %q; want 0.3300", v)
+	if v, _ := f.GetCellValue("weights", "L4"); v != "0.3300" {
+		t.Errorf("weights L4 shows %q; want 0.3300", v)
 	}
 	// A column wide enough for its header.
 	if w, err := f.GetColWidth("diagnostics", "N"); err != nil || w < 10 {
