@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -142,16 +143,12 @@ func TestStaggeredSDIDBlockEqualsSynthDID(t *testing.T) {
 	}
 }
 
-// TestStaggeredSDIDReplications checks the bootstrap and placebo SEs:
-// reproducible for any Workers, and of the size R synthdid's per-cohort
-// bootstrap SEs imply. R has no staggered bootstrap; the reference is the
-// cohort SEs of staggered.json combined as if the cohorts were independent,
-// sqrt(Σ w_a² se_a²), which the joint SE should match within the Monte
-// Carlo error of 200 draws (about 10%) and the cohorts' covariance through
-// the shared controls (they are positively correlated, so the joint SE is
-// larger); a factor 0.7–2 guards against a wrong scale (a missing
-// sqrt((B−1)/B) or weights that do not sum to one would not be caught,
-// a resampling of the wrong units or ζ's would).
+// TestStaggeredSDIDReplications checks that the bootstrap and placebo
+// replications do not depend on Workers, and that each cohort's bootstrap
+// SE is of the size of R synthdid's block bootstrap SE for that cohort
+// (staggered.json; R keeps σ̂ and ζ fixed and resamples the block only, so
+// only a factor 0.6–1.6 is asked; TestStaggeredSDIDDraws compares with
+// the same scheme done in R).
 func TestStaggeredSDIDReplications(t *testing.T) {
 	d, ref := readStaggeredProp99(t)
 	opts := SDIDOptions{Bootstrap: 200, Placebo: 200, Seed: 7, Workers: 1}
@@ -178,14 +175,7 @@ func TestStaggeredSDIDReplications(t *testing.T) {
 			t.Errorf("cohort %d: bootstrap SE %v, R synthdid block bootstrap %v", c.Adoption, got, c.BootstrapSE)
 		}
 	}
-	comb = math.Sqrt(comb)
-	if r1.BootstrapSE < 0.7*comb || r1.BootstrapSE > 2*comb {
-		t.Errorf("bootstrap SE %v, cohort SEs combined %v", r1.BootstrapSE, comb)
-	}
-	if r1.PlaceboSE < 0.5*comb || r1.PlaceboSE > 3*comb {
-		t.Errorf("placebo SE %v, cohort bootstrap SEs combined %v", r1.PlaceboSE, comb)
-	}
-	t.Logf("bootstrap SE %.4f placebo SE %.4f jackknife SE %.4f; R cohort bootstrap SEs combined %.4f", r1.BootstrapSE, r1.PlaceboSE, r1.JackknifeSE, comb)
+	t.Logf("bootstrap SE %.4f placebo SE %.4f jackknife SE %.4f; R cohort bootstrap SEs combined as if independent %.4f", r1.BootstrapSE, r1.PlaceboSE, r1.JackknifeSE, math.Sqrt(comb))
 	for _, c := range r1.Cohorts {
 		t.Logf("cohort %d: tau %.4f boot %.4f placebo %.4f jk %.4f", c.Adoption, c.Result.Estimate, c.BootstrapSE, c.PlaceboSE, c.JackknifeSE)
 	}
@@ -264,5 +254,101 @@ func TestStaggeredSDIDErrors(t *testing.T) {
 	}
 	if !math.IsNaN(r.JackknifeSE) || len(r.Notes) == 0 {
 		t.Errorf("jackknife %v notes %v", r.JackknifeSE, r.Notes)
+	}
+}
+
+// staggeredDraws is testdata/synthdid/staggered_draws.json, written by
+// staggered_draws.R: Stata sdid's bootstrap and placebo replications
+// computed with R synthdid 0.0.9 per cohort, for given draws, and SEs over
+// 300 random draws.
+type staggeredDraws struct {
+	Units []string `json:"units"`
+	Draws struct {
+		Bootstrap []struct {
+			Units []int      `json:"units"`
+			Taus  []*float64 `json:"taus"`
+			ATT   float64    `json:"att"`
+		} `json:"bootstrap"`
+		Placebo []struct {
+			Perm []int      `json:"perm"`
+			Taus []*float64 `json:"taus"`
+			ATT  float64    `json:"att"`
+		} `json:"placebo"`
+	} `json:"draws"`
+	MC struct {
+		Replications      int       `json:"replications"`
+		BootstrapSE       float64   `json:"bootstrap_se"`
+		PlaceboSE         float64   `json:"placebo_se"`
+		BootstrapCohortSE []float64 `json:"bootstrap_cohort_se"`
+		PlaceboCohortSE   []float64 `json:"placebo_cohort_se"`
+	} `json:"mc"`
+}
+
+// TestStaggeredSDIDDraws checks single bootstrap and placebo replications
+// against the same replications done with R synthdid 0.0.9 per cohort
+// (staggered_draws.json: the drawn units or permutation are given), to
+// 1e-8 relative — the cohort estimates with σ̂ and ζ recomputed on the
+// draw and weights re-optimised from the original ones, a cohort absent
+// from a draw left out, and the aggregate weighted by drawn cohort sizes —
+// and the bootstrap and placebo SEs over 300 Go draws against R's over 300
+// other draws of the same scheme: within 25% (the Monte Carlo SE of each
+// is about 4%).
+func TestStaggeredSDIDDraws(t *testing.T) {
+	d, _ := readStaggeredProp99(t)
+	var ref staggeredDraws
+	b, err := os.ReadFile("testdata/synthdid/staggered_draws.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &ref); err != nil {
+		t.Fatal(err)
+	}
+	st, _, err := staggeredFit(d, "", SDIDOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(st.names, ref.Units) {
+		t.Fatalf("unit order %v, R %v", st.names, ref.Units)
+	}
+	check := func(what string, got []float64, taus []*float64, att float64) {
+		t.Helper()
+		for a, w := range taus {
+			switch {
+			case w == nil && !math.IsNaN(got[a]):
+				t.Errorf("%s: cohort %d estimated (%v), absent in R", what, a, got[a])
+			case w != nil && !relClose(got[a], *w, 1e-8):
+				t.Errorf("%s: cohort %d estimate %.12g, R %.12g", what, a, got[a], *w)
+			}
+		}
+		if !relClose(got[len(taus)], att, 1e-8) {
+			t.Errorf("%s: aggregate %.12g, R %.12g", what, got[len(taus)], att)
+		}
+	}
+	absent := false
+	for k, dr := range ref.Draws.Bootstrap {
+		check("bootstrap draw "+strconv.Itoa(k), st.drawEstimates(st.bootRows(slices.Clone(dr.Units))), dr.Taus, dr.ATT)
+		absent = absent || slices.Contains(dr.Taus, nil)
+	}
+	for k, dr := range ref.Draws.Placebo {
+		check("placebo draw "+strconv.Itoa(k), st.drawEstimates(st.placeboRows(dr.Perm)), dr.Taus, dr.ATT)
+	}
+	t.Logf("a bootstrap reference draw lacks a cohort: %v", absent)
+	B := ref.MC.Replications
+	r, err := StaggeredSDID(d, "", SDIDOptions{Bootstrap: B, Placebo: B, Seed: 11})
+	if err != nil {
+		t.Fatal(err)
+	}
+	near := func(what string, got, want float64) {
+		t.Helper()
+		if got < 0.75*want || got > 1.25*want {
+			t.Errorf("%s: Go %v, R %v", what, got, want)
+		}
+		t.Logf("%s: Go %.4f, R %.4f", what, got, want)
+	}
+	near("bootstrap SE", r.BootstrapSE, ref.MC.BootstrapSE)
+	near("placebo SE", r.PlaceboSE, ref.MC.PlaceboSE)
+	for a, c := range r.Cohorts {
+		near("bootstrap SE cohort "+strconv.Itoa(c.Adoption), c.BootstrapSE, ref.MC.BootstrapCohortSE[a])
+		near("placebo SE cohort "+strconv.Itoa(c.Adoption), c.PlaceboSE, ref.MC.PlaceboCohortSE[a])
 	}
 }
