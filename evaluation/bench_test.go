@@ -6,7 +6,7 @@ import (
 )
 
 // BenchmarkRunDemo is the README's demo evaluation (297 cities × 16
-// years, 35 indicators, index with 200 Monte Carlo draws, eight causal
+// years, 35 indicators, index with 200 Monte Carlo draws, nine causal
 // methods on the index and six dimensions, diagnoses): the budget
 // is 30 s on 2 cores.
 func BenchmarkRunDemo(b *testing.B) {

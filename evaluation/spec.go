@@ -112,7 +112,8 @@ type IndexSpec struct {
 
 // CausalSpec lists the causal methods run on every outcome, in order.
 // Known methods ([MethodNames]): twfe, event_study, placebo, sunab,
-// callaway_santanna, imputation, bacon (the default list) and sdid.
+// callaway_santanna, imputation, bacon (the default list), sdid,
+// sdid_staggered and mediation.
 // Cluster is the clustering variable (unit, province or none). Controls
 // are indicator codes added as covariates to every method but bacon: to
 // the regressions (TWFE, event study, placebo, Sun–Abraham, mediation), to

@@ -87,9 +87,10 @@ causal:
   # ATT (not-yet-treated controls); imputation: Borusyak–Jaravel–Spiess;
   # bacon: Goodman-Bacon decomposition of the TWFE estimate; sdid:
   # synthetic DID of each treated case city (on the first outcome);
-  # mediation: mechanism test through the mediators below. Under staggered
+  # sdid_staggered: synthetic DID of all pilots, one block per adoption
+  # cohort against never-treated cities (Stata sdid); mediation: mechanism test through the mediators below. Under staggered
   # adoption callaway_santanna and bacon are always added.
-  methods: [twfe, event_study, placebo, sunab, callaway_santanna, imputation, bacon, sdid]
+  methods: [twfe, event_study, placebo, sunab, callaway_santanna, imputation, bacon, sdid, sdid_staggered]
   cluster: unit            # unit, province or none (heteroskedasticity-robust)
   controls: []             # indicator codes as covariates (every method but bacon; CS doubly robust)
   mediators: []            # indicator codes tested as channels by mediation

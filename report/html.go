@@ -509,6 +509,7 @@ var methodNames = map[string]evaluation.Text{
 	"callaway_santanna": {Zh: "Callaway–Sant'Anna", En: "Callaway–Sant'Anna"},
 	"bacon":             {Zh: "Bacon 分解", En: "Bacon decomposition"},
 	"sdid":              {Zh: "合成双重差分", En: "Synthetic DID"},
+	"sdid_staggered":    {Zh: "合成双重差分（分批）", En: "Synthetic DID (staggered)"},
 	"synthdid":          {Zh: "合成双重差分", En: "Synthetic DID"},
 }
 

@@ -143,7 +143,7 @@ func labelKey(s string) string {
 var shortMethod = map[string]string{
 	"twfe": "TWFE", "event_study": "Event study", "placebo": "Placebo", "sunab": "Sun--Abraham",
 	"callaway_santanna": "Callaway--Sant'Anna", "cs": "Callaway--Sant'Anna", "imputation": "BJS imputation",
-	"bacon": "Bacon decomp.", "sdid": "SDID", "synth": "Synthetic control", "mediation": "Mediation",
+	"bacon": "Bacon decomp.", "sdid": "SDID", "sdid_staggered": "SDID (staggered)", "synth": "Synthetic control", "mediation": "Mediation",
 }
 
 func methodHeader(m *evaluation.MethodResult) string {
