@@ -92,7 +92,10 @@
 // sparsification and stopping rule; time-varying covariates fitted jointly
 // with the weights as its sc.weight.fw.covariates; jackknife, placebo and
 // bootstrap standard errors; plot data), agreeing with it to 1e-12 on
-// Proposition 99.
+// Proposition 99. [StaggeredSDID] extends it to staggered adoption as
+// Stata's sdid does: one block per adoption cohort against the
+// never-treated units, aggregated by N_a·T_a, with its jackknife, bootstrap
+// and placebo standard errors.
 // [SynthControl] fits the classic synthetic control of Abadie, Diamond &
 // Hainmueller (2010) from predictors, with predictor weights V chosen by
 // nested optimisation of the pre-period fit, and runs the in-space
