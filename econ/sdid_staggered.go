@@ -288,75 +288,14 @@ func newStaggered(d SynthData, outcome string, opts SDIDOptions) (*staggered, er
 	if err := e.orNil(); err != nil {
 		return nil, err
 	}
-	times := slices.Clone(d.Time)
-	slices.Sort(times)
-	times = slices.Compact(times)
-	tIdx := make(map[int]int, len(times))
-	for j, t := range times {
-		tIdx[t] = j
+	lay, ok := layoutSynth(d, outcome, treat, "synthetic DID", e)
+	if !ok {
+		return nil, e
 	}
-	uIdx := map[string]int{}
-	var names []string
-	for _, u := range d.Unit {
-		if _, ok := uIdx[u]; !ok && u != "" {
-			uIdx[u] = 0
-			names = append(names, u)
-		}
-	}
-	if slices.Contains(d.Unit, "") {
-		e.add("", "", "unit", "missing unit label")
-	}
-	slices.Sort(names)
-	for i, u := range names {
-		uIdx[u] = i
-	}
+	names, times, row, first := lay.names, lay.times, lay.row, lay.first
 	N, T := len(names), len(times)
-	row := make([]int, N*T)
-	for k := range row {
-		row[k] = -1
-	}
 	ts := strconv.Itoa
-	for r := range n {
-		u := d.Unit[r]
-		if u == "" {
-			continue
-		}
-		k := uIdx[u]*T + tIdx[d.Time[r]]
-		if row[k] >= 0 {
-			e.add(u, ts(d.Time[r]), "", "duplicated unit-period cell")
-			continue
-		}
-		row[k] = r
-		if v := d.Outcome[r]; math.IsNaN(v) || math.IsInf(v, 0) {
-			e.add(u, ts(d.Time[r]), outcome, "missing outcome (synthetic DID needs a complete outcome matrix)")
-		}
-		if v := d.Treat[r]; v != 0 && v != 1 {
-			e.add(u, ts(d.Time[r]), treat, "treatment %v is not 0 or 1", v)
-		}
-	}
 	for i, u := range names {
-		for j, t := range times {
-			if row[i*T+j] < 0 {
-				e.add(u, ts(t), "", "no observation: the panel must be balanced")
-			}
-		}
-	}
-	if err := e.orNil(); err != nil {
-		return nil, err
-	}
-	first := make([]int, N) // first treated period index, T if never
-	for i, u := range names {
-		first[i] = T
-		for j := range T {
-			on := d.Treat[row[i*T+j]] == 1
-			if on && first[i] == T {
-				first[i] = j
-			}
-			if !on && first[i] < T {
-				e.add(u, ts(times[j]), treat, "treatment switches off after %d (adoption must be absorbing)", times[first[i]])
-				break
-			}
-		}
 		if first[i] == 0 {
 			e.add(u, ts(times[0]), treat, "treated in the first period: no pre-treatment periods (drop units treated throughout, as Stata sdid requires)")
 		}

@@ -109,82 +109,13 @@ func NewSynthPanel(d SynthData, outcome string) (*SynthPanel, error) {
 		return nil, err
 	}
 	slices.Sort(covNames)
-	// distinct units and times
-	times := slices.Clone(d.Time)
-	slices.Sort(times)
-	times = slices.Compact(times)
-	tIdx := make(map[int]int, len(times))
-	for j, t := range times {
-		tIdx[t] = j
+	lay, ok := layoutSynth(d, outcome, treat, "synthetic control", e)
+	if !ok {
+		return nil, e
 	}
-	unitSet := map[string]bool{}
-	for _, u := range d.Unit {
-		if u == "" {
-			continue
-		}
-		unitSet[u] = true
-	}
-	if len(unitSet) < len(d.Unit) && slices.Contains(d.Unit, "") {
-		e.add("", "", "unit", "missing unit label")
-	}
-	names := make([]string, 0, len(unitSet))
-	for u := range unitSet {
-		names = append(names, u)
-	}
-	slices.Sort(names)
-	uIdx := make(map[string]int, len(names))
-	for i, u := range names {
-		uIdx[u] = i
-	}
+	names, times, row, first := lay.names, lay.times, lay.row, lay.first
 	N, T := len(names), len(times)
-	row := make([]int, N*T)
-	for k := range row {
-		row[k] = -1
-	}
-	ts := func(t int) string { return strconv.Itoa(t) }
-	for r := range n {
-		u := d.Unit[r]
-		if u == "" {
-			continue
-		}
-		k := uIdx[u]*T + tIdx[d.Time[r]]
-		if row[k] >= 0 {
-			e.add(u, ts(d.Time[r]), "", "duplicated unit-period cell")
-			continue
-		}
-		row[k] = r
-		if v := d.Outcome[r]; math.IsNaN(v) || math.IsInf(v, 0) {
-			e.add(u, ts(d.Time[r]), outcome, "missing outcome (synthetic control needs a complete outcome matrix)")
-		}
-		if v := d.Treat[r]; v != 0 && v != 1 {
-			e.add(u, ts(d.Time[r]), treat, "treatment %v is not 0 or 1", v)
-		}
-	}
-	for i, u := range names {
-		for j, t := range times {
-			if row[i*T+j] < 0 {
-				e.add(u, ts(t), "", "no observation: the panel must be balanced")
-			}
-		}
-	}
-	if err := e.orNil(); err != nil {
-		return nil, err
-	}
-	// adoption period per unit
-	first := make([]int, N) // index of the first treated period, T if never
-	for i, u := range names {
-		first[i] = T
-		for j := range T {
-			on := d.Treat[row[i*T+j]] == 1
-			if on && first[i] == T {
-				first[i] = j
-			}
-			if !on && first[i] < T {
-				e.add(u, ts(times[j]), treat, "treatment switches off after %d (adoption must be absorbing)", times[first[i]])
-				break
-			}
-		}
-	}
+	ts := strconv.Itoa
 	var treated, controls []int
 	T0 := -1
 	for i, u := range names {
@@ -272,4 +203,97 @@ func (p *SynthPanel) Backdate(k int) (*SynthPanel, error) {
 		}
 	}
 	return q, nil
+}
+
+// synthLayout is SynthData arranged as a balanced unit × period grid:
+// units and periods sorted, row[i*T+j] the row of d holding unit i in
+// period j, first[i] the index of unit i's first treated period (T if
+// never treated).
+type synthLayout struct {
+	names []string
+	times []int
+	row   []int
+	first []int
+}
+
+// layoutSynth arranges d (columns already checked to have one length) as
+// a [synthLayout], adding to e every missing unit label, duplicated or
+// missing unit-period cell, missing outcome (what names the estimator in
+// that message) and treatment other than 0 or 1 — then it returns false,
+// as no grid can be built — and every treatment that switches off (the
+// layout is still returned, so the caller can collect its own problems
+// before reporting). [NewSynthPanel] and [StaggeredSDID] share it.
+func layoutSynth(d SynthData, outcome, treat, what string, e *SynthError) (*synthLayout, bool) {
+	n := len(d.Unit)
+	times := slices.Clone(d.Time)
+	slices.Sort(times)
+	times = slices.Compact(times)
+	tIdx := make(map[int]int, len(times))
+	for j, t := range times {
+		tIdx[t] = j
+	}
+	uIdx := map[string]int{}
+	var names []string
+	for _, u := range d.Unit {
+		if _, ok := uIdx[u]; !ok && u != "" {
+			uIdx[u] = 0
+			names = append(names, u)
+		}
+	}
+	if slices.Contains(d.Unit, "") {
+		e.add("", "", "unit", "missing unit label")
+	}
+	slices.Sort(names)
+	for i, u := range names {
+		uIdx[u] = i
+	}
+	N, T := len(names), len(times)
+	row := make([]int, N*T)
+	for k := range row {
+		row[k] = -1
+	}
+	ts := strconv.Itoa
+	for r := range n {
+		u := d.Unit[r]
+		if u == "" {
+			continue
+		}
+		k := uIdx[u]*T + tIdx[d.Time[r]]
+		if row[k] >= 0 {
+			e.add(u, ts(d.Time[r]), "", "duplicated unit-period cell")
+			continue
+		}
+		row[k] = r
+		if v := d.Outcome[r]; math.IsNaN(v) || math.IsInf(v, 0) {
+			e.add(u, ts(d.Time[r]), outcome, "missing outcome (%s needs a complete outcome matrix)", what)
+		}
+		if v := d.Treat[r]; v != 0 && v != 1 {
+			e.add(u, ts(d.Time[r]), treat, "treatment %v is not 0 or 1", v)
+		}
+	}
+	for i, u := range names {
+		for j, t := range times {
+			if row[i*T+j] < 0 {
+				e.add(u, ts(t), "", "no observation: the panel must be balanced")
+			}
+		}
+	}
+	if e.orNil() != nil {
+		return nil, false
+	}
+	first := make([]int, N)
+	for i, u := range names {
+		first[i] = T
+		for j := range T {
+			on := d.Treat[row[i*T+j]] == 1
+			if on && first[i] == T {
+				first[i] = j
+			}
+			if !on && first[i] < T {
+				e.add(u, ts(times[j]), treat, "treatment switches off after %d (adoption must be absorbing)", times[first[i]])
+				break
+			}
+		}
+	}
+	return &synthLayout{names: names, times: times, row: row, first: first}, true
 }
