@@ -358,7 +358,11 @@ func runSDIDStaggered(in *causalInput, m *MethodResult) error {
 		m.Notes = append(m.Notes, fmt.Sprintf("%d cities treated in the first period left out (no pre-period)", len(early)))
 	}
 	if dropped > 0 {
-		m.Notes = append(m.Notes, fmt.Sprintf("%d cities with a missing outcome or control left out (the estimator needs a balanced panel)", dropped))
+		what := "outcome"
+		if len(ctrl) > 0 {
+			what = "outcome or control"
+		}
+		m.Notes = append(m.Notes, fmt.Sprintf("%d cities with a missing %s left out (the estimator needs a balanced panel)", dropped, what))
 	}
 	return nil
 }

@@ -337,82 +337,55 @@ func TestRegionTrendsReachImputation(t *testing.T) {
 	}
 }
 
-// TestSDIDControls: causal.controls enter synthetic DID as covariates
-// fitted with the weights (a β per control in the notes), and units with a
-// missing control cell are left out as units with a missing outcome are.
-func TestSDIDControls(t *testing.T) {
-	est := map[bool]float64{}
-	for _, ctrl := range []bool{false, true} {
-		c := ""
-		if ctrl {
-			c = ", controls: [online_service_rate]"
-		}
-		s, err := ParseSpec([]byte("schema: 1\ndata: {generate: {seed: 1}}\nindex: {uncertainty: -1}\ncausal: {methods: [sdid], draws: 10"+c+"}\npolicy: {outcomes: [goal]}\nreport: {cases: [杭州]}\n"), "s.yaml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := Run(context.Background(), s, RunOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var m *MethodResult
-		for i := range res.Causal {
-			if res.Causal[i].Method == "sdid" {
-				m = &res.Causal[i]
+// TestControlsReachMethods: causal.controls enter synthetic DID as
+// covariates fitted with the weights (a β per control in the notes),
+// Callaway–Sant'Anna as did's xformla (doubly robust on base-period
+// values) and staggered SDID as covariates, so each estimate moves and the
+// notes say so; units with a missing control cell are left out as units
+// with a missing outcome are.
+func TestControlsReachMethods(t *testing.T) {
+	for _, c := range []struct {
+		method, spec string
+		notes        []string // substrings of notes present only with the control
+	}{
+		{"sdid", "generate: {seed: 1}}\nreport: {cases: [杭州]}", []string{"β: online_service_rate", "missing outcome or control left out"}},
+		{"callaway_santanna", "generate: {seed: 1, units: 120}}", []string{"doubly robust", "base-period values of online_service_rate"}},
+		{"sdid_staggered", "generate: {seed: 1, units: 120}}", []string{"missing outcome or control left out"}},
+	} {
+		est := map[bool]float64{}
+		for _, ctrl := range []bool{false, true} {
+			extra := ""
+			if ctrl {
+				extra = ", controls: [online_service_rate]"
+			}
+			spec := "schema: 1\nindex: {uncertainty: -1}\npolicy: {outcomes: [goal]}\ncausal: {methods: [" + c.method + "], draws: 10" + extra + "}\ndata: {" + c.spec + "\n"
+			s, err := ParseSpec([]byte(spec), "s.yaml")
+			if err != nil {
+				t.Fatalf("%s: %v", c.method, err)
+			}
+			res, err := Run(context.Background(), s, RunOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m *MethodResult
+			for i := range res.Causal {
+				if res.Causal[i].Method == c.method {
+					m = &res.Causal[i]
+				}
+			}
+			if m == nil || m.Error != "" || len(m.Estimates) == 0 {
+				t.Fatalf("%s, controls %v: %+v", c.method, ctrl, m)
+			}
+			est[ctrl] = float64(m.Estimates[0].Value)
+			for _, want := range c.notes {
+				if got := slices.ContainsFunc(m.Notes, func(n string) bool { return strings.Contains(n, want) }); got != ctrl {
+					t.Errorf("%s, controls %v: note %q present %v; notes %q", c.method, ctrl, want, got, m.Notes)
+				}
 			}
 		}
-		if m == nil || m.Error != "" || len(m.Estimates) != 1 {
-			t.Fatalf("controls %v: sdid %+v", ctrl, m)
+		if est[false] == est[true] {
+			t.Errorf("%s: the control did not change the estimate (%g)", c.method, est[true])
 		}
-		est[ctrl] = float64(m.Estimates[0].Value)
-		beta := slices.ContainsFunc(m.Notes, func(n string) bool { return strings.Contains(n, "β: online_service_rate") })
-		left := slices.ContainsFunc(m.Notes, func(n string) bool { return strings.Contains(n, "missing outcome or control left out") })
-		if beta != ctrl || left != ctrl {
-			t.Errorf("controls %v: notes %q", ctrl, m.Notes)
-		}
-	}
-	if est[false] == est[true] {
-		t.Errorf("the control did not change the estimate (%g)", est[true])
-	}
-}
-
-// TestCSControls: causal.controls enter Callaway–Sant'Anna as did's
-// xformla (doubly robust on base-period values), so the estimate moves and
-// the notes say so; units with a missing control are left out.
-func TestCSControls(t *testing.T) {
-	est := map[bool]float64{}
-	for _, ctrl := range []bool{false, true} {
-		c := ""
-		if ctrl {
-			c = ", controls: [online_service_rate]"
-		}
-		s, err := ParseSpec([]byte("schema: 1\ndata: {generate: {seed: 1, units: 120}}\nindex: {uncertainty: -1}\ncausal: {methods: [callaway_santanna]"+c+"}\npolicy: {outcomes: [goal]}\n"), "s.yaml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := Run(context.Background(), s, RunOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var m *MethodResult
-		for i := range res.Causal {
-			if res.Causal[i].Method == "callaway_santanna" {
-				m = &res.Causal[i]
-			}
-		}
-		if m == nil || m.Error != "" || len(m.Estimates) == 0 {
-			t.Fatalf("controls %v: callaway_santanna %+v", ctrl, m)
-		}
-		est[ctrl] = float64(m.Estimates[0].Value)
-		dr := slices.ContainsFunc(m.Notes, func(n string) bool {
-			return strings.Contains(n, "doubly robust") && strings.Contains(n, "online_service_rate")
-		})
-		if dr != ctrl {
-			t.Errorf("controls %v: notes %q", ctrl, m.Notes)
-		}
-	}
-	if est[false] == est[true] {
-		t.Errorf("the control did not change the estimate (%g)", est[true])
 	}
 }
 
