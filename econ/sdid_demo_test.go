@@ -16,22 +16,7 @@ import (
 func demoSDIDPanel(tb testing.TB, n int) (*SynthPanel, float64) {
 	tb.Helper()
 	const code, cohort = "digital_econ_share", 2015
-	opts := demo.DefaultOptions(20261128)
-	opts.NUnits = n
-	opts.Monthly = false
-	for _, s := range demo.Seed2025() {
-		if s.Code == code {
-			opts.Indicators = append(opts.Indicators, s)
-		}
-	}
-	opts.RandomAssignment = true
-	opts.MissingShare = 0
-	opts.Effects = []demo.Effect{{Indicator: code, Size: 2, Scale: demo.InUnits,
-		Profile: []float64{0.5, 1, 1.5, 2}}}
-	ds, err := demo.Generate(opts)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	ds := demoSDIDDataset(tb, code, n)
 	p := ds.Annual
 	pol := ds.Treatments[0].Policy
 	y := p.Col(code)
@@ -164,4 +149,28 @@ func BenchmarkSyntheticDID(b *testing.B) {
 			}
 		})
 	}
+}
+
+// demoSDIDDataset generates the demo panel of the synthetic-DID tests: n
+// cities, the one indicator code, complete cells, random pilot assignment
+// and a known effect of 2 units growing over event time (0.5, 1, 1.5, 2).
+func demoSDIDDataset(tb testing.TB, code string, n int) *demo.Dataset {
+	tb.Helper()
+	opts := demo.DefaultOptions(20261128)
+	opts.NUnits = n
+	opts.Monthly = false
+	for _, s := range demo.Seed2025() {
+		if s.Code == code {
+			opts.Indicators = append(opts.Indicators, s)
+		}
+	}
+	opts.RandomAssignment = true
+	opts.MissingShare = 0
+	opts.Effects = []demo.Effect{{Indicator: code, Size: 2, Scale: demo.InUnits,
+		Profile: []float64{0.5, 1, 1.5, 2}}}
+	ds, err := demo.Generate(opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ds
 }

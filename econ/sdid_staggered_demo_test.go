@@ -3,8 +3,6 @@ package econ
 import (
 	"math"
 	"testing"
-
-	"github.com/cityimpact/cityimpact/demo"
 )
 
 // demoStaggeredData generates n synthetic cities × 2010–2025 (demo.Generate
@@ -17,22 +15,7 @@ import (
 func demoStaggeredData(tb testing.TB, n int) (SynthData, float64) {
 	tb.Helper()
 	const code = "digital_econ_share"
-	opts := demo.DefaultOptions(20261128)
-	opts.NUnits = n
-	opts.Monthly = false
-	for _, s := range demo.Seed2025() {
-		if s.Code == code {
-			opts.Indicators = append(opts.Indicators, s)
-		}
-	}
-	opts.RandomAssignment = true
-	opts.MissingShare = 0
-	opts.Effects = []demo.Effect{{Indicator: code, Size: 2, Scale: demo.InUnits,
-		Profile: []float64{0.5, 1, 1.5, 2}}}
-	ds, err := demo.Generate(opts)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	ds := demoSDIDDataset(tb, code, n)
 	p := ds.Annual
 	pol := ds.Treatments[0].Policy
 	y := p.Col(code)
